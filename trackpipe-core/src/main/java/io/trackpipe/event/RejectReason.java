@@ -1,0 +1,25 @@
+package io.trackpipe.event;
+
+/** Why a raw record was not accepted as a tracking event. The code is what dead-letter headers and metrics carry. */
+public enum RejectReason {
+  EMPTY("empty"),
+  TOO_LARGE("too_large"),
+  MALFORMED_JSON("malformed_json"),
+  NOT_AN_OBJECT("not_an_object"),
+  UNKNOWN_FIELD("unknown_field"),
+  DUPLICATE_FIELD("duplicate_field"),
+  MISSING_FIELD("missing_field"),
+  WRONG_TYPE("wrong_type"),
+  INVALID_VALUE("invalid_value"),
+  EVENT_TIME_IN_FUTURE("event_time_in_future");
+
+  private final String code;
+
+  RejectReason(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}

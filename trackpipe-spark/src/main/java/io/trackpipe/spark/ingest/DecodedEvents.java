@@ -1,0 +1,126 @@
+package io.trackpipe.spark.ingest;
+
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.EventDecoder;
+import java.sql.Timestamp;
+import java.util.Iterator;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Turns raw Kafka records into decoded event rows, one pass per record. Rejected records stay in the same
+ * dataset (with {@link #REJECT_REASON} set and the raw bytes kept) so that one read of Kafka feeds both the
+ * facts and the dead-letter topic.
+ */
+public final class DecodedEvents {
+  public static final String DEDUP_KEY = "dedup_key";
+  public static final String RECEIVED_AT = "received_at";
+  public static final String EVENT_TIME = "event_time";
+  public static final String EVENT_ID = "event_id";
+  public static final String JOB_ID = "job_id";
+  public static final String PUBLISHER_ID = "publisher_id";
+  public static final String CAMPAIGN_ID = "campaign_id";
+  public static final String GROUP_ID = "group_id";
+  public static final String BID_MICROS = "bid_micros";
+  public static final String CUSTOM_TRACK = "custom_track";
+  public static final String REJECT_REASON = "reject_reason";
+  public static final String REJECT_MESSAGE = "reject_message";
+  public static final String RAW_KEY = "raw_key";
+  public static final String RAW_VALUE = "raw_value";
+  public static final String SOURCE_TOPIC = "source_topic";
+  public static final String SOURCE_PARTITION = "source_partition";
+  public static final String SOURCE_OFFSET = "source_offset";
+
+  /** Valid events' fields, as the rollups read them. */
+  public static final StructType EVENT_SCHEMA = new StructType()
+      .add(EVENT_ID, DataTypes.StringType, false)
+      .add(EVENT_TIME, DataTypes.TimestampType, false)
+      .add(RECEIVED_AT, DataTypes.TimestampType, false)
+      .add(JOB_ID, DataTypes.LongType, true)
+      .add(PUBLISHER_ID, DataTypes.LongType, true)
+      .add(CAMPAIGN_ID, DataTypes.LongType, true)
+      .add(GROUP_ID, DataTypes.LongType, true)
+      .add(BID_MICROS, DataTypes.LongType, true)
+      .add(CUSTOM_TRACK, DataTypes.StringType, true);
+
+  /** Every decoded record: valid ones have a null reason, rejected ones null event fields and their raw bytes. */
+  public static final StructType SCHEMA = new StructType()
+      .add(DEDUP_KEY, DataTypes.StringType, false)
+      .add(RECEIVED_AT, DataTypes.TimestampType, false)
+      .add(EVENT_ID, DataTypes.StringType, true)
+      .add(EVENT_TIME, DataTypes.TimestampType, true)
+      .add(JOB_ID, DataTypes.LongType, true)
+      .add(PUBLISHER_ID, DataTypes.LongType, true)
+      .add(CAMPAIGN_ID, DataTypes.LongType, true)
+      .add(GROUP_ID, DataTypes.LongType, true)
+      .add(BID_MICROS, DataTypes.LongType, true)
+      .add(CUSTOM_TRACK, DataTypes.StringType, true)
+      .add(REJECT_REASON, DataTypes.StringType, true)
+      .add(REJECT_MESSAGE, DataTypes.StringType, true)
+      .add(RAW_KEY, DataTypes.BinaryType, true)
+      .add(RAW_VALUE, DataTypes.BinaryType, true)
+      .add(SOURCE_TOPIC, DataTypes.StringType, false)
+      .add(SOURCE_PARTITION, DataTypes.IntegerType, false)
+      .add(SOURCE_OFFSET, DataTypes.LongType, false);
+
+  private DecodedEvents() {}
+
+  /**
+   * @param kafkaRecords Spark's Kafka source rows ({@code key, value, topic, partition, offset, timestamp})
+   */
+  public static Dataset<Row> decode(Dataset<Row> kafkaRecords, EventDecoder decoder) {
+    return kafkaRecords
+        .select("key", "value", "topic", "partition", "offset", "timestamp")
+        .mapPartitions(new DecodeFunction(decoder), Encoders.row(SCHEMA));
+  }
+
+  private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final EventDecoder decoder;
+
+    DecodeFunction(EventDecoder decoder) {
+      this.decoder = decoder;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> records) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return records.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          return decodeOne(records.next());
+        }
+      };
+    }
+
+    private Row decodeOne(Row record) {
+      byte[] key = record.isNullAt(0) ? null : record.getAs(0);
+      byte[] value = record.isNullAt(1) ? null : record.getAs(1);
+      String topic = record.getString(2);
+      int partition = record.getInt(3);
+      long offset = record.getLong(4);
+      Timestamp receivedAt = record.getTimestamp(5);
+      DecodeResult result = decoder.decode(value, receivedAt.getTime());
+      if (result instanceof DecodeResult.Accepted accepted) {
+        DecodedEvent e = accepted.event();
+        return RowFactory.create(e.id(), receivedAt, e.id(), new Timestamp(e.eventTimeMillis()), e.jobId(), e.publisherId(),
+            e.campaignId(), e.groupId(), e.bidMicros(), e.customTrack(), null, null, null, null, topic, partition, offset);
+      }
+      DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
+      // A rejected record has no trustworthy id: its position in Kafka identifies it, so replays dedup it too.
+      String dedupKey = "rejected:" + topic + "/" + partition + "/" + offset;
+      return RowFactory.create(dedupKey, receivedAt, null, null, null, null, null, null, null, null,
+          rejected.reason().code(), rejected.message(), key, value, topic, partition, offset);
+    }
+  }
+}

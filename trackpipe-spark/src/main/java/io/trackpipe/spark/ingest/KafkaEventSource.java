@@ -1,0 +1,24 @@
+package io.trackpipe.spark.ingest;
+
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.stream.StreamConfig;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** The events topic as a Spark stream of raw Kafka records. */
+public final class KafkaEventSource {
+  private KafkaEventSource() {}
+
+  public static Dataset<Row> read(SparkSession spark, KafkaConfig kafka, StreamConfig stream) {
+    return spark.readStream()
+        .format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrapServers())
+        .option("subscribe", kafka.eventsTopic())
+        .option("startingOffsets", stream.startingOffsets())
+        .option("maxOffsetsPerTrigger", stream.maxEventsPerBatch())
+        // Offsets deleted by retention before they were read are lost events: stop loudly rather than skip them.
+        .option("failOnDataLoss", "true")
+        .load();
+  }
+}

@@ -1,0 +1,45 @@
+package io.trackpipe.spark.ingest;
+
+import io.trackpipe.kafka.KafkaConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the events and dead-letter topics when they are missing; existing topics are left as they are. */
+public final class KafkaTopics {
+  private KafkaTopics() {}
+
+  public static void ensureExist(KafkaConfig kafka) {
+    Map<String, Object> props = Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : List.of(kafka.eventsTopic(), kafka.deadLetterTopic())) {
+        if (!existing.contains(topic)) missing.add(new NewTopic(topic, kafka.partitions(), kafka.replicationFactor()));
+      }
+      if (missing.isEmpty()) return;
+      try {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) throw e; // created concurrently by another process
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
+          + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking Kafka topics", e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.trackpipe.spark.session;
+
+import io.trackpipe.spark.stream.StreamConfig;
+import org.apache.spark.sql.SparkSession;
+
+/** The one place Spark sessions are configured, so the job behaves the same under the CLI, tests and spark-submit. */
+public final class SparkSessions {
+  private static final String ROCKSDB_PROVIDER =
+      "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
+
+  private SparkSessions() {}
+
+  /**
+   * Uses the running session when there is one (spark-submit), else starts one on {@link StreamConfig#sparkMaster()}.
+   * The settings below are the job's, and are applied either way.
+   */
+  public static SparkSession forStream(String appName, StreamConfig stream) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (SparkSession.getActiveSession().isEmpty() && System.getProperty("spark.master") == null) {
+      builder.master(stream.sparkMaster())
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.ui.enabled", "false");
+    }
+    SparkSession spark = builder.getOrCreate();
+    // Facts are bucketed by an explicit zone conversion (HourlyJobFacts); the session itself must not shift times.
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(stream.statePartitions()));
+    if (stream.stateStore().equals("rocksdb")) {
+      spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER);
+      spark.conf().set("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
+    }
+    // Empty batches would only evict dedup state, which the next data batch does anyway.
+    spark.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
+    return spark;
+  }
+
+  /** A small local session for unit tests and batch tools. */
+  public static SparkSession local(String appName) {
+    SparkSession spark = SparkSession.builder().appName(appName).master("local[2]")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate();
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    return spark;
+  }
+}

@@ -1,0 +1,93 @@
+package io.trackpipe.spark.stream;
+
+import io.trackpipe.config.Configuration;
+import io.trackpipe.config.Setting;
+import io.trackpipe.config.ValueType;
+import io.trackpipe.event.EventLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * The streaming job's behaviour: time rules, state, and Spark resources.
+ *
+ * @param allowedLateness an event counts in its hour if it arrives at most this long after the hour ends
+ * @param dedupHorizon copies of an event arriving within this time of the first are dropped
+ * @param maxFutureSkew events stamped further ahead of their arrival are rejected
+ */
+public record StreamConfig(
+    Path checkpointDir,
+    String sparkMaster,
+    Duration triggerInterval,
+    long maxEventsPerBatch,
+    int statePartitions,
+    String stateStore,
+    String startingOffsets,
+    ZoneId timeZone,
+    Duration allowedLateness,
+    Duration dedupHorizon,
+    Duration maxFutureSkew,
+    Duration dimensionRefresh) {
+
+  public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
+      "Spark checkpoint folder (offsets and dedup state). Keep it with the warehouse: losing it means starting over.");
+  public static final Setting<String> SPARK_MASTER = Setting.of("stream.spark-master", ValueType.STRING, "local[*]",
+      "Spark master when trackpipe starts Spark itself; ignored under spark-submit, which sets its own.");
+  public static final Setting<Duration> TRIGGER_INTERVAL = Setting.of("stream.trigger-interval", ValueType.DURATION_TYPE,
+      Duration.ZERO, "Micro-batch interval; 0s starts the next batch as soon as the previous one commits.")
+      .checked(d -> !d.isNegative(), ">= 0");
+  public static final Setting<Long> MAX_EVENTS_PER_BATCH = Setting.of("stream.max-events-per-batch", ValueType.LONG, 500_000L,
+      "Upper bound of Kafka records per micro-batch (bounds memory and latency while catching up).")
+      .checked(v -> v > 0, "> 0");
+  public static final Setting<Integer> STATE_PARTITIONS = Setting.of("stream.state-partitions", ValueType.INT, 4,
+      "Partitions of the dedup state; fixed by the first run of a checkpoint.").checked(Setting.positive(), "> 0");
+  public static final Setting<String> STATE_STORE = Setting.of("stream.state-store", ValueType.STRING, "rocksdb",
+      "Dedup state store: rocksdb (on disk, bounded memory) or memory (faster, grows with the horizon).")
+      .checked(v -> v.equals("rocksdb") || v.equals("memory"), "rocksdb or memory");
+  public static final Setting<String> STARTING_OFFSETS = Setting.of("stream.starting-offsets", ValueType.STRING, "earliest",
+      "Where a new checkpoint starts reading the events topic: earliest or latest.")
+      .checked(v -> v.equals("earliest") || v.equals("latest"), "earliest or latest");
+  public static final Setting<ZoneId> TIME_ZONE = Setting.of("stream.time-zone", ValueType.ZONE, ZoneId.of("UTC"),
+      "Zone of the facts' dates and hours, and of ts values sent without an offset.");
+  public static final Setting<Duration> ALLOWED_LATENESS = Setting.of("stream.allowed-lateness", ValueType.DURATION_TYPE,
+      Duration.ofHours(2), "An event still counts in its hour if it arrives at most this long after the hour ends.")
+      .checked(d -> !d.isNegative(), ">= 0");
+  public static final Setting<Duration> DEDUP_HORIZON = Setting.of("stream.dedup-horizon", ValueType.DURATION_TYPE,
+      Duration.ofHours(4), "Copies of an event (same create_time) arriving within this time of the first are dropped.")
+      .checked(Setting.positiveDuration(), "> 0");
+  public static final Setting<Duration> MAX_FUTURE_SKEW = Setting.of("stream.max-future-skew", ValueType.DURATION_TYPE,
+      EventLimits.DEFAULT.maxFutureSkew(), "Events stamped further than this ahead of their arrival are rejected.")
+      .checked(d -> !d.isNegative(), ">= 0");
+  public static final Setting<Duration> DIMENSION_REFRESH = Setting.of("stream.dimension-refresh", ValueType.DURATION_TYPE,
+      Duration.ofSeconds(30), "How often dimension tables (job → company) are re-read, so new rows are used without a restart.")
+      .checked(Setting.positiveDuration(), "> 0");
+
+  public static final List<Setting<?>> SETTINGS = List.of(CHECKPOINT_DIR, SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH,
+      STATE_PARTITIONS, STATE_STORE, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS, DEDUP_HORIZON, MAX_FUTURE_SKEW,
+      DIMENSION_REFRESH);
+
+  public static StreamConfig from(Configuration config) {
+    StreamConfig stream = new StreamConfig(config.get(CHECKPOINT_DIR), config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
+        config.get(MAX_EVENTS_PER_BATCH), config.get(STATE_PARTITIONS), config.get(STATE_STORE), config.get(STARTING_OFFSETS),
+        config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
+        config.get(DIMENSION_REFRESH));
+    config.check(stream.dedupHorizon().compareTo(stream.minimumDedupHorizon()) >= 0,
+        "stream.dedup-horizon is " + ValueType.formatDuration(stream.dedupHorizon()) + " but must be at least "
+            + "1h + stream.allowed-lateness + stream.max-future-skew = " + ValueType.formatDuration(stream.minimumDedupHorizon())
+            + ": a copy arriving later than that could otherwise be counted a second time");
+    return stream;
+  }
+
+  /**
+   * The stream counts an event only if it arrives between (hour start − skew) and (hour end + lateness), a window
+   * of 1h + lateness + skew; a horizon at least that long means no copy of a counted event can be counted again.
+   */
+  public Duration minimumDedupHorizon() {
+    return Duration.ofHours(1).plus(allowedLateness).plus(maxFutureSkew);
+  }
+
+  public EventLimits eventLimits() {
+    return new EventLimits(timeZone, maxFutureSkew, EventLimits.DEFAULT.maxPayloadBytes(), EventLimits.DEFAULT.maxFieldChars());
+  }
+}

@@ -1,0 +1,90 @@
+package io.trackpipe.spark.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.streaming.SourceProgress;
+import org.apache.spark.sql.streaming.StateOperatorProgress;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+
+/**
+ * Collects the job's counters from two places: the batch function (what was counted, rejected, upserted) and
+ * Spark's query progress (rates, dedup drops, and lag, computed from the latest offsets because Spark does not
+ * commit offsets to a consumer group). Thread-safe.
+ */
+public final class StreamMetrics extends StreamingQueryListener {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StreamStatus status = StreamStatus.EMPTY;
+  private final Map<String, Long> rejectedByReason = new TreeMap<>();
+
+  public synchronized StreamStatus status() {
+    return status;
+  }
+
+  /** Called by the batch function after a batch committed. */
+  synchronized void batchCommitted(long batchId, long read, long counted, long tooLate, Map<String, Long> rejected,
+      long rowsUpserted, long millis) {
+    rejected.forEach((reason, n) -> rejectedByReason.merge(reason, n, Long::sum));
+    long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
+    StreamStatus s = status;
+    status = new StreamStatus(s.batches() + 1, batchId, s.recordsRead() + read, s.eventsCounted() + counted,
+        s.eventsTooLate() + tooLate, s.droppedDuplicates(), s.rejected() + rejectedTotal, rejectedByReason,
+        s.rowsUpserted() + rowsUpserted, millis, s.lag(), s.inputRecordsPerSecond(), s.processedRecordsPerSecond());
+  }
+
+  @Override
+  public void onQueryStarted(QueryStartedEvent event) {}
+
+  @Override
+  public synchronized void onQueryProgress(QueryProgressEvent event) {
+    StreamingQueryProgress p = event.progress();
+    long duplicates = 0;
+    for (StateOperatorProgress op : p.stateOperators()) {
+      Long dropped = op.customMetrics().get("numDroppedDuplicateRows");
+      if (dropped != null) duplicates += dropped;
+    }
+    long lag = 0;
+    for (SourceProgress source : p.sources()) {
+      lag += offsetsBehind(source.endOffset(), source.latestOffset());
+    }
+    StreamStatus s = status;
+    status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
+        s.droppedDuplicates() + duplicates, s.rejected(), s.rejectedByReason(), s.rowsUpserted(), s.lastBatchMillis(), lag,
+        finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()));
+  }
+
+  @Override
+  public void onQueryIdle(QueryIdleEvent event) {}
+
+  @Override
+  public void onQueryTerminated(QueryTerminatedEvent event) {}
+
+  /** Sum over partitions of latest − end, from Spark's Kafka offset JSON ({@code {"topic":{"0":42,…}}}). */
+  static long offsetsBehind(String endJson, String latestJson) {
+    if (endJson == null || latestJson == null) return 0;
+    try {
+      JsonNode end = JSON.readTree(endJson);
+      JsonNode latest = JSON.readTree(latestJson);
+      long behind = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> topics = latest.fields(); topics.hasNext(); ) {
+        var topic = topics.next();
+        for (Iterator<Map.Entry<String, JsonNode>> parts = topic.getValue().fields(); parts.hasNext(); ) {
+          var part = parts.next();
+          JsonNode read = end.path(topic.getKey()).path(part.getKey());
+          behind += Math.max(0, part.getValue().asLong() - (read.isMissingNode() ? 0 : read.asLong()));
+        }
+      }
+      return behind;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+}

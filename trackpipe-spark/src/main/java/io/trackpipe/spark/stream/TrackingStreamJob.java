@@ -1,0 +1,139 @@
+package io.trackpipe.spark.stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trackpipe.event.EventDecoder;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.deadletter.DeadLetterWriter;
+import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.ingest.KafkaEventSource;
+import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.spark.warehouse.FactsBatchSink;
+import io.trackpipe.spark.warehouse.JobLookup;
+import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.dimension.DimensionTables;
+import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
+import io.trackpipe.warehouse.fact.FactTables;
+import io.trackpipe.warehouse.fact.StreamCommit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming job: Kafka → decode and validate → dedup → hourly facts (+ dead letters) → exactly-once upserts.
+ * The same class runs under {@code trackpipe stream}, {@code trackpipe demo}, the tests and spark-submit.
+ */
+public final class TrackingStreamJob {
+  private static final Logger log = LoggerFactory.getLogger(TrackingStreamJob.class);
+  /** The name under which this job's commits are recorded in {@code stream_commit}. */
+  public static final String SINK = "events-stream";
+  public static final String SOURCE_NAME = "kafka";
+
+  private final KafkaConfig kafka;
+  private final WarehouseConfig warehouseConfig;
+  private final StreamConfig stream;
+  private final StreamMetrics metrics = new StreamMetrics();
+
+  public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
+    this.kafka = kafka;
+    this.warehouseConfig = warehouse;
+    this.stream = stream;
+  }
+
+  public StreamMetrics metrics() {
+    return metrics;
+  }
+
+  /** Clears the checkpoint and the streamed facts: the next start counts the topic from the beginning. */
+  public void resetState() throws SQLException, IOException {
+    Warehouse warehouse = new Warehouse(warehouseConfig);
+    warehouse.migrate();
+    new ExactlyOnceWriter(warehouse).reset(SINK, List.of(FactTables.EVENTS));
+    deleteRecursively(stream.checkpointDir());
+    log.info("Cleared streamed facts and checkpoint {}", stream.checkpointDir());
+  }
+
+  /**
+   * Prepares topics and schema, checks that checkpoint and warehouse belong together, and starts the query.
+   *
+   * @throws IllegalStateException when the warehouse holds facts from another checkpoint
+   */
+  public StreamingQuery start(SparkSession spark) throws SQLException, IOException, TimeoutException {
+    Warehouse warehouse = new Warehouse(warehouseConfig);
+    warehouse.migrate();
+    KafkaTopics.ensureExist(kafka);
+    ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
+    checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
+
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, new DeadLetterWriter(kafka),
+        new JobLookup(new DimensionTables(warehouse), stream.dimensionRefresh(), Clock.systemUTC()),
+        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
+
+    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), new EventDecoder(stream.eventLimits()))
+        .withWatermark(DecodedEvents.RECEIVED_AT, stream.dedupHorizon().toMillis() + " milliseconds")
+        .dropDuplicatesWithinWatermark(DecodedEvents.DEDUP_KEY);
+
+    spark.streams().addListener(metrics);
+    VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
+      FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
+      if (r.applied()) {
+        metrics.batchCommitted(batchId, r.read(), r.counted(), r.tooLate(), r.rejectedByReason(), r.rowsUpserted(), r.millis());
+      }
+    };
+    StreamingQuery query = decoded.writeStream()
+        .queryName("trackpipe-events")
+        .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
+        .trigger(Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
+        .foreachBatch(onBatch)
+        .start();
+    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
+        warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
+    return query;
+  }
+
+  /**
+   * A new checkpoint re-reads Kafka from the start; if the warehouse already has this sink's facts, that would count
+   * them again. Refuse, with the way out, rather than double count.
+   */
+  private void checkCheckpointMatchesWarehouse(Optional<StreamCommit> committed) throws IOException {
+    if (committed.isEmpty()) return;
+    Optional<String> checkpointQueryId = checkpointQueryId(stream.checkpointDir());
+    if (checkpointQueryId.isEmpty() || !checkpointQueryId.get().equals(committed.get().queryId())) {
+      throw new IllegalStateException("checkpoint " + stream.checkpointDir().toAbsolutePath() + " is "
+          + (checkpointQueryId.isEmpty() ? "new" : "from query " + checkpointQueryId.get()) + ", and "
+          + ExactlyOnceWriter.otherCheckpointMessage(committed.get(), checkpointQueryId.orElse("(none yet)")));
+    }
+  }
+
+  /** Spark writes {@code {"id":"<query id>"}} to {@code <checkpoint>/metadata} when a checkpoint is created. */
+  static Optional<String> checkpointQueryId(Path checkpointDir) throws IOException {
+    Path metadata = checkpointDir.resolve("metadata");
+    if (!Files.isRegularFile(metadata)) return Optional.empty();
+    String firstLine = Files.readAllLines(metadata).stream().findFirst().orElse("{}");
+    return Optional.ofNullable(new ObjectMapper().readTree(firstLine).path("id").textValue());
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

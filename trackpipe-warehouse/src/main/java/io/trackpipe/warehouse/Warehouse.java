@@ -1,0 +1,53 @@
+package io.trackpipe.warehouse;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The warehouse database: connections and schema migrations. Cheap to create; holds no open connection. */
+public final class Warehouse {
+  private static final Logger log = LoggerFactory.getLogger(Warehouse.class);
+
+  private final WarehouseConfig config;
+
+  public Warehouse(WarehouseConfig config) {
+    this.config = config;
+  }
+
+  public WarehouseConfig config() {
+    return config;
+  }
+
+  /** A new connection with auto-commit on; callers own and close it. */
+  public Connection connect() throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", config.user());
+    props.setProperty("password", config.password());
+    // UTC on the wire so DATE/DATETIME values are not shifted by the JVM's default zone.
+    props.setProperty("connectionTimeZone", "UTC");
+    props.setProperty("forceConnectionTimeZoneToSession", "true");
+    try {
+      return DriverManager.getConnection(config.jdbcUrl(), props);
+    } catch (SQLException e) {
+      throw new SQLException("cannot connect to the warehouse at " + config.jdbcUrl() + " as " + config.user()
+          + ": " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+    }
+  }
+
+  /** Brings the schema to the newest version (Flyway migrations under {@code db/migration}). */
+  public void migrate() {
+    MigrateResult result = Flyway.configure()
+        .dataSource(config.jdbcUrl(), config.user(), config.password())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    if (result.migrationsExecuted > 0) {
+      log.info("Warehouse schema migrated to version {} ({} migrations)", result.targetSchemaVersion, result.migrationsExecuted);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.trackpipe.warehouse.fact;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A column of a fact table and how a new value merges into an existing row.
+ *
+ * @param expression for {@link Merge#DERIVED}: SQL over the row's already-merged columns, e.g. {@code spend / NULLIF(clicks, 0)}
+ */
+public record FactColumn(String name, Merge merge, String expression) {
+
+  /** How a batch's value for a column combines with the value already stored. */
+  public enum Merge {
+    /** Part of the primary key. */
+    KEY,
+    /** Stored + new: counts and sums. Safe only because a batch is applied exactly once. */
+    ADD,
+    /** The smaller of stored and new. */
+    MIN,
+    /** The larger of stored and new. */
+    MAX,
+    /** New value wins. */
+    REPLACE,
+    /** New value wins unless it is NULL (a dimension lookup that found nothing yet). */
+    KEEP_NON_NULL,
+    /** Recomputed from the merged columns with {@link #expression()}; listed after the columns it reads. */
+    DERIVED
+  }
+
+  public FactColumn {
+    requireNonNull(name, "name is null");
+    requireNonNull(merge, "merge is null");
+    if (!name.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("not a plain column name: " + name);
+    if ((merge == Merge.DERIVED) != (expression != null)) {
+      throw new IllegalArgumentException("column " + name + ": an expression is required for DERIVED and only for DERIVED");
+    }
+  }
+
+  public static FactColumn of(String name, Merge merge) {
+    return new FactColumn(name, merge, null);
+  }
+
+  public static FactColumn derived(String name, String expression) {
+    return new FactColumn(name, Merge.DERIVED, expression);
+  }
+
+  String updateClause() {
+    return switch (merge) {
+      case KEY -> throw new IllegalStateException("key column " + name + " is not updated");
+      case ADD -> name + " = " + name + " + VALUES(" + name + ")";
+      case MIN -> name + " = LEAST(" + name + ", VALUES(" + name + "))";
+      case MAX -> name + " = GREATEST(" + name + ", VALUES(" + name + "))";
+      case REPLACE -> name + " = VALUES(" + name + ")";
+      case KEEP_NON_NULL -> name + " = COALESCE(VALUES(" + name + "), " + name + ")";
+      case DERIVED -> name + " = " + expression;
+    };
+  }
+}

@@ -1,0 +1,43 @@
+package io.trackpipe.warehouse.fact;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A warehouse table that streaming batches upsert into: its columns in insert order, keys first.
+ * MySQL evaluates {@code ON DUPLICATE KEY UPDATE} assignments left to right, so a DERIVED column sees
+ * the merged values of the columns before it.
+ */
+public record FactTable(String name, List<FactColumn> columns) {
+
+  public FactTable {
+    requireNonNull(name, "name is null");
+    columns = List.copyOf(columns);
+    if (!name.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("not a plain table name: " + name);
+    if (columns.stream().noneMatch(c -> c.merge() == FactColumn.Merge.KEY)) {
+      throw new IllegalArgumentException("table " + name + " has no key column");
+    }
+  }
+
+  public List<FactColumn> keyColumns() {
+    return columns.stream().filter(c -> c.merge() == FactColumn.Merge.KEY).toList();
+  }
+
+  /** A multi-row upsert for {@code rows} rows (one round trip per chunk rather than per row). */
+  String upsertSql(int rows) {
+    String names = columns.stream().map(FactColumn::name).collect(Collectors.joining(", "));
+    String placeholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    String updates = columns.stream()
+        .filter(c -> c.merge() != FactColumn.Merge.KEY)
+        .map(FactColumn::updateClause)
+        .collect(Collectors.joining(", "));
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(name).append(" (").append(names).append(") VALUES ");
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) sql.append(", ");
+      sql.append(placeholders);
+    }
+    return sql.append(" ON DUPLICATE KEY UPDATE ").append(updates).toString();
+  }
+}

@@ -1,0 +1,32 @@
+package io.trackpipe.warehouse.fact;
+
+import static io.trackpipe.warehouse.fact.FactColumn.Merge.ADD;
+import static io.trackpipe.warehouse.fact.FactColumn.Merge.KEEP_NON_NULL;
+import static io.trackpipe.warehouse.fact.FactColumn.Merge.KEY;
+import static io.trackpipe.warehouse.fact.FactColumn.Merge.REPLACE;
+
+import java.util.List;
+
+/** The fact tables of the warehouse schema, defined once (the migrations create them). */
+public final class FactTables {
+
+  /** Hourly facts per job ad: the seed systems' {@code events} table. */
+  public static final FactTable EVENTS = new FactTable("events", List.of(
+      FactColumn.of("job_id", KEY),
+      FactColumn.of("dates", KEY),
+      FactColumn.of("hours", KEY),
+      FactColumn.of("publisher_id", KEY),
+      FactColumn.of("campaign_id", KEY),
+      FactColumn.of("group_id", KEY),
+      FactColumn.of("clicks", ADD),
+      FactColumn.of("conversion", ADD),
+      FactColumn.of("qualified_application", ADD),
+      FactColumn.of("disqualified_application", ADD),
+      FactColumn.of("spend_hour", ADD),
+      FactColumn.derived("bid_set", "spend_hour / NULLIF(clicks, 0)"),
+      FactColumn.of("company_id", KEEP_NON_NULL),
+      FactColumn.of("sources", REPLACE),
+      FactColumn.of("latest_update_time", REPLACE)));
+
+  private FactTables() {}
+}
