@@ -51,7 +51,9 @@ public record ValueType<T>(String name, Function<String, T> parser) {
     String trimmed = text.trim();
     if (trimmed.startsWith("P") || trimmed.startsWith("p")) {
       try {
-        return Duration.parse(trimmed);
+        Duration duration = Duration.parse(trimmed);
+        duration.toMillis(); // everything downstream works in millis
+        return duration;
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("not a duration: '" + text + "'");
       }
@@ -60,14 +62,20 @@ public record ValueType<T>(String name, Function<String, T> parser) {
     if (!m.matches()) {
       throw new IllegalArgumentException("not a duration (use e.g. 500ms, 10s, 5m, 2h, 1d): '" + text + "'");
     }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    try {
+      long amount = Long.parseLong(m.group(1));
+      Duration duration = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      };
+      duration.toMillis(); // everything downstream works in millis
+      return duration;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("duration out of range: '" + text + "'");
+    }
   }
 
   /** The shortest text that parses back to this duration, for printing effective configuration. */

@@ -51,6 +51,10 @@ public final class EventDecoder implements Serializable {
       return new DecodeResult.Rejected(RejectReason.TOO_LARGE,
           "record of " + payload.length + " bytes exceeds the limit of " + limits.maxPayloadBytes() + " bytes");
     }
+    if (looksLikeUtf16Or32(payload)) {
+      // Jackson would silently detect and decode these; the format is UTF-8 only.
+      return new DecodeResult.Rejected(RejectReason.MALFORMED_JSON, "record is not UTF-8 (it looks like UTF-16 or UTF-32)");
+    }
     try (JsonParser parser = JSON.createParser(payload)) {
       return decodeObject(parser, receivedAtMillis);
     } catch (InputCoercionException e) {
@@ -102,6 +106,7 @@ public final class EventDecoder implements Serializable {
         }
         case ID_NUMBER -> {
           if (value != JsonToken.VALUE_NUMBER_INT) return wrongType(field, "an integer", parser);
+          if (!fitsLong(parser)) return outOfRange(field, parser);
           long number = parser.getLongValue();
           if (number < 0) return reject(RejectReason.INVALID_VALUE, "field '" + name + "' is negative: " + number);
           switch (field) {
@@ -119,7 +124,7 @@ public final class EventDecoder implements Serializable {
           double amount = parser.getDoubleValue();
           if (!(amount >= 0 && amount <= EventLimits.MAX_BID)) {
             return reject(RejectReason.INVALID_VALUE,
-                "field '" + name + "' is " + parser.getText() + ", outside 0.." + (long) EventLimits.MAX_BID);
+                "field '" + name + "' is " + snippet(parser.getText()) + ", outside 0.." + (long) EventLimits.MAX_BID);
           }
           bidMicros = Math.round(amount * 1_000_000d);
         }
@@ -165,12 +170,13 @@ public final class EventDecoder implements Serializable {
   private DecodeResultOrTime parseTime(TrackingField field, JsonToken value, JsonParser parser) throws IOException {
     long millis;
     if (value == JsonToken.VALUE_NUMBER_INT) {
+      if (!fitsLong(parser)) return new DecodeResultOrTime(0, outOfRange(field, parser));
       millis = parser.getLongValue();
     } else if (value == JsonToken.VALUE_STRING) {
       String text = parser.getText();
       try {
         millis = parseTimestamp(text);
-      } catch (DateTimeException e) {
+      } catch (DateTimeException | ArithmeticException e) { // ArithmeticException: a year too far out for epoch millis
         return new DecodeResultOrTime(0, reject(RejectReason.INVALID_VALUE, "field '" + field.jsonName()
             + "' is not a timestamp (expected yyyy-MM-dd HH:mm:ss, ISO-8601 or epoch millis): \"" + snippet(text) + "\""));
       }
@@ -218,6 +224,24 @@ public final class EventDecoder implements Serializable {
       value = value * 10 + (c - '0');
     }
     return value;
+  }
+
+  /**
+   * Jackson picks the encoding from the first bytes; a NUL byte or a UTF-16 byte-order mark there means UTF-16 or
+   * UTF-32, and neither can start UTF-8 JSON text.
+   */
+  private static boolean looksLikeUtf16Or32(byte[] payload) {
+    int first = payload[0] & 0xFF;
+    return first == 0 || first == 0xFE || first == 0xFF || (payload.length > 1 && payload[1] == 0);
+  }
+
+  private static boolean fitsLong(JsonParser parser) throws IOException {
+    JsonParser.NumberType type = parser.getNumberType();
+    return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG;
+  }
+
+  private static DecodeResult outOfRange(TrackingField field, JsonParser parser) throws IOException {
+    return reject(RejectReason.INVALID_VALUE, "field '" + field.jsonName() + "' is out of range: " + snippet(parser.getText()));
   }
 
   private static DecodeResult reject(RejectReason reason, String message) {

@@ -12,7 +12,8 @@ import java.time.ZoneId;
  * @param maxPayloadBytes largest raw record accepted
  * @param maxFieldChars longest string accepted in any field
  */
-public record EventLimits(ZoneId zone, Duration maxFutureSkew, int maxPayloadBytes, int maxFieldChars) {
+public record EventLimits(ZoneId zone, Duration maxFutureSkew, int maxPayloadBytes, int maxFieldChars)
+    implements java.io.Serializable {
   /** Bids above this are treated as corrupt (a CPC of ten thousand is not a price). */
   public static final double MAX_BID = 10_000;
   /** Event times before this are treated as corrupt (an unset clock reads 1970). */

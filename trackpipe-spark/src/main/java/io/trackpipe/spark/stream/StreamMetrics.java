@@ -20,6 +20,12 @@ public final class StreamMetrics extends StreamingQueryListener {
 
   private StreamStatus status = StreamStatus.EMPTY;
   private final Map<String, Long> rejectedByReason = new TreeMap<>();
+  private final FreshnessHistogram freshness = new FreshnessHistogram();
+
+  /** Event-to-row freshness of the events counted since start (or since {@link FreshnessHistogram#reset()}). */
+  public FreshnessHistogram freshness() {
+    return freshness;
+  }
 
   public synchronized StreamStatus status() {
     return status;
@@ -27,7 +33,8 @@ public final class StreamMetrics extends StreamingQueryListener {
 
   /** Called by the batch function after a batch committed. */
   synchronized void batchCommitted(long batchId, long read, long counted, long tooLate, Map<String, Long> rejected,
-      long rowsUpserted, long millis) {
+      long rowsUpserted, long millis, Map<Long, Long> freshnessMillis) {
+    freshnessMillis.forEach(freshness::record);
     rejected.forEach((reason, n) -> rejectedByReason.merge(reason, n, Long::sum));
     long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
     StreamStatus s = status;

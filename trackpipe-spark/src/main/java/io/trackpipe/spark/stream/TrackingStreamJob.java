@@ -92,7 +92,8 @@ public final class TrackingStreamJob {
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
       if (r.applied()) {
-        metrics.batchCommitted(batchId, r.read(), r.counted(), r.tooLate(), r.rejectedByReason(), r.rowsUpserted(), r.millis());
+        metrics.batchCommitted(batchId, r.read(), r.counted(), r.tooLate(), r.rejectedByReason(), r.rowsUpserted(), r.millis(),
+            r.freshnessMillis());
       }
     };
     StreamingQuery query = decoded.writeStream()

@@ -1,5 +1,6 @@
 package io.trackpipe.spark.warehouse;
 
+import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
 import static io.trackpipe.spark.ingest.DecodedEvents.REJECT_REASON;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -19,12 +20,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +46,15 @@ public final class FactsBatchSink {
   private static final String STATUS = "status";
   private static final String COUNTED = "counted";
   private static final String TOO_LATE = "too_late";
+  private static final long ARRIVAL_BUCKET_MILLIS = 10;
 
-  /** Outcome of one batch, for metrics and progress. */
+  /**
+   * Outcome of one batch, for metrics and progress.
+   *
+   * @param freshnessMillis counted events by how long after their arrival in Kafka they were committed
+   */
   public record BatchResult(long batchId, boolean applied, long read, long counted, long tooLate,
-      Map<String, Long> rejectedByReason, long rowsUpserted, long millis) {}
+      Map<String, Long> rejectedByReason, long rowsUpserted, long millis, Map<Long, Long> freshnessMillis) {}
 
   private final String sinkName;
   private final ExactlyOnceWriter writer;
@@ -76,7 +84,7 @@ public final class FactsBatchSink {
     var last = writer.lastCommit(sinkName);
     if (last.isPresent() && last.get().queryId().equals(queryId) && batchId <= last.get().batchId()) {
       log.info("Batch {} was committed before the restart; skipping it", batchId);
-      return new BatchResult(batchId, false, 0, 0, 0, Map.of(), 0, 0);
+      return new BatchResult(batchId, false, 0, 0, 0, Map.of(), 0, 0, Map.of());
     }
     batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -84,9 +92,14 @@ public final class FactsBatchSink {
       Column status = when(col(REJECT_REASON).isNotNull(), col(REJECT_REASON))
           .when(inTime, lit(COUNTED))
           .otherwise(lit(TOO_LATE));
+      // One pass for the counts by outcome and the arrival times of counted events (for freshness).
+      Column arrivalBucket = col(RECEIVED_AT).cast(DataTypes.DoubleType).multiply(1000 / ARRIVAL_BUCKET_MILLIS)
+          .cast(DataTypes.LongType);
       Map<String, Long> byStatus = new TreeMap<>();
-      for (Row row : batch.groupBy(status.as(STATUS)).count().collectAsList()) {
-        byStatus.put(row.getString(0), row.getLong(1));
+      Map<Long, Long> countedByArrival = new HashMap<>();
+      for (Row row : batch.groupBy(status.as(STATUS), arrivalBucket.as("arrival")).count().collectAsList()) {
+        byStatus.merge(row.getString(0), row.getLong(2), Long::sum);
+        if (COUNTED.equals(row.getString(0))) countedByArrival.put(row.getLong(1), row.getLong(2));
       }
       long counted = byStatus.getOrDefault(COUNTED, 0L);
       long tooLate = byStatus.getOrDefault(TOO_LATE, 0L);
@@ -94,10 +107,12 @@ public final class FactsBatchSink {
       rejected.remove(COUNTED);
       rejected.remove(TOO_LATE);
       long read = byStatus.values().stream().mapToLong(Long::longValue).sum();
+      long decodedAt = System.nanoTime();
 
       if (!rejected.isEmpty()) {
         deadLetters.write(batch.filter(col(REJECT_REASON).isNotNull()));
       }
+      long deadLetteredAt = System.nanoTime();
       List<Object[]> rows = new ArrayList<>();
       if (counted > 0) {
         Dataset<Row> events = batch.filter(col(REJECT_REASON).isNull().and(inTime))
@@ -109,13 +124,20 @@ public final class FactsBatchSink {
           rows.add(toEventsRow(fact, now));
         }
       }
+      long aggregatedAt = System.nanoTime();
       ExactlyOnceWriter.Outcome outcome =
           writer.commit(sinkName, queryId, batchId, List.of(new FactBatch(FactTables.EVENTS, rows)));
+      long committedAt = System.currentTimeMillis();
+      Map<Long, Long> freshness = new HashMap<>();
+      countedByArrival.forEach((bucket, n) ->
+          freshness.merge(Math.max(0, committedAt - bucket * ARRIVAL_BUCKET_MILLIS - ARRIVAL_BUCKET_MILLIS / 2), n, Long::sum));
       long millis = (System.nanoTime() - started) / 1_000_000;
-      if (!rejected.isEmpty() || tooLate > 0) {
-        log.info("Batch {}: {} records, {} counted, {} too late, rejected {}", batchId, read, counted, tooLate, rejected);
-      }
-      return new BatchResult(batchId, outcome.applied(), read, counted, tooLate, rejected, outcome.rowsWritten(), millis);
+      log.info("Batch {}: {} records, {} counted, {} too late, rejected {}; {} rows in {} ms (read+dedup {} ms,"
+          + " dead letters {} ms, rollup {} ms, commit {} ms)", batchId, read, counted, tooLate, rejected, rows.size(), millis,
+          (decodedAt - started) / 1_000_000, (deadLetteredAt - decodedAt) / 1_000_000, (aggregatedAt - deadLetteredAt) / 1_000_000,
+          (System.nanoTime() - aggregatedAt) / 1_000_000);
+      return new BatchResult(batchId, outcome.applied(), read, counted, tooLate, rejected, outcome.rowsWritten(), millis,
+          freshness);
     } finally {
       batch.unpersist();
     }

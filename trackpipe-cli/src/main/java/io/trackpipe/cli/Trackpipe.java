@@ -1,0 +1,48 @@
+package io.trackpipe.cli;
+
+import io.trackpipe.cli.bench.BenchCommand;
+import io.trackpipe.cli.demo.DemoCommand;
+import io.trackpipe.cli.generate.GenerateCommand;
+import io.trackpipe.cli.settings.ConfigCommand;
+import io.trackpipe.cli.stream.StreamCommand;
+import io.trackpipe.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code trackpipe <command>}: the one entry point that assembles the pipeline's parts. */
+@Command(
+    name = "trackpipe",
+    mixinStandardHelpOptions = true,
+    version = "trackpipe 0.1.0",
+    description = "Near-real-time analytics for user-interaction tracking logs.%n",
+    subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, ConfigCommand.class, BenchCommand.class},
+    footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
+        "  trackpipe demo --no-generate   the same, without the generator: send your own events",
+        "  trackpipe stream --config prod.yaml   run the streaming job against external Kafka and MySQL",
+        "  trackpipe config --config prod.yaml   print the effective configuration",
+        "", "Run 'trackpipe <command> --help' for a command's options."})
+public final class Trackpipe implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Trackpipe());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ConfigException config) {
+        commandLine.getErr().println(config.getMessage());
+        return ExitCodes.CONFIG;
+      }
+      commandLine.getErr().println("trackpipe " + commandLine.getCommandName() + " failed: " + e.getMessage());
+      if (System.getenv("TRACKPIPE_DEBUG") != null) e.printStackTrace(commandLine.getErr());
+      return ExitCodes.FAILURE;
+    });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+}

@@ -1,0 +1,184 @@
+package io.trackpipe.cli.demo;
+
+import io.trackpipe.cli.ExitCodes;
+import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.cli.stream.ProgressLine;
+import io.trackpipe.cli.stream.RunningStream;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.generator.EventGenerator;
+import io.trackpipe.generator.GeneratorConfig;
+import io.trackpipe.generator.GeneratorProgress;
+import io.trackpipe.generator.GeneratorRun;
+import io.trackpipe.generator.KafkaEventSink;
+import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.spark.session.ShutdownHooks;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.dimension.DimensionTables;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trackpipe demo}: the whole pipeline on this machine — embedded Kafka and MariaDB, the schema and dimension
+ * tables, the generator, and the streaming job — with live progress and how to connect.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft) and MariaDB, schema and dimension",
+        "tables, the event generator and the streaming job, with live progress.",
+        "Data stays under demo.data-dir (default data/demo): run it again to resume, --fresh to start over."},
+    footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
+        "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
+public final class DemoCommand implements Callable<Integer> {
+  /** The demo shows every path of the pipeline: a few duplicates, late and malformed records by default. */
+  private static final Map<String, String> DEMO_DEFAULTS = Map.of(
+      GeneratorConfig.DUPLICATE_RATIO.key(), "0.01",
+      GeneratorConfig.LATE_RATIO.key(), "0.02",
+      GeneratorConfig.MALFORMED_RATIO.key(), "0.002");
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--fresh", description = "Delete the demo's data (Kafka, MariaDB, checkpoint) and start over.")
+  boolean fresh;
+
+  @Option(names = "--no-generate", negatable = false, description = "Do not run the generator: send your own events.")
+  boolean noGenerate;
+
+  @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
+      description = "Generator rate (default: generator.events-per-second, 1000).")
+  Double rate;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> defaults = new LinkedHashMap<>(DEMO_DEFAULTS);
+    if (rate != null) defaults.put(GeneratorConfig.EVENTS_PER_SECOND.key(), String.valueOf(rate));
+    // First pass validates everything the user set before any server starts.
+    Configuration settings = config.load(defaults);
+    DemoConfig demo = DemoConfig.from(settings);
+    settings.throwIfInvalid();
+    PrintStream out = System.out;
+
+    if (fresh) deleteRecursively(demo.dataDir());
+    out.println("Starting embedded Kafka and MariaDB under " + demo.dataDir().toAbsolutePath() + " …");
+    EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), demo.kafkaPort(), demo.mariaDbPort());
+    CountDownLatch done = new CountDownLatch(1);
+    GeneratorRun[] generatorRun = new GeneratorRun[1];
+    RunningStream[] stream = new RunningStream[1];
+    ShutdownHooks.beforeSpark(() -> {
+      out.println();
+      out.println("Stopping: generator, streaming job (between batches), Kafka, MariaDB …");
+      if (generatorRun[0] != null) generatorRun[0].stop();
+      if (stream[0] != null) stream[0].close();
+      stack.close();
+      done.countDown();
+    });
+
+    stack.mariaDb().createDatabase(demo.database());
+    Map<String, String> embedded = new LinkedHashMap<>(defaults);
+    embedded.put(KafkaConfig.BOOTSTRAP_SERVERS.key(), stack.kafka().bootstrapServers());
+    embedded.put(WarehouseConfig.JDBC_URL.key(), stack.mariaDb().jdbcUrl(demo.database()));
+    embedded.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
+    embedded.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
+    embedded.put(StreamConfig.CHECKPOINT_DIR.key(), demo.checkpointDir().toString());
+    settings = config.load(embedded);
+    KafkaConfig kafka = KafkaConfig.from(settings);
+    WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
+    StreamConfig streamConfig = StreamConfig.from(settings);
+    long seed = settings.get(GeneratorConfig.SEED);
+    Dimensions dimensions = SampleDimensions.generate(seed);
+    GeneratorConfig generatorConfig = GeneratorConfig.from(settings, dimensions);
+    settings.throwIfInvalid();
+
+    Warehouse warehouse = new Warehouse(warehouseConfig);
+    warehouse.migrate();
+    new DimensionTables(warehouse).upsert(dimensions);
+    KafkaTopics.ensureExist(kafka);
+    out.println("Starting the streaming job …");
+    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, false);
+
+    AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
+    if (!noGenerate) {
+      generatorRun[0] = new GeneratorRun(new EventGenerator(generatorConfig), KafkaEventSink.forEvents(kafka), Clock.systemUTC());
+      Thread generator = new Thread(() -> {
+        GeneratorProgress last = generatorRun[0].run(p -> produced.set(p.total()));
+        produced.set(last.total());
+      }, "trackpipe-demo-generator");
+      generator.setDaemon(true);
+      generator.start();
+    }
+    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig);
+
+    boolean interactive = System.console() != null;
+    long lastPrinted = 0;
+    while (!stream[0].awaitTermination(interactive ? 1000 : 2000)) {
+      String line = ProgressLine.format(produced.get(), stream[0].status());
+      if (interactive) {
+        out.print("\r" + line + "   ");
+        out.flush();
+      } else if (System.currentTimeMillis() - lastPrinted >= 10_000) {
+        out.println(line);
+        lastPrinted = System.currentTimeMillis();
+      }
+    }
+    done.await();
+    return ExitCodes.OK;
+  }
+
+  private void printConnectionHelp(PrintStream out, DemoConfig demo, KafkaConfig kafka, WarehouseConfig warehouse,
+      EmbeddedStack stack, GeneratorConfig generator) {
+    int port = stack.mariaDb().port();
+    out.println();
+    out.println("trackpipe demo is running. Ctrl-C stops; run it again to resume; --fresh starts over.");
+    out.println("  Kafka     " + kafka.bootstrapServers() + "   events topic " + kafka.eventsTopic()
+        + "   dead letters " + kafka.deadLetterTopic());
+    out.println("  MariaDB   " + warehouse.jdbcUrl() + "   user " + warehouse.user() + "   password " + warehouse.password());
+    out.println("            mysql -h 127.0.0.1 -P " + port + " -u " + warehouse.user() + " -p'" + warehouse.password() + "' "
+        + demo.database() + " -e 'SELECT * FROM events ORDER BY latest_update_time DESC LIMIT 10'");
+    if (noGenerate) {
+      out.println("  Send events, e.g. with kcat:");
+      out.println("            echo '{\"create_time\":\"" + java.util.UUID.randomUUID() + "\",\"ts\":\""
+          + java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' ')
+          + "\",\"job_id\":1,\"publisher_id\":1,\"campaign_id\":1,\"group_id\":1,\"bid\":0.5,\"custom_track\":\"click\"}' \\");
+      out.println("              | kcat -P -b " + kafka.bootstrapServers() + " -t " + kafka.eventsTopic());
+    } else {
+      out.printf("  Generator %,.0f events/s, seed %d (%s)%n", generator.eventsPerSecond(), generator.seed(),
+          "set generator.* or --rate to change");
+    }
+    out.println();
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        Files.delete(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}

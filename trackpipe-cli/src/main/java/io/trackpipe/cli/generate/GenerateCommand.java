@@ -1,0 +1,109 @@
+package io.trackpipe.cli.generate;
+
+import io.trackpipe.cli.ExitCodes;
+import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.generator.EventGenerator;
+import io.trackpipe.generator.EventSink;
+import io.trackpipe.generator.GeneratorConfig;
+import io.trackpipe.generator.GeneratorProgress;
+import io.trackpipe.generator.GeneratorRun;
+import io.trackpipe.generator.JsonLinesSink;
+import io.trackpipe.generator.KafkaEventSink;
+import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.ingest.KafkaTopics;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code trackpipe generate}: deterministic job-ad tracking events into Kafka or a JSON-lines file. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = {"Generate job-ad tracking events: the seed's mix (click 70 %%, conversion, qualified, unqualified",
+        "10 %% each) plus optional duplicates, late and malformed records. The same --seed gives the same events."},
+    footer = {"", "Examples:", "  trackpipe generate --set kafka.bootstrap-servers=127.0.0.1:19092 --rate 5000 --duration 1m",
+        "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
+        "  trackpipe generate --to - --count 3        (prints to standard output)"})
+public final class GenerateCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--to", paramLabel = "TARGET", defaultValue = "kafka",
+      description = "kafka (the events topic of kafka.bootstrap-servers), a JSON-lines file path, or - for standard output.")
+  String target;
+
+  @Option(names = "--seed", description = "Random seed (generator.seed).") Long seed;
+  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Events per second, 0 = as fast as possible.") Double rate;
+  @Option(names = "--count", description = "Stop after this many records.") Long count;
+  @Option(names = "--duration", description = "Stop after this long, e.g. 30s, 5m.") String duration;
+  @Option(names = "--duplicates", paramLabel = "RATIO", description = "Share of records that re-send an earlier event.") Double duplicates;
+  @Option(names = "--late", paramLabel = "RATIO", description = "Share of events with an event time in the past.") Double late;
+  @Option(names = "--malformed", paramLabel = "RATIO", description = "Share of bad records (for dead-letter testing).") Double malformed;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> flags = new LinkedHashMap<>();
+    put(flags, GeneratorConfig.SEED.key(), seed);
+    put(flags, GeneratorConfig.EVENTS_PER_SECOND.key(), rate);
+    put(flags, GeneratorConfig.MAX_EVENTS.key(), count);
+    put(flags, GeneratorConfig.MAX_DURATION.key(), duration);
+    put(flags, GeneratorConfig.DUPLICATE_RATIO.key(), duplicates);
+    put(flags, GeneratorConfig.LATE_RATIO.key(), late);
+    put(flags, GeneratorConfig.MALFORMED_RATIO.key(), malformed);
+    Configuration settings = config.load(flags);
+    GeneratorConfig generator = GeneratorConfig.from(settings, SampleDimensions.generate(settings.get(GeneratorConfig.SEED)));
+    boolean toKafka = target.equals("kafka");
+    KafkaConfig kafka = toKafka ? KafkaConfig.from(settings) : null;
+    settings.throwIfInvalid();
+
+    boolean toStdout = target.equals("-");
+    PrintStream status = toStdout ? System.err : System.out;
+    EventSink sink;
+    if (toKafka) {
+      KafkaTopics.ensureExist(kafka);
+      sink = KafkaEventSink.forEvents(kafka);
+    } else if (toStdout) {
+      sink = new JsonLinesSink(System.out, "standard output");
+    } else {
+      sink = JsonLinesSink.toFile(Path.of(target));
+    }
+    String destination = toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers() : target;
+    if (generator.maxEvents().isEmpty() && generator.maxDuration().isEmpty()) {
+      status.println("Generating into " + destination + " until Ctrl-C (or set --count / --duration).");
+    }
+    GeneratorRun run = new GeneratorRun(new EventGenerator(generator), sink, Clock.systemUTC());
+    Thread hook = new Thread(run::stop, "trackpipe-generate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean interactive = System.console() != null && !toStdout;
+    GeneratorProgress last;
+    try (sink) {
+      last = run.run(p -> {
+        String line = String.format(Locale.ROOT, "%,d records (%,d duplicates, %,d late, %,d malformed) %,.0f/s",
+            p.total(), p.duplicates(), p.late(), p.malformed(), p.currentEventsPerSecond());
+        if (interactive) {
+          status.print("\r" + line + "   ");
+        } else if (p.elapsed().toSeconds() % 10 == 0) {
+          status.println(line);
+        }
+      });
+    }
+    if (interactive) status.println();
+    status.println("Done: " + last.summary() + " → " + destination);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Ctrl-C: the hook is already running.
+    }
+    return ExitCodes.OK;
+  }
+
+  private static void put(Map<String, String> flags, String key, Object value) {
+    if (value != null) flags.put(key, String.valueOf(value));
+  }
+}

@@ -1,0 +1,26 @@
+package io.trackpipe.cli.settings;
+
+import io.trackpipe.cli.demo.DemoConfig;
+import io.trackpipe.generator.GeneratorConfig;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting any command understands: unknown keys anywhere are errors, not silently ignored. */
+public final class TrackpipeSettings {
+  public static final List<io.trackpipe.config.Setting<?>> ALL;
+
+  static {
+    List<io.trackpipe.config.Setting<?>> all = new ArrayList<>();
+    all.addAll(KafkaConfig.SETTINGS);
+    all.addAll(WarehouseConfig.SETTINGS);
+    all.addAll(StreamConfig.SETTINGS);
+    all.addAll(GeneratorConfig.SETTINGS);
+    all.addAll(DemoConfig.SETTINGS);
+    ALL = List.copyOf(all);
+  }
+
+  private TrackpipeSettings() {}
+}

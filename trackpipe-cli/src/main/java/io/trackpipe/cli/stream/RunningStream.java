@@ -1,0 +1,73 @@
+package io.trackpipe.cli.stream;
+
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.StreamStatus;
+import io.trackpipe.spark.stream.TrackingStreamJob;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The streaming job running in this JVM, shared by {@code stream}, {@code demo} and {@code bench}. */
+public final class RunningStream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RunningStream.class);
+
+  private final SparkSession spark;
+  private final TrackingStreamJob job;
+  private final StreamingQuery query;
+
+  private RunningStream(SparkSession spark, TrackingStreamJob job, StreamingQuery query) {
+    this.spark = spark;
+    this.job = job;
+    this.query = query;
+  }
+
+  /** @param fresh clear the checkpoint and the streamed facts first */
+  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh)
+      throws Exception {
+    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
+    if (fresh) job.resetState();
+    SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    try {
+      return new RunningStream(spark, job, job.start(spark));
+    } catch (Exception e) {
+      spark.stop();
+      throw e;
+    }
+  }
+
+  public StreamStatus status() {
+    return job.metrics().status();
+  }
+
+  public boolean isActive() {
+    return query.isActive();
+  }
+
+  /** Blocks until the query stops; rethrows the query's failure. */
+  public void awaitTermination() throws StreamingQueryException {
+    query.awaitTermination();
+  }
+
+  /** Waits up to {@code millis} for the query to stop; true if it stopped. */
+  public boolean awaitTermination(long millis) throws StreamingQueryException {
+    return query.awaitTermination(millis);
+  }
+
+  /** Stops between batches where possible; a batch cut short is re-run exactly once on the next start. */
+  @Override
+  public void close() {
+    try {
+      query.stop();
+    } catch (TimeoutException e) {
+      log.warn("Streaming query did not stop in time: {}", e.getMessage());
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.trackpipe.embedded;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka and MariaDB together under one data folder ({@code kafka/}, {@code mariadb/}), started in parallel.
+ * {@link #shared()} gives tests one stack per JVM.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+  private static final Object SHARED_LOCK = new Object();
+  private static volatile EmbeddedStack shared;
+
+  private final Path dataDir;
+  private final EmbeddedKafka kafka;
+  private final EmbeddedMariaDb mariaDb;
+
+  private EmbeddedStack(Path dataDir, EmbeddedKafka kafka, EmbeddedMariaDb mariaDb) {
+    this.dataDir = dataDir;
+    this.kafka = kafka;
+    this.mariaDb = mariaDb;
+  }
+
+  /** Starts (or resumes) both servers under {@code dataDir}; a port of 0 picks a free one. */
+  public static EmbeddedStack start(Path dataDir, int kafkaPort, int mariaDbPort) {
+    return start(dataDir, EmbeddedKafka.Options.defaults().withPort(kafkaPort), mariaDbPort);
+  }
+
+  /** Starts (or resumes) both servers under {@code dataDir}, with the broker's options given. */
+  public static EmbeddedStack start(Path dataDir, EmbeddedKafka.Options kafkaOptions, int mariaDbPort) {
+    long t0 = System.nanoTime();
+    Path dir = Processes.createDirectories(dataDir);
+    // Overlaps the broker's JVM start-up with MariaDB's unpacking and install.
+    CompletableFuture<EmbeddedKafka> kafkaStart =
+        CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dir.resolve("kafka"), kafkaOptions));
+    EmbeddedMariaDb mariaDb;
+    try {
+      mariaDb = EmbeddedMariaDb.start(dir.resolve("mariadb"), mariaDbPort);
+    } catch (RuntimeException e) {
+      kafkaStart.thenAccept(EmbeddedKafka::close);
+      try {
+        kafkaStart.get(90, TimeUnit.SECONDS);
+      } catch (Exception other) {
+        e.addSuppressed(other);
+      }
+      throw e;
+    }
+    EmbeddedKafka kafka;
+    try {
+      kafka = kafkaStart.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      mariaDb.close();
+      kafkaStart.thenAccept(EmbeddedKafka::close);
+      throw new EmbeddedServerException("Interrupted while starting Kafka", e);
+    } catch (ExecutionException | CompletionException e) {
+      mariaDb.close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new EmbeddedServerException("Kafka did not start", cause);
+    }
+    LOG.info("Embedded stack ready in {} ms: Kafka {}, MariaDB port {}, data {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), mariaDb.port(), dir);
+    return new EmbeddedStack(dir, kafka, mariaDb);
+  }
+
+  /**
+   * One stack per JVM for tests, started on first use in a fresh temporary folder on free ports, and stopped and
+   * deleted when the JVM exits. Callers must not close it; they use their own databases and topics with unique
+   * names.
+   */
+  public static EmbeddedStack shared() {
+    EmbeddedStack current = shared;
+    if (current != null) {
+      return current;
+    }
+    synchronized (SHARED_LOCK) {
+      if (shared == null) {
+        Path dir;
+        try {
+          dir = Files.createTempDirectory("trackpipe-stack-");
+        } catch (IOException e) {
+          throw new EmbeddedServerException("Cannot create a temporary folder for the shared stack", e);
+        }
+        EmbeddedStack stack;
+        try {
+          // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput.
+          stack = start(dir, EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1"), 0);
+        } catch (RuntimeException e) {
+          deleteRecursively(dir);
+          throw e;
+        }
+        Processes.addShutdownHook("trackpipe-shared-stack-stop", () -> {
+          stack.close();
+          deleteRecursively(dir);
+        });
+        shared = stack;
+      }
+      return shared;
+    }
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public EmbeddedMariaDb mariaDb() {
+    return mariaDb;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Stops both servers (in parallel); idempotent. */
+  @Override
+  public void close() {
+    CompletableFuture<Void> kafkaStop = CompletableFuture.runAsync(kafka::close);
+    try {
+      mariaDb.close();
+    } finally {
+      kafkaStop.join();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedStack[" + kafka + ", " + mariaDb + "]";
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("Cannot delete {}: {}", dir, e.toString());
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package io.trackpipe.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Process, port and file helpers shared by the embedded servers (Linux: relies on /proc). */
+final class Processes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Processes.class);
+  static final String LOOPBACK = "127.0.0.1";
+  private static final Path PROC = Path.of("/proc");
+
+  private Processes() {}
+
+  /** A free TCP port on 127.0.0.1 (closed again before it is returned; good enough on one machine). */
+  static int freePort(int... notThese) {
+    Set<Integer> excluded = new HashSet<>();
+    for (int p : notThese) {
+      excluded.add(p);
+    }
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+        socket.setReuseAddress(true);
+        int port = socket.getLocalPort();
+        if (!excluded.contains(port)) {
+          return port;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot find a free port on " + LOOPBACK, e);
+      }
+    }
+    throw new IllegalStateException("No free port found on " + LOOPBACK);
+  }
+
+  static boolean isPortOpen(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(LOOPBACK, port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The process's arguments from /proc/PID/cmdline, empty if it is gone or unreadable. */
+  static List<String> commandLine(long pid) {
+    try {
+      byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+      if (raw.length == 0) {
+        return List.of();
+      }
+      return Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  static OptionalLong readPidFile(Path pidFile) {
+    try {
+      if (!Files.isRegularFile(pidFile)) {
+        return OptionalLong.empty();
+      }
+      String text = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+      return text.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text));
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("Ignoring unreadable pid file {}: {}", pidFile, e.toString());
+      return OptionalLong.empty();
+    }
+  }
+
+  static void writePidFile(Path pidFile, long pid) {
+    writeAtomically(pidFile, pid + "\n");
+  }
+
+  /** Deletes the pid file only if it still names this pid: a newer server may already own it. */
+  static void deletePidFile(Path pidFile, long pid) {
+    OptionalLong current = readPidFile(pidFile);
+    if (current.isPresent() && current.getAsLong() == pid) {
+      try {
+        Files.deleteIfExists(pidFile);
+      } catch (IOException e) {
+        LOG.debug("Cannot delete {}", pidFile, e);
+      }
+    }
+  }
+
+  /**
+   * Stops a server left over from an earlier run on the same data folder (its parent JVM was killed, or a handle
+   * was dropped without close()): children outlive a SIGKILLed parent and would hold the ports, locks and files.
+   *
+   * <p>Candidates are the process named by the pid file if its command line mentions {@code dataDirText}, and any
+   * process with an argument exactly equal to {@code marker} (covers a lost pid file). Never this JVM.
+   */
+  static void stopStale(String what, Path pidFile, String dataDirText, String marker) {
+    long self = ProcessHandle.current().pid();
+    Set<Long> stale = new HashSet<>();
+    readPidFile(pidFile).ifPresent(pid -> {
+      if (pid != self && String.join(" ", commandLine(pid)).contains(dataDirText)) {
+        stale.add(pid);
+      }
+    });
+    try (Stream<Path> entries = Files.list(PROC)) {
+      entries.map(p -> p.getFileName().toString())
+          .filter(name -> name.chars().allMatch(Character::isDigit))
+          .map(Long::parseLong)
+          .filter(pid -> pid != self)
+          .filter(pid -> commandLine(pid).contains(marker))
+          .forEach(stale::add);
+    } catch (IOException e) {
+      LOG.debug("Cannot scan {}", PROC, e);
+    }
+    for (long pid : stale) {
+      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+      if (handle.isPresent() && handle.get().isAlive()) {
+        LOG.warn("Stopping a stale {} (pid {}) left running on {}", what, pid, dataDirText);
+        terminate(handle.get(), 15);
+      }
+    }
+  }
+
+  /** SIGTERM, wait up to {@code graceSeconds}, then SIGKILL. Returns true if it ended gracefully. */
+  static boolean terminate(ProcessHandle handle, long graceSeconds) {
+    if (!handle.isAlive()) {
+      return true;
+    }
+    handle.destroy();
+    try {
+      handle.onExit().get(graceSeconds, TimeUnit.SECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("pid {} did not stop within {} s after SIGTERM: killing it", handle.pid(), graceSeconds);
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.debug("Waiting for pid {}", handle.pid(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    handle.destroyForcibly();
+    try {
+      handle.onExit().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("pid {} still alive after SIGKILL", handle.pid());
+    }
+    return false;
+  }
+
+  /** The last {@code lines} lines of a text file, or a note that it does not exist. */
+  static String tail(Path file, int lines) {
+    if (!Files.isRegularFile(file)) {
+      return "(no " + file.getFileName() + ")";
+    }
+    Deque<String> last = new ArrayDeque<>(lines);
+    try (Stream<String> all = Files.lines(file, StandardCharsets.UTF_8)) {
+      all.forEach(line -> {
+        if (last.size() == lines) {
+          last.removeFirst();
+        }
+        last.addLast(line);
+      });
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+    return String.join(System.lineSeparator(), new ArrayList<>(last));
+  }
+
+  /** Writes via a temporary file and a rename, so a crash never leaves a half-written file. */
+  static void writeAtomically(Path file, String content) {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  static Path createDirectories(Path dir) {
+    try {
+      return Files.createDirectories(dir).toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + dir, e);
+    }
+  }
+
+  /** Registers a shutdown hook; returns it so that close() can remove it. */
+  static Thread addShutdownHook(String name, Runnable action) {
+    Thread hook = new Thread(action, name);
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  static void removeShutdownHook(Thread hook) {
+    if (hook == null || Thread.currentThread() == hook) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already exiting: the hook runs anyway and close() is idempotent.
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EmbeddedServerException("Interrupted while waiting", e);
+    }
+  }
+}

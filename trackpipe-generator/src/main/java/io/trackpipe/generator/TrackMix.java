@@ -1,0 +1,51 @@
+package io.trackpipe.generator;
+
+import io.trackpipe.config.ConfigException;
+import io.trackpipe.event.CustomTrack;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relative weights of the {@code custom_track} values in generated events. Weights need not add up to 1; each is
+ * divided by their sum.
+ *
+ * @param other events whose {@code custom_track} the rollups do not count: null, or a value such as
+ *     {@code impression}
+ */
+public record TrackMix(double click, double conversion, double qualified, double unqualified, double other) {
+  /** 70% clicks, 10% each of conversions, qualified and unqualified, nothing else. */
+  public static final TrackMix DEFAULT = new TrackMix(0.70, 0.10, 0.10, 0.10, 0);
+
+  /** @throws ConfigException naming every weight that is negative or not finite, or all weights being zero */
+  public TrackMix {
+    List<String> problems = new ArrayList<>();
+    check("click", click, problems);
+    check("conversion", conversion, problems);
+    check("qualified", qualified, problems);
+    check("unqualified", unqualified, problems);
+    check("other", other, problems);
+    if (problems.isEmpty() && click + conversion + qualified + unqualified + other <= 0) {
+      problems.add("generator.mix.* weights must not all be 0");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+  }
+
+  /** Each value's share of events, in the order click, conversion, qualified, unqualified, other. */
+  double[] shares() {
+    double sum = click + conversion + qualified + unqualified + other;
+    return new double[] {click / sum, conversion / sum, qualified / sum, unqualified / sum, other / sum};
+  }
+
+  /** The counted {@code custom_track} values in the order of {@link #shares()}; "other" is not among them. */
+  static List<String> countedValues() {
+    return List.of(CustomTrack.CLICK, CustomTrack.CONVERSION, CustomTrack.QUALIFIED, CustomTrack.UNQUALIFIED);
+  }
+
+  private static void check(String name, double weight, List<String> problems) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) {
+      problems.add("generator.mix." + name + " must be a finite number >= 0, got " + weight);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.trackpipe.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.trackpipe.embedded.EmbeddedStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Sends generated records to a real broker and reads them back. Each test uses its own topic. */
+class KafkaEventSinkIT {
+  private static final int PARTITIONS = 4;
+  private static String bootstrapServers;
+
+  @BeforeAll
+  static void startBroker() {
+    bootstrapServers = EmbeddedStack.shared().kafka().bootstrapServers();
+  }
+
+  @Test
+  void everyRecordArrivesWithItsKeyAndEachJobsEventsKeepTheirOrder() throws Exception {
+    String topic = createTopic();
+    GeneratorConfig config = GeneratorConfig.builder(SampleDimensions.generate(3))
+        .eventsPerSecond(0).maxEvents(20_000).duplicateRatio(0.02).lateRatio(0.05).malformedRatio(0.01).build();
+    RecordingSink sent = new RecordingSink();
+
+    try (KafkaEventSink kafka = new KafkaEventSink(bootstrapServers, topic)) {
+      EventSink both = new EventSink() {
+        @Override
+        public void send(GeneratedRecord record) {
+          sent.send(record);
+          kafka.send(record);
+        }
+
+        @Override
+        public void flush() {
+          kafka.flush();
+        }
+
+        @Override
+        public void close() {
+          kafka.close();
+        }
+      };
+      GeneratorProgress result = new GeneratorRun(new EventGenerator(config), both, new ManualClock(
+          Instant.parse("2024-05-01T00:00:00Z"))).run(report -> { });
+      assertThat(result.total()).isEqualTo(20_000);
+    }
+
+    List<ConsumerRecord<String, byte[]>> received = readAll(topic, 20_000);
+
+    assertThat(received).hasSize(20_000);
+    assertThat(valuesByKey(received)).isEqualTo(sent.records.stream().collect(Collectors.groupingBy(
+        GeneratedRecord::key, LinkedHashMap::new,
+        Collectors.mapping(r -> Base64.getEncoder().encodeToString(r.value()), Collectors.toList()))));
+    // Keyed by job: a job's records all land in one partition.
+    Map<String, Set<Integer>> partitionsByKey = received.stream().collect(Collectors.groupingBy(
+        ConsumerRecord::key, Collectors.mapping(ConsumerRecord::partition, Collectors.toSet())));
+    assertThat(partitionsByKey.values()).allSatisfy(partitions -> assertThat(partitions).hasSize(1));
+    assertThat(received).extracting(ConsumerRecord::partition).contains(0, 1, 2, 3);
+  }
+
+  @Test
+  void aRecordTheBrokerRefusesFailsFlushInsteadOfVanishing() throws Exception {
+    String topic = createTopic();
+    byte[] tooLarge = new byte[2 * 1024 * 1024]; // above the producer's default max.request.size of 1 MiB
+
+    KafkaEventSink sink = new KafkaEventSink(bootstrapServers, topic);
+    try {
+      sink.send(new GeneratedRecord("1", tooLarge, GeneratedRecord.Kind.MALFORMED));
+      assertThatThrownBy(sink::flush)
+          .isInstanceOf(EventSinkException.class)
+          .hasMessageContaining("1 record(s) were not delivered to Kafka topic '" + topic + "'");
+    } finally {
+      assertThatThrownBy(sink::close).isInstanceOf(EventSinkException.class);
+    }
+  }
+
+  private static String createTopic() throws ExecutionException, InterruptedException, TimeoutException {
+    String topic = "generator-it-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    return topic;
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected) {
+    Map<String, Object> properties = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        partitions.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (received.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(received::add);
+      }
+      // Anything beyond the expected count would be a duplicate the generator did not make.
+      consumer.poll(Duration.ofMillis(500)).forEach(received::add);
+    }
+    return received;
+  }
+
+  private static Map<String, List<String>> valuesByKey(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().collect(Collectors.groupingBy(ConsumerRecord::key, LinkedHashMap::new,
+        Collectors.mapping(r -> Base64.getEncoder().encodeToString(r.value()), Collectors.toList())));
+  }
+}

@@ -1,0 +1,48 @@
+package io.trackpipe.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+
+class KafkaEventSinkTest {
+
+  @Test
+  void producerSettingsAreIdempotentCompressedAndBatched() {
+    Map<String, Object> properties = KafkaEventSink.producerProperties("127.0.0.1:9092");
+
+    assertThat(properties).containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092")
+        .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+        .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+        .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 10)
+        .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+  }
+
+  @Test
+  void aRecordThatCannotBeDeliveredFailsFlushAndCloseInsteadOfVanishing() throws IOException {
+    Map<String, Object> properties = KafkaEventSink.producerProperties("127.0.0.1:" + unusedPort());
+    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
+    KafkaEventSink sink = new KafkaEventSink("tracking-events", properties);
+    GeneratedRecord record =
+        new GeneratedRecord("7", "{}".getBytes(StandardCharsets.UTF_8), GeneratedRecord.Kind.VALID);
+
+    sink.send(record); // asynchronous: the failure arrives later
+    assertThatThrownBy(sink::flush)
+        .isInstanceOf(EventSinkException.class)
+        .hasMessageContaining("1 record(s) were not delivered to Kafka topic 'tracking-events' at 127.0.0.1:");
+    assertThatThrownBy(() -> sink.send(record)).isInstanceOf(EventSinkException.class);
+    assertThatThrownBy(sink::close).isInstanceOf(EventSinkException.class);
+  }
+
+  private static int unusedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.trackpipe.spark.rollup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.warehouse.JobLookup;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HourlyJobFactsTest {
+  private static final ZoneId UTC = ZoneId.of("UTC");
+  private static SparkSession spark;
+  private static Dataset<Row> jobs;
+  private int nextId;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = SparkSessions.local("hourly-job-facts-test");
+    jobs = spark.createDataFrame(List.of(RowFactory.create(1L, 77L, "Tech"), RowFactory.create(5L, 55L, "Retail")),
+        JobLookup.SCHEMA);
+  }
+
+  private Row event(String ts, Long job, Long publisher, Long campaign, Long group, String track, Double bid) {
+    Timestamp time = Timestamp.from(Instant.parse(ts));
+    Long micros = bid == null ? null : Math.round(bid * 1_000_000);
+    return RowFactory.create("id-" + nextId++, time, time, job, publisher, campaign, group, micros, track);
+  }
+
+  private Map<String, Row> factsByKey(List<Row> events, ZoneId zone) {
+    Dataset<Row> input = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
+    Map<String, Row> byKey = new TreeMap<>();
+    for (Row r : HourlyJobFacts.transform(input, jobs, zone).collectAsList()) {
+      String key = r.getLong(0) + "|" + r.getDate(1).toLocalDate() + "|" + r.getInt(2) + "|" + r.getLong(3) + "|"
+          + r.getLong(4) + "|" + r.getLong(5);
+      assertThat(byKey.put(key, r)).as("one row per key").isNull();
+    }
+    return byKey;
+  }
+
+  @Test
+  void countsEachCustomTrackAndAveragesClickBids() {
+    List<Row> events = List.of(
+        event("2024-05-01T10:15:00Z", 1L, 2L, 3L, 4L, "click", 0.5),
+        event("2024-05-01T10:20:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
+        event("2024-05-01T10:25:00Z", 1L, 2L, 3L, 4L, "conversion", 2.0),
+        event("2024-05-01T10:30:00Z", 1L, 2L, 3L, 4L, "qualified", 0.3),
+        event("2024-05-01T10:35:00Z", 1L, 2L, 3L, 4L, "unqualified", 0.3),
+        event("2024-05-01T10:40:00Z", 1L, 2L, 3L, 4L, null, 0.3),
+        event("2024-05-01T10:45:00Z", 1L, 2L, 3L, 4L, "view", 0.3),
+        event("2024-05-01T10:59:59Z", 1L, 2L, 3L, 4L, "click", 0.25));
+
+    Map<String, Row> facts = factsByKey(events, UTC);
+
+    assertThat(facts).containsOnlyKeys("1|2024-05-01|10|2|3|4");
+    Row row = facts.get("1|2024-05-01|10|2|3|4");
+    assertThat(row.getLong(6)).as("clicks").isEqualTo(3);
+    assertThat(row.getLong(7)).as("conversion").isEqualTo(1);
+    assertThat(row.getLong(8)).as("qualified_application").isEqualTo(1);
+    assertThat(row.getLong(9)).as("disqualified_application").isEqualTo(1);
+    assertThat(row.getDecimal(10)).as("spend_hour: bids of clicks only").isEqualByComparingTo("1.75");
+    assertThat(row.getDecimal(11)).as("bid_set: average click bid").isEqualByComparingTo("0.583333");
+    assertThat(row.getLong(12)).as("company_id from job").isEqualTo(77);
+  }
+
+  @Test
+  void appliesTheSeedNullRules() {
+    List<Row> events = List.of(
+        event("2024-05-01T10:15:00Z", null, 2L, 3L, 4L, "click", 1.0),
+        event("2024-05-01T10:15:00Z", 1L, null, null, null, "click", null),
+        event("2024-05-01T10:16:00Z", 1L, null, null, null, "click", 2.0),
+        event("2024-05-01T10:17:00Z", 9L, 2L, 3L, 4L, "conversion", null));
+
+    Map<String, Row> facts = factsByKey(events, UTC);
+
+    assertThat(facts).as("null job_id is not counted").containsOnlyKeys("1|2024-05-01|10|0|0|0", "9|2024-05-01|10|2|3|4");
+    Row nulls = facts.get("1|2024-05-01|10|0|0|0");
+    assertThat(nulls.getLong(6)).isEqualTo(2);
+    assertThat(nulls.getDecimal(10)).as("null bid counts as 0").isEqualByComparingTo("2");
+    assertThat(nulls.getDecimal(11)).isEqualByComparingTo("1");
+    Row unknownJob = facts.get("9|2024-05-01|10|2|3|4");
+    assertThat(unknownJob.isNullAt(11)).as("no clicks: no average bid").isTrue();
+    assertThat(unknownJob.getDecimal(10)).isEqualByComparingTo(BigDecimal.ZERO);
+    assertThat(unknownJob.isNullAt(12)).as("job not in the dimension: company unknown").isTrue();
+  }
+
+  @Test
+  void bucketsByHourInTheConfiguredZone() {
+    List<Row> events = List.of(
+        event("2024-05-01T23:30:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
+        event("2024-05-01T00:00:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
+        event("2024-04-30T23:59:59.999Z", 1L, 2L, 3L, 4L, "click", 1.0));
+
+    assertThat(factsByKey(events, UTC)).containsOnlyKeys(
+        "1|2024-05-01|23|2|3|4", "1|2024-05-01|0|2|3|4", "1|2024-04-30|23|2|3|4");
+    assertThat(factsByKey(events, ZoneId.of("Asia/Ho_Chi_Minh"))).containsOnlyKeys(
+        "1|2024-05-02|6|2|3|4", "1|2024-05-01|7|2|3|4", "1|2024-05-01|6|2|3|4");
+    assertThat(factsByKey(events, ZoneId.of("Asia/Kolkata"))).as("a half-hour offset moves the hour boundary")
+        .containsOnlyKeys("1|2024-05-02|5|2|3|4", "1|2024-05-01|5|2|3|4");
+    assertThat(factsByKey(events, ZoneId.of("Asia/Kolkata")).get("1|2024-05-01|5|2|3|4").getLong(6)).isEqualTo(2);
+  }
+
+  @Test
+  void countsAnEventThatArrivesWithinTheAllowedLatenessAfterItsHour() {
+    Duration lateness = Duration.ofHours(2);
+    String eventTime = "2024-05-01T10:15:00Z";
+    assertThat(inTime(eventTime, "2024-05-01T10:15:01Z", UTC, lateness)).isTrue();
+    assertThat(inTime(eventTime, "2024-05-01T12:59:59Z", UTC, lateness)).isTrue();
+    assertThat(inTime(eventTime, "2024-05-01T13:00:00Z", UTC, lateness)).as("hour end + lateness, inclusive").isTrue();
+    assertThat(inTime(eventTime, "2024-05-01T13:00:01Z", UTC, lateness)).isFalse();
+    // 10:15 UTC is 15:45 in Kolkata, whose hour 15:00–16:00 ends at 10:30 UTC.
+    assertThat(inTime(eventTime, "2024-05-01T12:30:00Z", ZoneId.of("Asia/Kolkata"), lateness)).isTrue();
+    assertThat(inTime(eventTime, "2024-05-01T12:30:01Z", ZoneId.of("Asia/Kolkata"), lateness)).isFalse();
+    assertThat(inTime(eventTime, "2024-05-01T11:00:01Z", UTC, Duration.ZERO)).isFalse();
+  }
+
+  private boolean inTime(String eventTime, String receivedAt, ZoneId zone, Duration lateness) {
+    Row row = RowFactory.create("x", Timestamp.from(Instant.parse(eventTime)), Timestamp.from(Instant.parse(receivedAt)),
+        1L, 1L, 1L, 1L, 1L, "click");
+    List<Row> rows = new ArrayList<>(List.of(row));
+    return spark.createDataFrame(rows, DecodedEvents.EVENT_SCHEMA)
+        .select(HourlyJobFacts.arrivedInTime(zone, lateness)).first().getBoolean(0);
+  }
+
+  @Test
+  void producesOneRowPerKeyAcrossHoursJobsAndPublishers() {
+    List<Row> events = new ArrayList<>();
+    long expectedClicks = 0;
+    for (int i = 0; i < 200; i++) {
+      events.add(event("2024-05-01T1" + (i % 3) + ":0" + (i % 6) + ":00Z", 1L + i % 2 * 4, (long) i % 5, 3L, 4L, "click", 0.01));
+      expectedClicks++;
+    }
+    Map<String, Row> facts = factsByKey(events, UTC);
+    assertThat(facts).hasSize(3 * 2 * 5);
+    assertThat(facts.values().stream().mapToLong(r -> r.getLong(6)).sum()).isEqualTo(expectedClicks);
+    assertThat(facts.keySet()).allMatch(k -> k.startsWith("1|") || k.startsWith("5|"));
+    assertThat(facts.get("5|" + LocalDate.of(2024, 5, 1) + "|11|1|3|4").getLong(12)).isEqualTo(55);
+  }
+}
