@@ -1,0 +1,93 @@
+package io.trackpipe.spark.stream;
+
+import io.trackpipe.config.ConfigException;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.config.Setting;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.session.ShutdownHooks;
+import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+
+/**
+ * Entry point for {@code spark-submit} (and for tests that run the job in its own JVM): the streaming job alone,
+ * configured like {@code trackpipe stream}.
+ *
+ * <pre>spark-submit --class io.trackpipe.spark.stream.StreamMain trackpipe-spark-job.jar --config prod.yaml [--fresh]
+ *     [--set key=value …]</pre>
+ */
+public final class StreamMain {
+  static final List<Setting<?>> SETTINGS;
+
+  static {
+    List<Setting<?>> all = new ArrayList<>();
+    all.addAll(KafkaConfig.SETTINGS);
+    all.addAll(WarehouseConfig.SETTINGS);
+    all.addAll(StreamConfig.SETTINGS);
+    SETTINGS = List.copyOf(all);
+  }
+
+  private StreamMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    Map<String, String> overrides = new LinkedHashMap<>();
+    boolean fresh = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
+        case "--set" -> {
+          String pair = argument(args, ++i, "--set");
+          int eq = pair.indexOf('=');
+          if (eq <= 0) usage("--set takes key=value, got '" + pair + "'");
+          overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        case "--fresh" -> fresh = true;
+        default -> usage("unknown argument '" + args[i] + "'");
+      }
+    }
+    KafkaConfig kafka;
+    WarehouseConfig warehouse;
+    StreamConfig stream;
+    try {
+      Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
+      kafka = KafkaConfig.from(config);
+      warehouse = WarehouseConfig.from(config);
+      stream = StreamConfig.from(config);
+      config.throwIfInvalid();
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(3);
+      return;
+    }
+    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
+    if (fresh) job.resetState();
+    SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    StreamingQuery query = job.start(spark);
+    ShutdownHooks.beforeSpark(() -> {
+      try {
+        query.stop();
+      } catch (Exception e) {
+        System.err.println("Streaming query did not stop cleanly: " + e.getMessage());
+      }
+    });
+    query.awaitTermination();
+  }
+
+  private static String argument(String[] args, int i, String option) {
+    if (i >= args.length) usage(option + " needs a value");
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    System.err.println(problem + "\nusage: StreamMain [--config FILE] [--fresh] [--set key=value …]");
+    System.exit(2);
+  }
+}

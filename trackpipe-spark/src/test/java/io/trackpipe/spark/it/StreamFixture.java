@@ -1,0 +1,153 @@
+package io.trackpipe.spark.it;
+
+import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.event.EventLimits;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.TrackingStreamJob;
+import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.dimension.DimensionTables;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One isolated pipeline per test on the suite's shared real servers: its own topics, database and checkpoint.
+ * The streaming job runs in this JVM (or in a child JVM for crash tests) against them.
+ */
+public final class StreamFixture {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  public final String name;
+  public final KafkaConfig kafka;
+  public final WarehouseConfig warehouseConfig;
+  public final Warehouse warehouse;
+  public final Path checkpointDir;
+  private final EmbeddedStack stack;
+
+  private StreamFixture(String name, EmbeddedStack stack, Path workDir) {
+    this.name = name;
+    this.stack = stack;
+    this.kafka = new KafkaConfig(stack.kafka().bootstrapServers(), name + "-events", name + "-dead-letter", 2, (short) 1);
+    stack.mariaDb().createDatabase(name);
+    this.warehouseConfig = new WarehouseConfig(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password());
+    this.warehouse = new Warehouse(warehouseConfig);
+    this.checkpointDir = workDir.resolve(name + "-checkpoint");
+    warehouse.migrate();
+    KafkaTopics.ensureExist(kafka);
+  }
+
+  /** @param workDir a test's temporary folder */
+  public static StreamFixture create(String prefix, Path workDir) {
+    String name = prefix + "_" + COUNTER.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 6);
+    return new StreamFixture(name, EmbeddedStack.shared(), workDir);
+  }
+
+  public static SparkSession spark() {
+    return SparkSessions.forStream("trackpipe-it", defaultStreamConfig(Path.of("unused")));
+  }
+
+  public StreamConfig streamConfig() {
+    return defaultStreamConfig(checkpointDir);
+  }
+
+  /** Test defaults: UTC, the documented lateness and horizon, small state partitions to keep batches quick. */
+  public static StreamConfig defaultStreamConfig(Path checkpointDir) {
+    return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 500_000, 2, "rocksdb", "earliest", ZoneId.of("UTC"),
+        Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500));
+  }
+
+  public TrackingStreamJob job(StreamConfig stream) {
+    return new TrackingStreamJob(kafka, warehouseConfig, stream);
+  }
+
+  public void loadDimensions(Dimensions dimensions) throws Exception {
+    new DimensionTables(warehouse).upsert(dimensions);
+  }
+
+  /** A record to produce: key, value and the Kafka timestamp (the pipeline's arrival time). */
+  public record Send(String key, byte[] value, long timestampMillis) {}
+
+  public void produce(List<Send> records) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (Send s : records) {
+        producer.send(new ProducerRecord<>(kafka.eventsTopic(), null, s.timestampMillis(),
+            s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value()));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Every record of the dead-letter topic (reads until {@code expected} arrived or 30 s passed). */
+  public List<ConsumerRecord<byte[], byte[]>> deadLetters(int expected) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, name + "-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(kafka.deadLetterTopic()));
+      List<ConsumerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (records.size() < expected && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+      // A little longer, to catch records beyond the expected count.
+      consumer.poll(Duration.ofMillis(1000)).forEach(records::add);
+      return records;
+    }
+  }
+
+  /** The {@code events} table keyed by {@code job|date|hour|publisher|campaign|group}. */
+  public Map<String, FactRow> facts() throws Exception {
+    Map<String, FactRow> facts = new TreeMap<>();
+    try (Connection c = warehouse.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT job_id, dates, hours, publisher_id, campaign_id, group_id, clicks, conversion,"
+            + " qualified_application, disqualified_application, spend_hour, bid_set, company_id, sources FROM events")) {
+      while (rs.next()) {
+        String key = FactRow.key(rs.getLong(1), rs.getDate(2).toLocalDate(), rs.getInt(3), rs.getLong(4), rs.getLong(5),
+            rs.getLong(6));
+        Long company = rs.getObject(13) == null ? null : rs.getLong(13);
+        facts.put(key, new FactRow(rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+            rs.getBigDecimal(11).stripTrailingZeros(), rs.getBigDecimal(12) == null ? null : rs.getBigDecimal(12).stripTrailingZeros(),
+            company));
+      }
+    }
+    return facts;
+  }
+
+  public long committedBatch() throws Exception {
+    try (Connection c = warehouse.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT batch_id FROM stream_commit WHERE sink = '" + TrackingStreamJob.SINK + "'")) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
+  }
+}
