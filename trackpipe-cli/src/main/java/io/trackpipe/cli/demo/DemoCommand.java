@@ -7,6 +7,7 @@ import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.fs.Folders;
 import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
@@ -20,13 +21,7 @@ import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
     settings.throwIfInvalid();
     PrintStream out = System.out;
 
-    if (fresh) deleteRecursively(demo.dataDir());
+    if (fresh) Folders.deleteRecursively(demo.dataDir());
     out.println("Starting embedded Kafka and MariaDB under " + demo.dataDir().toAbsolutePath() + " …");
     EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), demo.kafkaPort(), demo.mariaDbPort());
     CountDownLatch done = new CountDownLatch(1);
@@ -163,22 +158,5 @@ public final class DemoCommand implements Callable<Integer> {
           "set generator.* or --rate to change");
     }
     out.println();
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

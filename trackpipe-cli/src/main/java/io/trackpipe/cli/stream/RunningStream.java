@@ -45,6 +45,10 @@ public final class RunningStream implements AutoCloseable {
     return job.metrics().status();
   }
 
+  public io.trackpipe.spark.stream.FreshnessHistogram freshness() {
+    return job.metrics().freshness();
+  }
+
   public boolean isActive() {
     return query.isActive();
   }

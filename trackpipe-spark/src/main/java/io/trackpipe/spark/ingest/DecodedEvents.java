@@ -3,6 +3,7 @@ package io.trackpipe.spark.ingest;
 import io.trackpipe.event.DecodeResult;
 import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.EventDecoder;
+import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import java.sql.Timestamp;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -14,12 +15,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Turns raw Kafka records into decoded event rows, one pass per record. Rejected records stay in the same
- * dataset (with {@link #REJECT_REASON} set and the raw bytes kept) so that one read of Kafka feeds both the
- * facts and the dead-letter topic.
+ * Turns raw Kafka records into decoded event rows, one pass per record. Rejected records go to the dead-letter
+ * topic right here and stay in the dataset only as a small row with their {@link #REJECT_REASON}, to be counted.
  */
 public final class DecodedEvents {
-  public static final String DEDUP_KEY = "dedup_key";
   public static final String RECEIVED_AT = "received_at";
   public static final String EVENT_TIME = "event_time";
   public static final String EVENT_ID = "event_id";
@@ -30,10 +29,6 @@ public final class DecodedEvents {
   public static final String BID_MICROS = "bid_micros";
   public static final String CUSTOM_TRACK = "custom_track";
   public static final String REJECT_REASON = "reject_reason";
-  public static final String REJECT_MESSAGE = "reject_message";
-  public static final String RAW_KEY = "raw_key";
-  public static final String RAW_VALUE = "raw_value";
-  public static final String SOURCE_TOPIC = "source_topic";
   public static final String SOURCE_PARTITION = "source_partition";
   public static final String SOURCE_OFFSET = "source_offset";
 
@@ -49,9 +44,8 @@ public final class DecodedEvents {
       .add(BID_MICROS, DataTypes.LongType, true)
       .add(CUSTOM_TRACK, DataTypes.StringType, true);
 
-  /** Every decoded record: valid ones have a null reason, rejected ones null event fields and their raw bytes. */
+  /** Every decoded record: valid ones have a null reason, rejected ones only their reason, arrival and position. */
   public static final StructType SCHEMA = new StructType()
-      .add(DEDUP_KEY, DataTypes.StringType, false)
       .add(RECEIVED_AT, DataTypes.TimestampType, false)
       .add(EVENT_ID, DataTypes.StringType, true)
       .add(EVENT_TIME, DataTypes.TimestampType, true)
@@ -62,10 +56,6 @@ public final class DecodedEvents {
       .add(BID_MICROS, DataTypes.LongType, true)
       .add(CUSTOM_TRACK, DataTypes.StringType, true)
       .add(REJECT_REASON, DataTypes.StringType, true)
-      .add(REJECT_MESSAGE, DataTypes.StringType, true)
-      .add(RAW_KEY, DataTypes.BinaryType, true)
-      .add(RAW_VALUE, DataTypes.BinaryType, true)
-      .add(SOURCE_TOPIC, DataTypes.StringType, false)
       .add(SOURCE_PARTITION, DataTypes.IntegerType, false)
       .add(SOURCE_OFFSET, DataTypes.LongType, false);
 
@@ -74,18 +64,20 @@ public final class DecodedEvents {
   /**
    * @param kafkaRecords Spark's Kafka source rows ({@code key, value, topic, partition, offset, timestamp})
    */
-  public static Dataset<Row> decode(Dataset<Row> kafkaRecords, EventDecoder decoder) {
+  public static Dataset<Row> decode(Dataset<Row> kafkaRecords, EventDecoder decoder, DeadLetterProducer deadLetters) {
     return kafkaRecords
         .select("key", "value", "topic", "partition", "offset", "timestamp")
-        .mapPartitions(new DecodeFunction(decoder), Encoders.row(SCHEMA));
+        .mapPartitions(new DecodeFunction(decoder, deadLetters), Encoders.row(SCHEMA));
   }
 
   private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final EventDecoder decoder;
+    private final DeadLetterProducer deadLetters;
 
-    DecodeFunction(EventDecoder decoder) {
+    DecodeFunction(EventDecoder decoder, DeadLetterProducer deadLetters) {
       this.decoder = decoder;
+      this.deadLetters = deadLetters;
     }
 
     @Override
@@ -93,7 +85,9 @@ public final class DecodedEvents {
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
-          return records.hasNext();
+          if (records.hasNext()) return true;
+          deadLetters.flush(); // the task, and so the batch, succeeds only once its dead letters are stored
+          return false;
         }
 
         @Override
@@ -113,14 +107,13 @@ public final class DecodedEvents {
       DecodeResult result = decoder.decode(value, receivedAt.getTime());
       if (result instanceof DecodeResult.Accepted accepted) {
         DecodedEvent e = accepted.event();
-        return RowFactory.create(e.id(), receivedAt, e.id(), new Timestamp(e.eventTimeMillis()), e.jobId(), e.publisherId(),
-            e.campaignId(), e.groupId(), e.bidMicros(), e.customTrack(), null, null, null, null, topic, partition, offset);
+        return RowFactory.create(receivedAt, e.id(), new Timestamp(e.eventTimeMillis()), e.jobId(), e.publisherId(),
+            e.campaignId(), e.groupId(), e.bidMicros(), e.customTrack(), null, partition, offset);
       }
       DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
-      // A rejected record has no trustworthy id: its position in Kafka identifies it, so replays dedup it too.
-      String dedupKey = "rejected:" + topic + "/" + partition + "/" + offset;
-      return RowFactory.create(dedupKey, receivedAt, null, null, null, null, null, null, null, null,
-          rejected.reason().code(), rejected.message(), key, value, topic, partition, offset);
+      deadLetters.send(key, value, rejected.reason().code(), rejected.message(), topic, partition, offset, receivedAt.getTime());
+      return RowFactory.create(receivedAt, null, null, null, null, null, null, null, null, rejected.reason().code(),
+          partition, offset);
     }
   }
 }

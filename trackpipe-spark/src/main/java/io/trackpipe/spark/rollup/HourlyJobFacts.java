@@ -12,13 +12,13 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_trunc;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_utc_timestamp;
 import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.to_utc_timestamp;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.event.CustomTrack;
@@ -53,11 +53,20 @@ public final class HourlyJobFacts {
 
   private HourlyJobFacts() {}
 
-  /** True for an event that arrived at most {@code allowedLateness} after its hour (in {@code zone}) ended. */
+  /**
+   * True for an event that arrived at most {@code allowedLateness} after its hour (in {@code zone}) ended.
+   *
+   * <p>Plain arithmetic on epoch microseconds, because this runs on every record: a zone's hours start at whole UTC
+   * hours shifted by the sub-hour part of its offset (30 minutes for India, 45 for Nepal). The standard offset is
+   * used, so in the few zones whose sub-hour offset changes with daylight saving time the limit can be off by that
+   * change around the switch.
+   */
   public static Column arrivedInTime(ZoneId zone, Duration allowedLateness) {
-    Column localHour = date_trunc("hour", from_utc_timestamp(col(EVENT_TIME), zone.getId()));
-    Column hourEnd = to_utc_timestamp(localHour.plus(expr("INTERVAL 1 HOUR")), zone.getId());
-    return col(RECEIVED_AT).leq(hourEnd.plus(expr("INTERVAL " + allowedLateness.toMillis() + " MILLISECONDS")));
+    long hour = 3_600_000_000L;
+    long shift = Math.floorMod(zone.getRules().getStandardOffset(java.time.Instant.now()).getTotalSeconds() * 1_000_000L, hour);
+    Column shifted = unix_micros(col(EVENT_TIME)).plus(shift);
+    Column hourEnd = shifted.minus(pmod(shifted, lit(hour))).plus(hour - shift);
+    return unix_micros(col(RECEIVED_AT)).leq(hourEnd.plus(allowedLateness.toMillis() * 1000L));
   }
 
   /**

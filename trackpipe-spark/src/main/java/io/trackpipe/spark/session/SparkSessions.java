@@ -5,9 +5,6 @@ import org.apache.spark.sql.SparkSession;
 
 /** The one place Spark sessions are configured, so the job behaves the same under the CLI, tests and spark-submit. */
 public final class SparkSessions {
-  private static final String ROCKSDB_PROVIDER =
-      "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
-
   private SparkSessions() {}
 
   /**
@@ -25,13 +22,9 @@ public final class SparkSessions {
     SparkSession spark = builder.getOrCreate();
     // Facts are bucketed by an explicit zone conversion (HourlyJobFacts); the session itself must not shift times.
     spark.conf().set("spark.sql.session.timeZone", "UTC");
-    spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(stream.statePartitions()));
-    if (stream.stateStore().equals("rocksdb")) {
-      spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER);
-      spark.conf().set("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
-    }
-    // Empty batches would only evict dedup state, which the next data batch does anyway.
-    spark.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
+    spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(stream.shufflePartitions()));
+    // Small batches: adaptive planning costs more than it saves, and the job keeps no Spark state to spill.
+    spark.conf().set("spark.sql.adaptive.enabled", "false");
     return spark;
   }
 

@@ -21,8 +21,8 @@ public record StreamConfig(
     String sparkMaster,
     Duration triggerInterval,
     long maxEventsPerBatch,
-    int statePartitions,
-    String stateStore,
+    int shufflePartitions,
+    Path dedupStoreDir,
     String startingOffsets,
     ZoneId timeZone,
     Duration allowedLateness,
@@ -31,20 +31,19 @@ public record StreamConfig(
     Duration dimensionRefresh) {
 
   public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
-      "Spark checkpoint folder (offsets and dedup state). Keep it with the warehouse: losing it means starting over.");
+      "Spark checkpoint folder (Kafka offsets). Keep it with the warehouse: losing it means starting over.");
+  public static final Setting<Path> DEDUP_STORE_DIR = Setting.of("stream.dedup-store-dir", ValueType.PATH, null,
+      "Local folder of the ids seen within the dedup horizon, on the driver's disk (default: <checkpoint-dir>/dedup).");
   public static final Setting<String> SPARK_MASTER = Setting.of("stream.spark-master", ValueType.STRING, "local[*]",
       "Spark master when trackpipe starts Spark itself; ignored under spark-submit, which sets its own.");
   public static final Setting<Duration> TRIGGER_INTERVAL = Setting.of("stream.trigger-interval", ValueType.DURATION_TYPE,
       Duration.ZERO, "Micro-batch interval; 0s starts the next batch as soon as the previous one commits.")
       .checked(d -> !d.isNegative(), ">= 0");
-  public static final Setting<Long> MAX_EVENTS_PER_BATCH = Setting.of("stream.max-events-per-batch", ValueType.LONG, 500_000L,
+  public static final Setting<Long> MAX_EVENTS_PER_BATCH = Setting.of("stream.max-events-per-batch", ValueType.LONG, 200_000L,
       "Upper bound of Kafka records per micro-batch (bounds memory and latency while catching up).")
       .checked(v -> v > 0, "> 0");
-  public static final Setting<Integer> STATE_PARTITIONS = Setting.of("stream.state-partitions", ValueType.INT, 4,
-      "Partitions of the dedup state; fixed by the first run of a checkpoint.").checked(Setting.positive(), "> 0");
-  public static final Setting<String> STATE_STORE = Setting.of("stream.state-store", ValueType.STRING, "rocksdb",
-      "Dedup state store: rocksdb (on disk, bounded memory) or memory (faster, grows with the horizon).")
-      .checked(v -> v.equals("rocksdb") || v.equals("memory"), "rocksdb or memory");
+  public static final Setting<Integer> SHUFFLE_PARTITIONS = Setting.of("stream.shuffle-partitions", ValueType.INT, 2,
+      "Partitions of each batch's aggregation; about the number of cores is right.").checked(Setting.positive(), "> 0");
   public static final Setting<String> STARTING_OFFSETS = Setting.of("stream.starting-offsets", ValueType.STRING, "earliest",
       "Where a new checkpoint starts reading the events topic: earliest or latest.")
       .checked(v -> v.equals("earliest") || v.equals("latest"), "earliest or latest");
@@ -63,13 +62,15 @@ public record StreamConfig(
       Duration.ofSeconds(30), "How often dimension tables (job → company) are re-read, so new rows are used without a restart.")
       .checked(Setting.positiveDuration(), "> 0");
 
-  public static final List<Setting<?>> SETTINGS = List.of(CHECKPOINT_DIR, SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH,
-      STATE_PARTITIONS, STATE_STORE, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS, DEDUP_HORIZON, MAX_FUTURE_SKEW,
+  public static final List<Setting<?>> SETTINGS = List.of(CHECKPOINT_DIR, DEDUP_STORE_DIR, SPARK_MASTER, TRIGGER_INTERVAL,
+      MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS, DEDUP_HORIZON, MAX_FUTURE_SKEW,
       DIMENSION_REFRESH);
 
   public static StreamConfig from(Configuration config) {
-    StreamConfig stream = new StreamConfig(config.get(CHECKPOINT_DIR), config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
-        config.get(MAX_EVENTS_PER_BATCH), config.get(STATE_PARTITIONS), config.get(STATE_STORE), config.get(STARTING_OFFSETS),
+    Path checkpoint = config.get(CHECKPOINT_DIR);
+    Path dedupStore = config.get(DEDUP_STORE_DIR) != null ? config.get(DEDUP_STORE_DIR) : checkpoint.resolve("dedup");
+    StreamConfig stream = new StreamConfig(checkpoint, config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
+        config.get(MAX_EVENTS_PER_BATCH), config.get(SHUFFLE_PARTITIONS), dedupStore, config.get(STARTING_OFFSETS),
         config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
         config.get(DIMENSION_REFRESH));
     config.check(stream.dedupHorizon().compareTo(stream.minimumDedupHorizon()) >= 0,

@@ -6,13 +6,12 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.streaming.SourceProgress;
-import org.apache.spark.sql.streaming.StateOperatorProgress;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
- * Collects the job's counters from two places: the batch function (what was counted, rejected, upserted) and
- * Spark's query progress (rates, dedup drops, and lag, computed from the latest offsets because Spark does not
+ * Collects the job's counters from two places: the batch function (what was counted, dropped as a copy, rejected,
+ * upserted) and Spark's query progress (rates and lag, computed from the latest offsets because Spark does not
  * commit offsets to a consumer group). Thread-safe.
  */
 public final class StreamMetrics extends StreamingQueryListener {
@@ -32,14 +31,15 @@ public final class StreamMetrics extends StreamingQueryListener {
   }
 
   /** Called by the batch function after a batch committed. */
-  synchronized void batchCommitted(long batchId, long read, long counted, long tooLate, Map<String, Long> rejected,
+  synchronized void batchCommitted(long batchId, long read, long counted, long duplicates, long tooLate,
+      Map<String, Long> rejected,
       long rowsUpserted, long millis, Map<Long, Long> freshnessMillis) {
     freshnessMillis.forEach(freshness::record);
     rejected.forEach((reason, n) -> rejectedByReason.merge(reason, n, Long::sum));
     long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
     StreamStatus s = status;
     status = new StreamStatus(s.batches() + 1, batchId, s.recordsRead() + read, s.eventsCounted() + counted,
-        s.eventsTooLate() + tooLate, s.droppedDuplicates(), s.rejected() + rejectedTotal, rejectedByReason,
+        s.eventsTooLate() + tooLate, s.droppedDuplicates() + duplicates, s.rejected() + rejectedTotal, rejectedByReason,
         s.rowsUpserted() + rowsUpserted, millis, s.lag(), s.inputRecordsPerSecond(), s.processedRecordsPerSecond());
   }
 
@@ -49,18 +49,13 @@ public final class StreamMetrics extends StreamingQueryListener {
   @Override
   public synchronized void onQueryProgress(QueryProgressEvent event) {
     StreamingQueryProgress p = event.progress();
-    long duplicates = 0;
-    for (StateOperatorProgress op : p.stateOperators()) {
-      Long dropped = op.customMetrics().get("numDroppedDuplicateRows");
-      if (dropped != null) duplicates += dropped;
-    }
     long lag = 0;
     for (SourceProgress source : p.sources()) {
       lag += offsetsBehind(source.endOffset(), source.latestOffset());
     }
     StreamStatus s = status;
     status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
-        s.droppedDuplicates() + duplicates, s.rejected(), s.rejectedByReason(), s.rowsUpserted(), s.lastBatchMillis(), lag,
+        s.droppedDuplicates(), s.rejected(), s.rejectedByReason(), s.rowsUpserted(), s.lastBatchMillis(), lag,
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()));
   }
 

@@ -2,8 +2,10 @@ package io.trackpipe.spark.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackpipe.event.EventDecoder;
+import io.trackpipe.fs.Folders;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.deadletter.DeadLetterWriter;
+import io.trackpipe.spark.deadletter.DeadLetterProducer;
+import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
 import io.trackpipe.spark.ingest.KafkaTopics;
@@ -20,16 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,12 +60,13 @@ public final class TrackingStreamJob {
     return metrics;
   }
 
-  /** Clears the checkpoint and the streamed facts: the next start counts the topic from the beginning. */
+  /** Clears the checkpoint, the dedup store and the streamed facts: the next start counts the topic from the beginning. */
   public void resetState() throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
     new ExactlyOnceWriter(warehouse).reset(SINK, List.of(FactTables.EVENTS));
-    deleteRecursively(stream.checkpointDir());
+    Folders.deleteRecursively(stream.checkpointDir());
+    Folders.deleteRecursively(stream.dedupStoreDir());
     log.info("Cleared streamed facts and checkpoint {}", stream.checkpointDir());
   }
 
@@ -80,28 +82,37 @@ public final class TrackingStreamJob {
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
 
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, new DeadLetterWriter(kafka),
+    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup,
         new JobLookup(new DimensionTables(warehouse), stream.dimensionRefresh(), Clock.systemUTC()),
         stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
 
-    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), new EventDecoder(stream.eventLimits()))
-        .withWatermark(DecodedEvents.RECEIVED_AT, stream.dedupHorizon().toMillis() + " milliseconds")
-        .dropDuplicatesWithinWatermark(DecodedEvents.DEDUP_KEY);
+    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream),
+        new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
 
     spark.streams().addListener(metrics);
+    String[] queryId = new String[1];
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
       if (r.applied()) {
-        metrics.batchCommitted(batchId, r.read(), r.counted(), r.tooLate(), r.rejectedByReason(), r.rowsUpserted(), r.millis(),
-            r.freshnessMillis());
+        metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
+            r.rowsUpserted(), r.millis(), r.freshnessMillis());
       }
     };
+    spark.streams().addListener(new StreamingQueryListener() {
+      @Override public void onQueryStarted(QueryStartedEvent event) {}
+      @Override public void onQueryProgress(QueryProgressEvent event) {}
+      @Override public void onQueryTerminated(QueryTerminatedEvent event) {
+        if (event.id().toString().equals(queryId[0])) dedup.close();
+      }
+    });
     StreamingQuery query = decoded.writeStream()
         .queryName("trackpipe-events")
         .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
         .trigger(Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
         .foreachBatch(onBatch)
         .start();
+    queryId[0] = query.id().toString();
     log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
         warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
     return query;
@@ -127,14 +138,5 @@ public final class TrackingStreamJob {
     if (!Files.isRegularFile(metadata)) return Optional.empty();
     String firstLine = Files.readAllLines(metadata).stream().findFirst().orElse("{}");
     return Optional.ofNullable(new ObjectMapper().readTree(firstLine).path("id").textValue());
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -1,12 +1,19 @@
 package io.trackpipe.spark.warehouse;
 
+import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_OFFSET;
+import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_PARTITION;
+import static org.apache.spark.sql.functions.broadcast;
 import static io.trackpipe.spark.ingest.DecodedEvents.REJECT_REASON;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import io.trackpipe.spark.deadletter.DeadLetterWriter;
+import io.trackpipe.event.RejectReason;
+import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.rollup.HourlyJobFacts;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
@@ -20,55 +27,63 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one deduplicated micro-batch: rejected records to the dead-letter topic, in-time events to the hourly
- * facts, committed exactly once through {@link ExactlyOnceWriter}. Runs on the driver, one batch at a time.
+ * Applies one micro-batch to the hourly facts, committed exactly once through {@link ExactlyOnceWriter}. Runs on the
+ * driver, one batch at a time, in two passes over the cached batch:
  *
- * <p>Dead letters are written before the facts commit: a crash between the two re-sends them when Spark re-runs
- * the batch (at-least-once, each carrying its source position to de-duplicate by), while the facts stay exactly-once.
+ * <ol>
+ *   <li>the ids and arrival times of the events that arrived in time go to the driver, where the {@link DedupStore}
+ *       marks copies; the batch's counts (read, too late, rejected by reason) are observed in the
+ *       same pass;
+ *   <li>the remaining events become facts ({@link HourlyJobFacts}), upserted in one transaction.
+ * </ol>
  */
 public final class FactsBatchSink {
   private static final Logger log = LoggerFactory.getLogger(FactsBatchSink.class);
   /** Spark sets this local property on the thread that runs a streaming query's batches. */
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
-  private static final String STATUS = "status";
-  private static final String COUNTED = "counted";
-  private static final String TOO_LATE = "too_late";
-  private static final long ARRIVAL_BUCKET_MILLIS = 10;
+  /** Kafka positions of the copies to leave out. */
+  private static final StructType POSITION = new StructType()
+      .add("p", DataTypes.IntegerType, false).add("o", DataTypes.LongType, false);
 
   /**
    * Outcome of one batch, for metrics and progress.
    *
    * @param freshnessMillis counted events by how long after their arrival in Kafka they were committed
    */
-  public record BatchResult(long batchId, boolean applied, long read, long counted, long tooLate,
+  public record BatchResult(long batchId, boolean applied, long read, long counted, long duplicates, long tooLate,
       Map<String, Long> rejectedByReason, long rowsUpserted, long millis, Map<Long, Long> freshnessMillis) {}
 
   private final String sinkName;
   private final ExactlyOnceWriter writer;
-  private final DeadLetterWriter deadLetters;
+  private final DedupStore dedup;
   private final JobLookup jobs;
   private final ZoneId zone;
   private final Duration allowedLateness;
   private final String sourceName;
 
-  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DeadLetterWriter deadLetters, JobLookup jobs,
-      ZoneId zone, Duration allowedLateness, String sourceName) {
+  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, JobLookup jobs, ZoneId zone,
+      Duration allowedLateness, String sourceName) {
     this.sinkName = sinkName;
     this.writer = writer;
-    this.deadLetters = deadLetters;
+    this.dedup = dedup;
     this.jobs = jobs;
     this.zone = zone;
     this.allowedLateness = allowedLateness;
@@ -84,63 +99,96 @@ public final class FactsBatchSink {
     var last = writer.lastCommit(sinkName);
     if (last.isPresent() && last.get().queryId().equals(queryId) && batchId <= last.get().batchId()) {
       log.info("Batch {} was committed before the restart; skipping it", batchId);
-      return new BatchResult(batchId, false, 0, 0, 0, Map.of(), 0, 0, Map.of());
+      return new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of());
+    }
+    Column valid = col(REJECT_REASON).isNull();
+    Column inTime = valid.and(HourlyJobFacts.arrivedInTime(zone, allowedLateness));
+    Observation observation = new Observation("batch-" + batchId);
+    List<Object[]> rows = new ArrayList<>();
+    int duplicates;
+    long collectedAt;
+    long dedupedAt;
+    long[] arrivalMillis;
+    BitSet copies;
+    List<Column> metrics = new ArrayList<>(List.of(
+        count(lit(1)).as("read"),
+        countWhere(valid.and(inTime.unary_$bang())).as("too_late")));
+    for (RejectReason reason : RejectReason.values()) {
+      metrics.add(countWhere(col(REJECT_REASON).equalTo(reason.code())).as(reason.code()));
     }
     batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Column inTime = HourlyJobFacts.arrivedInTime(zone, allowedLateness);
-      Column status = when(col(REJECT_REASON).isNotNull(), col(REJECT_REASON))
-          .when(inTime, lit(COUNTED))
-          .otherwise(lit(TOO_LATE));
-      // One pass for the counts by outcome and the arrival times of counted events (for freshness).
-      Column arrivalBucket = col(RECEIVED_AT).cast(DataTypes.DoubleType).multiply(1000 / ARRIVAL_BUCKET_MILLIS)
-          .cast(DataTypes.LongType);
-      Map<String, Long> byStatus = new TreeMap<>();
-      Map<Long, Long> countedByArrival = new HashMap<>();
-      for (Row row : batch.groupBy(status.as(STATUS), arrivalBucket.as("arrival")).count().collectAsList()) {
-        byStatus.merge(row.getString(0), row.getLong(2), Long::sum);
-        if (COUNTED.equals(row.getString(0))) countedByArrival.put(row.getLong(1), row.getLong(2));
+      // Pass 1: arrivals in time, in Kafka order, to the driver for dedup; the batch's counts observed on the way.
+      // (Sorted here, not in Spark: a distributed sort samples its input first, which would observe the batch twice.)
+      List<Row> arrivals = new ArrayList<>(batch
+          .observe(observation, metrics.get(0), metrics.subList(1, metrics.size()).toArray(Column[]::new))
+          .filter(inTime)
+          .select(col(SOURCE_PARTITION), col(SOURCE_OFFSET), col(EVENT_ID), col(RECEIVED_AT))
+          .collectAsList());
+      arrivals.sort(Comparator.<Row>comparingInt(r -> r.getInt(0)).thenComparingLong(r -> r.getLong(1)));
+      List<String> ids = new ArrayList<>(arrivals.size());
+      arrivalMillis = new long[arrivals.size()];
+      for (int i = 0; i < arrivals.size(); i++) {
+        ids.add(arrivals.get(i).getString(2));
+        arrivalMillis[i] = arrivals.get(i).getTimestamp(3).getTime();
       }
-      long counted = byStatus.getOrDefault(COUNTED, 0L);
-      long tooLate = byStatus.getOrDefault(TOO_LATE, 0L);
-      Map<String, Long> rejected = new TreeMap<>(byStatus);
-      rejected.remove(COUNTED);
-      rejected.remove(TOO_LATE);
-      long read = byStatus.values().stream().mapToLong(Long::longValue).sum();
-      long decodedAt = System.nanoTime();
+      collectedAt = System.nanoTime();
+      copies = dedup.duplicates(batchId, ids, arrivalMillis);
+      dedupedAt = System.nanoTime();
+      duplicates = copies.cardinality();
 
-      if (!rejected.isEmpty()) {
-        deadLetters.write(batch.filter(col(REJECT_REASON).isNotNull()));
+      // Pass 2: the facts of the first sightings.
+      Dataset<Row> events = batch.filter(inTime);
+      if (duplicates > 0) {
+        List<Row> dropped = new ArrayList<>(duplicates);
+        copies.stream().forEach(i -> dropped.add(RowFactory.create(arrivals.get(i).getInt(0), arrivals.get(i).getLong(1))));
+        Dataset<Row> droppedPositions = batch.sparkSession().createDataFrame(dropped, POSITION);
+        events = events.join(broadcast(droppedPositions),
+            events.col(SOURCE_PARTITION).equalTo(droppedPositions.col("p")).and(events.col(SOURCE_OFFSET).equalTo(droppedPositions.col("o"))),
+            "left_anti");
       }
-      long deadLetteredAt = System.nanoTime();
-      List<Object[]> rows = new ArrayList<>();
-      if (counted > 0) {
-        Dataset<Row> events = batch.filter(col(REJECT_REASON).isNull().and(inTime))
-            .select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
-                .toArray(Column[]::new));
-        Dataset<Row> facts = HourlyJobFacts.transform(events, jobs.current(batch.sparkSession()), zone);
-        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-        for (Row fact : facts.collectAsList()) {
-          rows.add(toEventsRow(fact, now));
-        }
+      events = events.select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+          .toArray(Column[]::new));
+      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+      for (Row fact : HourlyJobFacts.transform(events, jobs.current(batch.sparkSession()), zone).collectAsList()) {
+        rows.add(toEventsRow(fact, now));
       }
-      long aggregatedAt = System.nanoTime();
-      ExactlyOnceWriter.Outcome outcome =
-          writer.commit(sinkName, queryId, batchId, List.of(new FactBatch(FactTables.EVENTS, rows)));
-      long committedAt = System.currentTimeMillis();
-      Map<Long, Long> freshness = new HashMap<>();
-      countedByArrival.forEach((bucket, n) ->
-          freshness.merge(Math.max(0, committedAt - bucket * ARRIVAL_BUCKET_MILLIS - ARRIVAL_BUCKET_MILLIS / 2), n, Long::sum));
-      long millis = (System.nanoTime() - started) / 1_000_000;
-      log.info("Batch {}: {} records, {} counted, {} too late, rejected {}; {} rows in {} ms (read+dedup {} ms,"
-          + " dead letters {} ms, rollup {} ms, commit {} ms)", batchId, read, counted, tooLate, rejected, rows.size(), millis,
-          (decodedAt - started) / 1_000_000, (deadLetteredAt - decodedAt) / 1_000_000, (aggregatedAt - deadLetteredAt) / 1_000_000,
-          (System.nanoTime() - aggregatedAt) / 1_000_000);
-      return new BatchResult(batchId, outcome.applied(), read, counted, tooLate, rejected, outcome.rowsWritten(), millis,
-          freshness);
     } finally {
       batch.unpersist();
     }
+    long aggregatedAt = System.nanoTime();
+    ExactlyOnceWriter.Outcome outcome =
+        writer.commit(sinkName, queryId, batchId, List.of(new FactBatch(FactTables.EVENTS, rows)));
+    long committedAt = System.currentTimeMillis();
+
+    Map<String, Object> observed0 = observation.getAsJava();
+    long read = number(observed0.get("read"));
+    long counted = arrivalMillis.length - duplicates;
+    long tooLate = number(observed0.get("too_late"));
+    Map<String, Long> rejected = new TreeMap<>();
+    for (RejectReason reason : RejectReason.values()) {
+      long n = number(observed0.get(reason.code()));
+      if (n > 0) rejected.put(reason.code(), n);
+    }
+    Map<Long, Long> freshness = new HashMap<>();
+    for (int i = 0; i < arrivalMillis.length; i++) {
+      if (!copies.get(i)) freshness.merge(Math.max(0, committedAt - arrivalMillis[i]), 1L, Long::sum);
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
+        + " dedup {} ms, rollup {} ms, commit {} ms)", batchId, read, counted, duplicates, tooLate, rejected, rows.size(), millis,
+        (collectedAt - started) / 1_000_000, (dedupedAt - collectedAt) / 1_000_000, (aggregatedAt - dedupedAt) / 1_000_000,
+        (System.nanoTime() - aggregatedAt) / 1_000_000);
+    return new BatchResult(batchId, outcome.applied(), read, counted, duplicates, tooLate, rejected, outcome.rowsWritten(),
+        millis, freshness);
+  }
+
+  private static Column countWhere(Column condition) {
+    return sum(when(condition, 1L).otherwise(0L));
+  }
+
+  private static long number(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
   }
 
   /** Values in {@link FactTables#EVENTS} column order. */

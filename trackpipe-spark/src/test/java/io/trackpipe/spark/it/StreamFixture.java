@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.SparkSession;
@@ -73,10 +75,10 @@ public final class StreamFixture {
     return defaultStreamConfig(checkpointDir);
   }
 
-  /** Test defaults: UTC, the documented lateness and horizon, small state partitions to keep batches quick. */
+  /** Test defaults: UTC, the documented lateness and horizon, a quick dimension refresh. */
   public static StreamConfig defaultStreamConfig(Path checkpointDir) {
-    return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 500_000, 2, "rocksdb", "earliest", ZoneId.of("UTC"),
-        Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500));
+    return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
+        ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500));
   }
 
   public TrackingStreamJob job(StreamConfig stream) {
@@ -103,6 +105,29 @@ public final class StreamFixture {
             s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value()));
       }
       producer.flush();
+    }
+  }
+
+  /** Like {@link #produce}, and returns where each record landed, in the order given. */
+  public List<RecordMetadata> produceAndGetOffsets(List<Send> records) throws Exception {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new java.util.ArrayList<>(records.size());
+      for (Send s : records) {
+        sent.add(producer.send(new ProducerRecord<>(kafka.eventsTopic(), null, s.timestampMillis(),
+            s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value())));
+      }
+      producer.flush();
+      List<RecordMetadata> positions = new java.util.ArrayList<>(records.size());
+      for (Future<RecordMetadata> f : sent) {
+        positions.add(f.get());
+      }
+      return positions;
     }
   }
 

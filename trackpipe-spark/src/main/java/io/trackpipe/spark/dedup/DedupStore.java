@@ -1,0 +1,176 @@
+package io.trackpipe.spark.dedup;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The event ids the stream has counted within the dedup horizon, on the driver's local disk (RocksDB), so memory
+ * stays bounded whatever the rate and horizon.
+ *
+ * <p>Why not Spark's own streaming dedup: its state stores find expired keys by scanning the whole state every
+ * micro-batch, so a batch costs time proportional to everything seen in the horizon (hundreds of millions of ids
+ * at high rates). Here an id costs one lookup and two writes, and expiry walks an index by arrival hour, so a batch
+ * costs time proportional to its own size.
+ *
+ * <p>Replay-safe: each id remembers the batch that first counted it. When Spark re-runs batch N after a crash, ids
+ * recorded by N itself count as first sightings again, so the re-run computes the same facts, which the warehouse
+ * then applies exactly once. Used from the driver's batch thread only.
+ */
+public final class DedupStore implements AutoCloseable {
+  private static final long HOUR_MILLIS = 3_600_000L;
+  private static final byte[] EMPTY = new byte[0];
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(15);
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final Duration horizon;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final RocksDB db;
+  private final ColumnFamilyHandle ids;
+  /** Key: arrival hour (8 bytes) + id. Lets expiry find an hour's ids without scanning the rest. */
+  private final ColumnFamilyHandle byHour;
+  private final WriteOptions durable = new WriteOptions().setSync(true);
+  private long oldestLiveHour = Long.MIN_VALUE;
+  private boolean closed;
+
+  private DedupStore(Path dir, Duration horizon) throws RocksDBException, IOException {
+    this.dir = dir;
+    this.horizon = horizon;
+    Files.createDirectories(dir);
+    dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(64);
+    List<ColumnFamilyDescriptor> families = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+        new ColumnFamilyDescriptor("by_hour".getBytes(StandardCharsets.UTF_8), new ColumnFamilyOptions()));
+    db = RocksDB.open(dbOptions, dir.toString(), families, handles);
+    ids = handles.get(0);
+    byHour = handles.get(1);
+  }
+
+  /** Opens (or creates) the store in {@code dir}; ids are forgotten once they arrived {@code horizon} before the newest. */
+  public static DedupStore open(Path dir, Duration horizon) {
+    long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+    while (true) {
+      try {
+        return new DedupStore(dir, horizon);
+      } catch (RocksDBException e) {
+        // A query stopped a moment ago in this JVM may still be closing the store (listeners run asynchronously).
+        boolean locked = String.valueOf(e.getMessage()).contains("lock");
+        if (!locked || System.nanoTime() > deadline) {
+          throw new IllegalStateException("cannot open the dedup store in " + dir + ": " + e.getMessage()
+              + (locked ? " (is another stream running on the same checkpoint?)" : ""), e);
+        }
+        sleep();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create the dedup store folder " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while opening the dedup store", e);
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Decides which events of a batch are copies, and durably records the first sightings.
+   *
+   * @param eventIds the batch's event ids in a stable order (Kafka partition, offset): within a batch the first wins
+   * @param arrivalMillis each event's arrival (Kafka timestamp)
+   * @return the positions of the copies: ids counted by an earlier batch, or earlier in this one
+   */
+  public synchronized BitSet duplicates(long batchId, List<String> eventIds, long[] arrivalMillis) {
+    if (closed) throw new IllegalStateException("dedup store in " + dir + " is closed");
+    BitSet copies = new BitSet(eventIds.size());
+    if (eventIds.isEmpty()) return copies;
+    List<byte[]> keys = new ArrayList<>(eventIds.size());
+    for (String id : eventIds) keys.add(id.getBytes(StandardCharsets.UTF_8));
+    try (WriteBatch writes = new WriteBatch()) {
+      List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
+      Set<String> seenInBatch = new HashSet<>();
+      long newestArrival = Long.MIN_VALUE;
+      for (int i = 0; i < keys.size(); i++) {
+        newestArrival = Math.max(newestArrival, arrivalMillis[i]);
+        byte[] first = found.get(i);
+        if (first != null && ByteBuffer.wrap(first).getLong() < batchId) {
+          copies.set(i);
+        } else if (!seenInBatch.add(eventIds.get(i))) {
+          copies.set(i);
+        } else if (first == null) {
+          writes.put(ids, keys.get(i), ByteBuffer.allocate(16).putLong(batchId).putLong(arrivalMillis[i]).array());
+          writes.put(byHour, hourKey(arrivalMillis[i] / HOUR_MILLIS, keys.get(i)), EMPTY);
+        }
+      }
+      db.write(durable, writes);
+      expireBefore(newestArrival - horizon.toMillis());
+      return copies;
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("dedup store in " + dir + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Forgets ids whose whole arrival hour lies before {@code cutoffMillis}. */
+  private void expireBefore(long cutoffMillis) throws RocksDBException {
+    long firstLiveHour = Math.floorDiv(cutoffMillis, HOUR_MILLIS); // hours before it ended before the cutoff
+    if (firstLiveHour <= oldestLiveHour) return;
+    byte[] end = hourKey(firstLiveHour, EMPTY);
+    try (ReadOptions read = new ReadOptions(); RocksIterator it = db.newIterator(byHour, read);
+        WriteBatch deletes = new WriteBatch()) {
+      for (it.seekToFirst(); it.isValid() && Arrays.compareUnsigned(it.key(), end) < 0; it.next()) {
+        byte[] key = it.key();
+        deletes.delete(ids, Arrays.copyOfRange(key, 8, key.length));
+      }
+      deletes.deleteRange(byHour, hourKey(0, EMPTY), end);
+      db.write(durable, deletes);
+    }
+    oldestLiveHour = firstLiveHour;
+  }
+
+  private static byte[] hourKey(long hour, byte[] id) {
+    return ByteBuffer.allocate(8 + id.length).putLong(hour).put(id).array();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    handles.forEach(ColumnFamilyHandle::close);
+    db.close();
+    durable.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}
