@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
         long firstBatchAt = 0;
         long firstBatchEvents = 0;
         StreamStatus s;
-        while ((s = running.status()).recordsRead() + s.droppedDuplicates() < loaded.total()) {
+        while ((s = running.status()).recordsRead() < loaded.total()) {
           if (!running.isActive()) throw new IllegalStateException("the streaming job stopped during the benchmark");
           if (firstBatchAt == 0 && s.batches() > 0) {
             firstBatchAt = System.nanoTime();
@@ -117,10 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "Phase 2: %,.0f events/s for %d s, measuring event-to-row freshness …%n", rate, durationSeconds);
         running.freshness().reset();
-        long before = s.recordsRead() + s.droppedDuplicates();
+        long before = s.recordsRead();
         GeneratorProgress live = generate(kafka, generator.toBuilder().eventsPerSecond(rate)
             .maxDuration(Duration.ofSeconds(durationSeconds)).maxEvents(java.util.OptionalLong.empty()).build());
-        while ((s = running.status()).recordsRead() + s.droppedDuplicates() < before + live.total()) {
+        while ((s = running.status()).recordsRead() < before + live.total()) {
           Thread.sleep(200);
         }
         out.printf(Locale.ROOT, "  sent %,.0f events/s; freshness p50 %d ms, p99 %d ms, max %d ms (%,d events)%n",
