@@ -16,6 +16,7 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
  */
 public final class StreamMetrics extends StreamingQueryListener {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamMetrics.class);
 
   private StreamStatus status = StreamStatus.EMPTY;
   private final Map<String, Long> rejectedByReason = new TreeMap<>();
@@ -49,6 +50,7 @@ public final class StreamMetrics extends StreamingQueryListener {
   @Override
   public synchronized void onQueryProgress(QueryProgressEvent event) {
     StreamingQueryProgress p = event.progress();
+    if (log.isDebugEnabled()) log.debug("Batch {} durations (ms): {}", p.batchId(), p.durationMs());
     long lag = 0;
     for (SourceProgress source : p.sources()) {
       lag += offsetsBehind(source.endOffset(), source.latestOffset());
