@@ -8,13 +8,13 @@ import static io.trackpipe.spark.ingest.DecodedEvents.GROUP_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.JOB_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.PUBLISHER_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.from_utc_timestamp;
 import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -48,6 +48,8 @@ import org.apache.spark.sql.types.DecimalType;
  */
 public final class HourlyJobFacts {
   public static final DecimalType MONEY = DataTypes.createDecimalType(20, 6);
+  /** The enrichment column the transform expects: the event's job's company, null when the job is unknown. */
+  public static final String COMPANY_ID = "company_id";
   private static final String LOCAL_HOUR = "local_hour";
   private static final String SPEND_MICROS = "spend_micros";
 
@@ -70,13 +72,12 @@ public final class HourlyJobFacts {
   }
 
   /**
-   * @param events decoded events ({@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}), already deduplicated
-   *     and filtered by {@link #arrivedInTime}
-   * @param jobs the {@code job} dimension: at least {@code id} and {@code company_id}
+   * @param events decoded events ({@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}) enriched with a nullable
+   *     {@link #COMPANY_ID}, already deduplicated and filtered by {@link #arrivedInTime}
    * @return one row per fact key, columns in {@link io.trackpipe.warehouse.fact.FactTables#EVENTS} order without the
    *     bookkeeping columns ({@code sources}, {@code latest_update_time})
    */
-  public static Dataset<Row> transform(Dataset<Row> events, Dataset<Row> jobs, ZoneId zone) {
+  public static Dataset<Row> transform(Dataset<Row> events, ZoneId zone) {
     Column isClick = col(CUSTOM_TRACK).equalTo(CustomTrack.CLICK);
     Dataset<Row> hourly = withLocalHour(events.filter(col(JOB_ID).isNotNull()), zone)
         .groupBy(
@@ -91,10 +92,9 @@ public final class HourlyJobFacts {
             countWhere(col(CUSTOM_TRACK).equalTo(CustomTrack.CONVERSION)).as("conversion"),
             countWhere(col(CUSTOM_TRACK).equalTo(CustomTrack.QUALIFIED)).as("qualified_application"),
             countWhere(col(CUSTOM_TRACK).equalTo(CustomTrack.UNQUALIFIED)).as("disqualified_application"),
-            sum(when(isClick, coalesce(col(BID_MICROS), lit(0L))).otherwise(0L)).as(SPEND_MICROS));
-    Dataset<Row> companies = jobs.select(col("id").as("lookup_job_id"), col("company_id"));
+            sum(when(isClick, coalesce(col(BID_MICROS), lit(0L))).otherwise(0L)).as(SPEND_MICROS),
+            max(col(COMPANY_ID)).as(COMPANY_ID));
     return hourly
-        .join(broadcast(companies), hourly.col("job_id").equalTo(companies.col("lookup_job_id")), "left")
         .select(
             col("job_id"), col("dates"), col("hours").cast(DataTypes.IntegerType).as("hours"), col("publisher_id"),
             col("campaign_id"), col("group_id"), col("clicks"), col("conversion"), col("qualified_application"),

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -84,7 +83,7 @@ public final class TrackingStreamJob {
 
     DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
     FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup,
-        new JobLookup(new DimensionTables(warehouse), stream.dimensionRefresh(), Clock.systemUTC()),
+        JobLookup.fromWarehouse(new DimensionTables(warehouse), stream.dimensionRefresh()),
         stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
 
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream),

@@ -147,10 +147,12 @@ public final class FactsBatchSink {
             events.col(SOURCE_PARTITION).equalTo(droppedPositions.col("p")).and(events.col(SOURCE_OFFSET).equalTo(droppedPositions.col("o"))),
             "left_anti");
       }
-      events = events.select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
-          .toArray(Column[]::new));
+      List<Column> enriched = new ArrayList<>();
+      Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col).forEach(enriched::add);
+      enriched.add(jobs.companyIdOf(batch.sparkSession(), col(DecodedEvents.JOB_ID)).as(HourlyJobFacts.COMPANY_ID));
+      events = events.select(enriched.toArray(Column[]::new));
       LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-      for (Row fact : HourlyJobFacts.transform(events, jobs.current(batch.sparkSession()), zone).collectAsList()) {
+      for (Row fact : HourlyJobFacts.transform(events, zone).collectAsList()) {
         rows.add(toEventsRow(fact, now));
       }
     } finally {

@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.SparkSession;
@@ -147,6 +148,34 @@ public final class StreamFixture {
       }
       // A little longer, to catch records beyond the expected count.
       consumer.poll(Duration.ofMillis(1000)).forEach(records::add);
+      return records;
+    }
+  }
+
+  /**
+   * Every record of the dead-letter topic up to its current end, copies included (dead letters are at-least-once).
+   * Call it once the job has committed the batches whose dead letters are wanted: they are stored before the commit.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> deadLettersToEnd() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(kafka.deadLetterTopic()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("dead-letter topic " + kafka.deadLetterTopic() + " not read to its end " + end
+              + " within 30 s");
+        }
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
       return records;
     }
   }

@@ -2,6 +2,7 @@ package io.trackpipe.spark.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trackpipe.dimension.Job;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.warehouse.JobLookup;
@@ -25,14 +26,13 @@ import org.junit.jupiter.api.Test;
 class HourlyJobFactsTest {
   private static final ZoneId UTC = ZoneId.of("UTC");
   private static SparkSession spark;
-  private static Dataset<Row> jobs;
+  private static JobLookup jobs;
   private int nextId;
 
   @BeforeAll
   static void startSpark() {
     spark = SparkSessions.local("hourly-job-facts-test");
-    jobs = spark.createDataFrame(List.of(RowFactory.create(1L, 77L, "Tech"), RowFactory.create(5L, 55L, "Retail")),
-        JobLookup.SCHEMA);
+    jobs = JobLookup.of(List.of(new Job(1, 77, 3, 4, "Java developer", "Tech"), new Job(5, 55, 3, 4, "Cashier", "Retail")));
   }
 
   private Row event(String ts, Long job, Long publisher, Long campaign, Long group, String track, Double bid) {
@@ -41,10 +41,11 @@ class HourlyJobFactsTest {
     return RowFactory.create("id-" + nextId++, time, time, job, publisher, campaign, group, micros, track);
   }
 
-  private Map<String, Row> factsByKey(List<Row> events, ZoneId zone) {
-    Dataset<Row> input = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
+  private Map<String, Row> factsByKey(List<Row> events, ZoneId zone) throws Exception {
+    Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
+    Dataset<Row> input = decoded.withColumn(HourlyJobFacts.COMPANY_ID, jobs.companyIdOf(spark, decoded.col(DecodedEvents.JOB_ID)));
     Map<String, Row> byKey = new TreeMap<>();
-    for (Row r : HourlyJobFacts.transform(input, jobs, zone).collectAsList()) {
+    for (Row r : HourlyJobFacts.transform(input, zone).collectAsList()) {
       String key = r.getLong(0) + "|" + r.getDate(1).toLocalDate() + "|" + r.getInt(2) + "|" + r.getLong(3) + "|"
           + r.getLong(4) + "|" + r.getLong(5);
       assertThat(byKey.put(key, r)).as("one row per key").isNull();
@@ -53,7 +54,7 @@ class HourlyJobFactsTest {
   }
 
   @Test
-  void countsEachCustomTrackAndAveragesClickBids() {
+  void countsEachCustomTrackAndAveragesClickBids() throws Exception {
     List<Row> events = List.of(
         event("2024-05-01T10:15:00Z", 1L, 2L, 3L, 4L, "click", 0.5),
         event("2024-05-01T10:20:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
@@ -78,7 +79,7 @@ class HourlyJobFactsTest {
   }
 
   @Test
-  void appliesTheSeedNullRules() {
+  void appliesTheSeedNullRules() throws Exception {
     List<Row> events = List.of(
         event("2024-05-01T10:15:00Z", null, 2L, 3L, 4L, "click", 1.0),
         event("2024-05-01T10:15:00Z", 1L, null, null, null, "click", null),
@@ -99,7 +100,7 @@ class HourlyJobFactsTest {
   }
 
   @Test
-  void bucketsByHourInTheConfiguredZone() {
+  void bucketsByHourInTheConfiguredZone() throws Exception {
     List<Row> events = List.of(
         event("2024-05-01T23:30:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
         event("2024-05-01T00:00:00Z", 1L, 2L, 3L, 4L, "click", 1.0),
@@ -137,7 +138,7 @@ class HourlyJobFactsTest {
   }
 
   @Test
-  void producesOneRowPerKeyAcrossHoursJobsAndPublishers() {
+  void producesOneRowPerKeyAcrossHoursJobsAndPublishers() throws Exception {
     List<Row> events = new ArrayList<>();
     long expectedClicks = 0;
     for (int i = 0; i < 200; i++) {
