@@ -1,5 +1,6 @@
 package io.trackpipe.spark.deadletter;
 
+import io.trackpipe.kafka.DeadLetterHeaders;
 import io.trackpipe.kafka.KafkaConfig;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -17,21 +18,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Keeps rejected records in the dead-letter topic, sent from the executors while they decode, so bad records never
- * travel further down the job. The original key and value are kept byte for byte; why and where from go in headers
- * ({@link #REASON_HEADER}, {@link #ERROR_HEADER}, {@link #SOURCE_HEADER}, {@link #RECEIVED_AT_HEADER}).
+ * travel further down the job. The original key and value are kept byte for byte; why and where from go in the
+ * {@link DeadLetterHeaders} ({@code trackpipe.source} is the original's {@code topic/partition/offset}).
  *
  * <p>{@link #flush()} at the end of each task waits for Kafka's acknowledgement and fails the task if any send failed,
  * so a micro-batch never commits before its dead letters are stored. A re-run batch sends them again:
- * dead letters are at-least-once, de-duplicate them by {@link #SOURCE_HEADER}.
+ * dead letters are at-least-once, de-duplicate them by {@link DeadLetterHeaders#SOURCE}.
  */
 public final class DeadLetterProducer implements Serializable {
   private static final long serialVersionUID = 1L;
-  public static final String REASON_HEADER = "trackpipe.reason";
-  public static final String ERROR_HEADER = "trackpipe.error";
-  /** {@code topic/partition/offset} of the original record. */
-  public static final String SOURCE_HEADER = "trackpipe.source";
-  /** Arrival time of the original record, epoch milliseconds. */
-  public static final String RECEIVED_AT_HEADER = "trackpipe.received-at";
 
   /** One producer per executor JVM and cluster: producers are thread-safe and costly to create. */
   private static final Map<String, KafkaProducer<byte[], byte[]>> PRODUCERS = new ConcurrentHashMap<>();
@@ -51,10 +46,10 @@ public final class DeadLetterProducer implements Serializable {
       long receivedAtMillis) {
     if (failure == null) failure = new AtomicReference<>();
     List<Header> headers = new ArrayList<>(4);
-    headers.add(new RecordHeader(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8)));
-    headers.add(new RecordHeader(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8)));
-    headers.add(new RecordHeader(SOURCE_HEADER, (sourceTopic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8)));
-    headers.add(new RecordHeader(RECEIVED_AT_HEADER, Long.toString(receivedAtMillis).getBytes(StandardCharsets.UTF_8)));
+    headers.add(new RecordHeader(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8)));
+    headers.add(new RecordHeader(DeadLetterHeaders.ERROR, error.getBytes(StandardCharsets.UTF_8)));
+    headers.add(new RecordHeader(DeadLetterHeaders.SOURCE, (sourceTopic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8)));
+    headers.add(new RecordHeader(DeadLetterHeaders.RECEIVED_AT, Long.toString(receivedAtMillis).getBytes(StandardCharsets.UTF_8)));
     AtomicReference<Exception> failed = failure;
     producer().send(new ProducerRecord<>(topic, null, null, key, value, headers), (metadata, e) -> {
       if (e != null) failed.compareAndSet(null, e);

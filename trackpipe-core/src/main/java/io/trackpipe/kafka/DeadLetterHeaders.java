@@ -1,0 +1,22 @@
+package io.trackpipe.kafka;
+
+/**
+ * Header names of a dead-letter record. Every component that rejects input (the streaming job, the HTTP collector)
+ * writes the same four, all UTF-8 text, so one consumer can read every dead letter the same way. The record's key and
+ * value are the original input, byte for byte.
+ */
+public final class DeadLetterHeaders {
+  /** The {@link io.trackpipe.event.RejectReason} code, e.g. {@code wrong_type}. */
+  public static final String REASON = "trackpipe.reason";
+  /** The message a person can act on: the field and the offending value. */
+  public static final String ERROR = "trackpipe.error";
+  /**
+   * Where the input came from, unique per input: {@code topic/partition/offset} for the streaming job,
+   * {@code http:/v1/events/<request id>#<index>} for the collector. De-duplicate dead letters by it.
+   */
+  public static final String SOURCE = "trackpipe.source";
+  /** When the input arrived, epoch milliseconds. */
+  public static final String RECEIVED_AT = "trackpipe.received-at";
+
+  private DeadLetterHeaders() {}
+}
