@@ -30,11 +30,17 @@ public final class RunningStream implements AutoCloseable {
   /** @param fresh clear the checkpoint and the streamed facts first */
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh)
       throws Exception {
+    return start(kafka, warehouse, stream, fresh, false);
+  }
+
+  /** @param availableNow process what the topic holds now, then stop */
+  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh,
+      boolean availableNow) throws Exception {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
     if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     try {
-      return new RunningStream(spark, job, job.start(spark));
+      return new RunningStream(spark, job, job.start(spark, availableNow));
     } catch (Exception e) {
       spark.stop();
       throw e;

@@ -25,6 +25,10 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--fresh", description = "Start over: clear the checkpoint and the streamed facts, re-read the topic.")
   boolean fresh;
 
+  @Option(names = "--available-now",
+      description = "Process what the topic holds now, then exit (for cron or Airflow runs); the default runs until stopped.")
+  boolean availableNow;
+
   @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
       description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
   int progressSeconds;
@@ -38,7 +42,7 @@ public final class StreamCommand implements Callable<Integer> {
     settings.throwIfInvalid();
 
     CountDownLatch stopped = new CountDownLatch(1);
-    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, fresh)) {
+    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, fresh, availableNow)) {
       ShutdownHooks.beforeSpark(() -> {
         running.close();
         try {
@@ -48,10 +52,11 @@ public final class StreamCommand implements Callable<Integer> {
         }
       });
       System.out.println("Streaming " + kafka.eventsTopic() + " from " + kafka.bootstrapServers() + " into "
-          + warehouse.jdbcUrl() + ". Ctrl-C stops.");
+          + warehouse.jdbcUrl() + (availableNow ? " until the records there now are processed." : ". Ctrl-C stops."));
       while (!running.awaitTermination(progressSeconds * 1000L)) {
         System.out.println(ProgressLine.format(-1, running.status()));
       }
+      System.out.println("Stopped. " + ProgressLine.format(-1, running.status()));
       return ExitCodes.OK;
     } finally {
       stopped.countDown();

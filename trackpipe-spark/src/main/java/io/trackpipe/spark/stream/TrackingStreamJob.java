@@ -75,6 +75,14 @@ public final class TrackingStreamJob {
    * @throws IllegalStateException when the warehouse holds facts from another checkpoint
    */
   public StreamingQuery start(SparkSession spark) throws SQLException, IOException, TimeoutException {
+    return start(spark, false);
+  }
+
+  /**
+   * @param availableNow process what the topic holds now, then stop (for scheduled runs and tests), instead of running
+   *     until stopped
+   */
+  public StreamingQuery start(SparkSession spark, boolean availableNow) throws SQLException, IOException, TimeoutException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
     KafkaTopics.ensureExist(kafka);
@@ -108,7 +116,7 @@ public final class TrackingStreamJob {
     StreamingQuery query = decoded.writeStream()
         .queryName("trackpipe-events")
         .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
-        .trigger(Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
+        .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
         .foreachBatch(onBatch)
         .start();
     queryId[0] = query.id().toString();
