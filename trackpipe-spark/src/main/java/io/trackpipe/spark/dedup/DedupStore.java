@@ -56,6 +56,8 @@ public final class DedupStore implements AutoCloseable {
   private final ColumnFamilyHandle byHour;
   private final WriteOptions durable = new WriteOptions().setSync(true);
   private long oldestLiveHour = Long.MIN_VALUE;
+  private long pendingCutoffBatch = Long.MAX_VALUE;
+  private long pendingCutoffMillis = Long.MIN_VALUE;
   private boolean closed;
 
   private DedupStore(Path dir, Duration horizon) throws RocksDBException, IOException {
@@ -119,6 +121,11 @@ public final class DedupStore implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>(eventIds.size());
     for (String id : eventIds) keys.add(id.getBytes(StandardCharsets.UTF_8));
     try (WriteBatch writes = new WriteBatch()) {
+      // Expire with the cutoff of the previous batch, never this one's: Spark starts a batch only once the one before
+      // is committed, while this batch may still be re-run and must then find the same ids.
+      if (pendingCutoffBatch < batchId && pendingCutoffMillis != Long.MIN_VALUE) {
+        expireBefore(pendingCutoffMillis);
+      }
       List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
       Set<String> seenInBatch = new HashSet<>();
       long newestArrival = Long.MIN_VALUE;
@@ -135,7 +142,8 @@ public final class DedupStore implements AutoCloseable {
         }
       }
       db.write(durable, writes);
-      expireBefore(newestArrival - horizon.toMillis());
+      pendingCutoffBatch = batchId;
+      pendingCutoffMillis = Math.max(pendingCutoffMillis, newestArrival - horizon.toMillis());
       return copies;
     } catch (RocksDBException e) {
       throw new IllegalStateException("dedup store in " + dir + " failed: " + e.getMessage(), e);

@@ -14,7 +14,7 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
  * upserted) and Spark's query progress (rates and lag, computed from the latest offsets because Spark does not
  * commit offsets to a consumer group). Thread-safe.
  */
-public final class StreamMetrics extends StreamingQueryListener {
+public final class StreamMetrics {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamMetrics.class);
 
@@ -44,11 +44,8 @@ public final class StreamMetrics extends StreamingQueryListener {
         s.rowsUpserted() + rowsUpserted, millis, s.lag(), s.inputRecordsPerSecond(), s.processedRecordsPerSecond());
   }
 
-  @Override
-  public void onQueryStarted(QueryStartedEvent event) {}
-
-  @Override
-  public synchronized void onQueryProgress(QueryProgressEvent event) {
+  /** Called with the progress of the job's own query (the job filters out other queries). */
+  synchronized void onQueryProgress(StreamingQueryListener.QueryProgressEvent event) {
     StreamingQueryProgress p = event.progress();
     if (log.isDebugEnabled()) log.debug("Batch {} durations (ms): {}", p.batchId(), p.durationMs());
     long lag = 0;
@@ -60,12 +57,6 @@ public final class StreamMetrics extends StreamingQueryListener {
         s.droppedDuplicates(), s.rejected(), s.rejectedByReason(), s.rowsUpserted(), s.lastBatchMillis(), lag,
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()));
   }
-
-  @Override
-  public void onQueryIdle(QueryIdleEvent event) {}
-
-  @Override
-  public void onQueryTerminated(QueryTerminatedEvent event) {}
 
   /** Sum over partitions of latest − end, from Spark's Kafka offset JSON ({@code {"topic":{"0":42,…}}}). */
   static long offsetsBehind(String endJson, String latestJson) {

@@ -97,8 +97,6 @@ public final class TrackingStreamJob {
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream),
         new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
 
-    spark.streams().addListener(metrics);
-    String[] queryId = new String[1];
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
       if (r.applied()) {
@@ -106,23 +104,68 @@ public final class TrackingStreamJob {
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
       }
     };
-    spark.streams().addListener(new StreamingQueryListener() {
-      @Override public void onQueryStarted(QueryStartedEvent event) {}
-      @Override public void onQueryProgress(QueryProgressEvent event) {}
-      @Override public void onQueryTerminated(QueryTerminatedEvent event) {
-        if (event.id().toString().equals(queryId[0])) dedup.close();
-      }
-    });
-    StreamingQuery query = decoded.writeStream()
-        .queryName("trackpipe-events")
-        .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
-        .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
-        .foreachBatch(onBatch)
-        .start();
-    queryId[0] = query.id().toString();
+    QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup);
+    spark.streams().addListener(lifecycle);
+    StreamingQuery query;
+    try {
+      query = decoded.writeStream()
+          .queryName("trackpipe-events")
+          .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
+          .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
+          .foreachBatch(onBatch)
+          .start();
+    } catch (RuntimeException | TimeoutException e) {
+      lifecycle.end();
+      throw e;
+    }
+    lifecycle.follow(query);
     log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
         warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
     return query;
+  }
+
+  /**
+   * Routes this query's progress to the job's metrics, and when the query ends, closes its dedup store and removes
+   * itself. Spark calls listeners on its own thread, possibly before {@link #follow} ran: whichever of the two sees
+   * the end first closes (closing is idempotent).
+   */
+  private final class QueryLifecycle extends StreamingQueryListener {
+    private final SparkSession spark;
+    private final DedupStore dedup;
+    private volatile StreamingQuery query;
+
+    QueryLifecycle(SparkSession spark, DedupStore dedup) {
+      this.spark = spark;
+      this.dedup = dedup;
+    }
+
+    void follow(StreamingQuery started) {
+      query = started;
+      if (!started.isActive()) end();
+    }
+
+    void end() {
+      dedup.close();
+      spark.streams().removeListener(this);
+    }
+
+    private boolean ours(java.util.UUID id) {
+      StreamingQuery q = query;
+      return q != null && q.id().equals(id);
+    }
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {}
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {
+      if (ours(event.progress().id())) metrics.onQueryProgress(event);
+    }
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {
+      if (ours(event.id())) end();
+    }
   }
 
   /**

@@ -1,0 +1,296 @@
+package io.trackpipe.spark.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.dimension.Job;
+import io.trackpipe.generator.EventGenerator;
+import io.trackpipe.generator.GeneratedRecord;
+import io.trackpipe.generator.GeneratorConfig;
+import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.spark.stream.TrackingStreamJob;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming job in a child JVM, SIGKILLed again and again while it works through a backlog, must still end with
+ * facts equal to an independent recount: every event counted exactly once, duplicates dropped across restarts, and
+ * every bad record kept in the dead-letter topic (at least once).
+ */
+class CrashRecoveryIT {
+  private static final long SEED = 20_240_611L;
+  private static final int BACKLOG = 40_000;
+  private static final int MORE_WHILE_DOWN = 6_000;
+  private static final int RESENT_FROM_BACKLOG = 500;
+  /** Small batches, so that the backlog takes many of them and a kill is likely to land inside one. */
+  private static final Map<String, String> SMALL_BATCHES = Map.of("stream.max-events-per-batch", "4000");
+  private static final Duration ALLOWED_LATENESS = Duration.ofHours(2);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(150);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
+
+  @TempDir Path work;
+  private final List<Kill> kills = new ArrayList<>();
+
+  /** Where a kill left the job, read from the warehouse and the checkpoint right after it. */
+  private record Kill(String moment, long countedBefore, long countedAfter, long expectedSoFar, long warehouseBatch,
+      long checkpointOffsetsBatch, long checkpointCommitsBatch) {
+
+    boolean workLeft() {
+      return countedAfter < expectedSoFar;
+    }
+
+    /** Spark had planned a batch (written its offsets) and not yet recorded it as done. */
+    boolean interruptedABatch() {
+      return checkpointOffsetsBatch > checkpointCommitsBatch;
+    }
+
+    /** The facts of a batch were committed, Spark's checkpoint did not record it: the restart must skip it. */
+    boolean betweenFactsAndCheckpointCommit() {
+      return warehouseBatch > checkpointCommitsBatch;
+    }
+  }
+
+  /** Everything sent to the events topic so far, as the recount and the dead-letter check need it. */
+  private static final class Sent {
+    final List<StreamFixture.Send> valid = new ArrayList<>();
+    final Set<String> malformedPositions = new HashSet<>();
+
+    void add(StreamFixture f, List<StreamFixture.Send> sends, List<Boolean> malformed) throws Exception {
+      List<RecordMetadata> positions = f.produceAndGetOffsets(sends);
+      for (int i = 0; i < sends.size(); i++) {
+        if (malformed.get(i)) {
+          RecordMetadata m = positions.get(i);
+          malformedPositions.add(m.topic() + "/" + m.partition() + "/" + m.offset());
+        } else {
+          valid.add(sends.get(i));
+        }
+      }
+    }
+  }
+
+  @Test
+  void countsEveryEventExactlyOnceAfterTheJobIsKilledMidStream() throws Exception {
+    StreamFixture f = StreamFixture.create("crash", work);
+    Dimensions dimensions = SampleDimensions.generate(SEED, 10, 60, 8);
+    f.loadDimensions(dimensions);
+    Map<Long, Job> jobs = dimensions.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
+    EventGenerator generator = new EventGenerator(GeneratorConfig.builder(dimensions).seed(SEED).duplicateRatio(0.05)
+        .lateRatio(0.05).malformedRatio(0.01).build());
+    Random random = new Random(SEED);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    Sent sent = new Sent();
+    // 40 minutes of arrivals ending 10 minutes ago; event times reach back up to 90 minutes before their arrival.
+    generate(f, sent, generator, BACKLOG, now.minus(Duration.ofMinutes(50)), 60);
+    long expectedFirst = countedTotal(Recount.of(sent.valid, jobs, ALLOWED_LATENESS));
+    try (StreamJobProcess run = start(f, 1)) {
+      awaitWarehouseBatch(f, run, 2, 20);
+      kill(f, run, "after batch 2 committed", expectedFirst, 0);
+    }
+
+    // While the job is down: more traffic, whose generated duplicates copy backlog events, and explicit re-sends of
+    // backlog events long after their first arrival (but within the dedup horizon).
+    generate(f, sent, generator, MORE_WHILE_DOWN, now.minus(Duration.ofMinutes(9)), 30);
+    List<StreamFixture.Send> resent = new ArrayList<>();
+    for (int i = 0; i < RESENT_FROM_BACKLOG; i++) {
+      StreamFixture.Send original = sent.valid.get(random.nextInt(BACKLOG / 2));
+      resent.add(new StreamFixture.Send(original.key(), original.value(), now.minus(Duration.ofMinutes(2)).toEpochMilli()));
+    }
+    sent.add(f, resent, resent.stream().map(s -> false).toList());
+    Map<String, FactRow> expected = Recount.of(sent.valid, jobs, ALLOWED_LATENESS);
+    long expectedTotal = countedTotal(expected);
+
+    try (StreamJobProcess run = start(f, 2)) {
+      // Once the batch is planned, the warehouse is polled as fast as it answers, so the kill lands right after the
+      // batch's facts commit: often before Spark has recorded the batch as done in its checkpoint.
+      long next = f.committedBatch() + 1;
+      awaitFile(run, f.checkpointDir.resolve("offsets").resolve(String.valueOf(next)));
+      awaitWarehouseBatch(f, run, next, 0);
+      kill(f, run, "the moment batch " + next + "'s facts committed", expectedTotal, 0);
+    }
+    try (StreamJobProcess run = start(f, 3)) {
+      awaitWarehouseBatch(f, run, f.committedBatch() + 1, 20);
+      long delay = 200 + random.nextInt(1500);
+      kill(f, run, delay + " ms after the restart's first commit", expectedTotal, delay);
+    }
+    LOG.info("Killed the job {} times: {}", kills.size(), kills);
+    try (StreamJobProcess run = start(f, 4)) {
+      awaitDrained(f, run, expectedTotal);
+      run.stop();
+    }
+
+    assertThat(f.facts()).as("facts after %s", kills).isEqualTo(expected);
+    assertThat(expectedTotal).as("a meaningful test").isGreaterThan(35_000);
+    assertThat(kills).as("kills that left events uncounted").filteredOn(Kill::workLeft).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(kills).as("kills with a batch in flight").filteredOn(Kill::interruptedABatch).isNotEmpty();
+    assertThat(kills).as("each run counted something before it was killed")
+        .allMatch(k -> k.countedAfter() > k.countedBefore());
+    for (int i = 0; i < kills.size(); i++) {
+      Kill kill = kills.get(i);
+      if (kill.betweenFactsAndCheckpointCommit()) {
+        // The case the exactly-once writer exists for: Spark re-runs the batch, the warehouse already has it.
+        assertThat(new String(Files.readAllBytes(work.resolve("run-" + (i + 2) + ".log")), StandardCharsets.UTF_8))
+            .as("after the kill %s, the restart re-runs batch %d and skips it", kill.moment(), kill.warehouseBatch())
+            .contains("Batch " + kill.warehouseBatch() + " was committed before the restart; skipping it");
+      }
+    }
+
+    Set<String> deadLettered = new HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> r : f.deadLettersToEnd()) {
+      Header source = r.headers().lastHeader("trackpipe.source");
+      deadLettered.add(new String(source.value(), StandardCharsets.UTF_8));
+    }
+    assertThat(sent.malformedPositions).as("bad records sent").hasSizeGreaterThan(300);
+    assertThat(deadLettered).as("source positions in the dead-letter topic")
+        .containsExactlyInAnyOrderElementsOf(sent.malformedPositions);
+  }
+
+  private static void generate(StreamFixture f, Sent sent, EventGenerator generator, int count, Instant from,
+      long millisApart) throws Exception {
+    List<StreamFixture.Send> sends = new ArrayList<>(count);
+    List<Boolean> malformed = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Instant arrival = from.plusMillis(i * millisApart);
+      GeneratedRecord r = generator.next(arrival);
+      sends.add(new StreamFixture.Send(r.key(), r.value(), arrival.toEpochMilli()));
+      malformed.add(r.kind() == GeneratedRecord.Kind.MALFORMED);
+    }
+    sent.add(f, sends, malformed);
+  }
+
+  private StreamJobProcess start(StreamFixture f, int run) throws Exception {
+    return StreamJobProcess.start(f, work, "run-" + run + ".log", SMALL_BATCHES);
+  }
+
+  /** Waits until the warehouse's last committed batch is at least {@code batch}, polling every {@code pollMillis}. */
+  private static void awaitWarehouseBatch(StreamFixture f, StreamJobProcess run, long batch, long pollMillis)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    try (Connection c = f.warehouse.connect();
+        PreparedStatement s = c.prepareStatement("SELECT batch_id FROM stream_commit WHERE sink = ?")) {
+      s.setString(1, TrackingStreamJob.SINK);
+      while (true) {
+        try (ResultSet rs = s.executeQuery()) {
+          if (rs.next() && rs.getLong(1) >= batch) return;
+        }
+        if (!run.isAlive()) fail("the job died before committing batch " + batch + "\n" + run.logTail());
+        if (System.nanoTime() > deadline) fail("no commit of batch " + batch + " within 120 s\n" + run.logTail());
+        if (pollMillis > 0) Thread.sleep(pollMillis);
+      }
+    }
+  }
+
+  private static void awaitFile(StreamJobProcess run, Path file) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!Files.exists(file)) {
+      if (!run.isAlive()) fail("the job died before writing " + file.getFileName() + "\n" + run.logTail());
+      if (System.nanoTime() > deadline) fail("no " + file + " within 120 s\n" + run.logTail());
+      Thread.sleep(20);
+    }
+  }
+
+  /** SIGKILLs the run (after {@code delayMillis}) and records where it left the job. */
+  private void kill(StreamFixture f, StreamJobProcess run, String moment, long expectedSoFar, long delayMillis)
+      throws Exception {
+    if (delayMillis > 0) Thread.sleep(delayMillis);
+    run.kill();
+    long before = kills.isEmpty() ? 0 : kills.get(kills.size() - 1).countedAfter();
+    kills.add(new Kill(moment, before, countedTotal(f.facts()), expectedSoFar, f.committedBatch(),
+        latestBatchFile(f.checkpointDir.resolve("offsets")), latestBatchFile(f.checkpointDir.resolve("commits"))));
+  }
+
+  private static long countedTotal(Map<String, FactRow> facts) {
+    return facts.values().stream().mapToLong(r -> r.clicks() + r.conversion() + r.qualified() + r.unqualified()).sum();
+  }
+
+  /** The highest batch id among Spark's checkpoint log files ({@code offsets/N}, {@code commits/N}); -1 if none. */
+  private static long latestBatchFile(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) return -1;
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+          .mapToLong(Long::parseLong).max().orElse(-1);
+    }
+  }
+
+  /**
+   * Waits until Spark has committed a batch that ends at the topic's end offsets, and the facts hold as many counted
+   * events as the recount; fails early on a count above it.
+   */
+  private static void awaitDrained(StreamFixture f, StreamJobProcess run, long expectedTotal) throws Exception {
+    Map<String, Long> end = endOffsets(f);
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    long counted = -1;
+    while (System.nanoTime() < deadline) {
+      counted = countedTotal(f.facts());
+      assertThat(counted).as("events counted while draining (expected %d)", expectedTotal).isLessThanOrEqualTo(expectedTotal);
+      long committed = latestBatchFile(f.checkpointDir.resolve("commits"));
+      if (counted == expectedTotal && committed >= 0 && committed == latestBatchFile(f.checkpointDir.resolve("offsets"))
+          && checkpointOffsets(f.checkpointDir, committed).equals(end)) {
+        return;
+      }
+      if (!run.isAlive()) fail("the job died while draining\n" + run.logTail());
+      Thread.sleep(500);
+    }
+    fail("not drained within " + DRAIN_TIMEOUT + ": " + counted + " of " + expectedTotal + " events counted\n"
+        + run.logTail());
+  }
+
+  /** {@code partition → next offset} of the events topic. */
+  private static Map<String, Long> endOffsets(StreamFixture f) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, f.kafka.bootstrapServers());
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo p : consumer.partitionsFor(f.kafka.eventsTopic())) {
+        partitions.add(new TopicPartition(p.topic(), p.partition()));
+      }
+      Map<String, Long> end = new HashMap<>();
+      consumer.endOffsets(partitions).forEach((tp, offset) -> end.put(String.valueOf(tp.partition()), offset));
+      return end;
+    }
+  }
+
+  /** The source offsets Spark planned for a batch: the last line of {@code offsets/N}, {@code {"topic":{"0":n}}}. */
+  private static Map<String, Long> checkpointOffsets(Path checkpoint, long batch) throws Exception {
+    List<String> lines = Files.readAllLines(checkpoint.resolve("offsets").resolve(String.valueOf(batch)));
+    JsonNode topics = JSON.readTree(lines.get(lines.size() - 1));
+    Map<String, Long> offsets = new HashMap<>();
+    topics.fields().forEachRemaining(t -> t.getValue().fields()
+        .forEachRemaining(p -> offsets.put(p.getKey(), p.getValue().asLong())));
+    return offsets;
+  }
+}
