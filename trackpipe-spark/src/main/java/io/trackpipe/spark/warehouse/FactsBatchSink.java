@@ -2,10 +2,10 @@ package io.trackpipe.spark.warehouse;
 
 import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.DecodedEvents.REJECT_REASON;
 import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_OFFSET;
 import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_PARTITION;
 import static org.apache.spark.sql.functions.broadcast;
-import static io.trackpipe.spark.ingest.DecodedEvents.REJECT_REASON;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -38,9 +38,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>the ids and arrival times of the events that arrived in time go to the driver, where the {@link DedupStore}
- *       marks copies; the batch's counts (read, too late, rejected by reason) are observed in the
- *       same pass;
+ *       marks copies; the batch's counts (read, too late, rejected by reason) are observed in the same pass;
  *   <li>the remaining events become facts ({@link HourlyJobFacts}), upserted in one transaction.
  * </ol>
  */
@@ -163,13 +162,13 @@ public final class FactsBatchSink {
         writer.commit(sinkName, queryId, batchId, List.of(new FactBatch(FactTables.EVENTS, rows)));
     long committedAt = System.currentTimeMillis();
 
-    Map<String, Object> observed0 = observation.getAsJava();
-    long read = number(observed0.get("read"));
+    Map<String, Object> counts = observation.getAsJava();
+    long read = number(counts.get("read"));
     long counted = arrivalMillis.length - duplicates;
-    long tooLate = number(observed0.get("too_late"));
+    long tooLate = number(counts.get("too_late"));
     Map<String, Long> rejected = new TreeMap<>();
     for (RejectReason reason : RejectReason.values()) {
-      long n = number(observed0.get(reason.code()));
+      long n = number(counts.get(reason.code()));
       if (n > 0) rejected.put(reason.code(), n);
     }
     Map<Long, Long> freshness = new HashMap<>();
