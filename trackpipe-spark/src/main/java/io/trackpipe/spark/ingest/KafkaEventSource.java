@@ -17,6 +17,8 @@ public final class KafkaEventSource {
         .option("subscribe", kafka.eventsTopic())
         .option("startingOffsets", stream.startingOffsets())
         .option("maxOffsetsPerTrigger", stream.maxEventsPerBatch())
+        // Larger fetches than the consumer's 1 MiB default: a catch-up batch reads tens of MiB per partition.
+        .option("kafka.max.partition.fetch.bytes", String.valueOf(8 * 1024 * 1024))
         // Offsets deleted by retention before they were read are lost events: stop loudly rather than skip them.
         .option("failOnDataLoss", "true")
         .load();

@@ -25,6 +25,8 @@ public final class SparkSessions {
     spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(stream.shufflePartitions()));
     // Small batches: adaptive planning costs more than it saves, and the job keeps no Spark state to spill.
     spark.conf().set("spark.sql.adaptive.enabled", "false");
+    // Each micro-batch is cached for its two passes and dropped right after: compressing it costs more than it saves.
+    spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
     return spark;
   }
 

@@ -3,7 +3,6 @@ package io.trackpipe.spark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.trackpipe.spark.stream.TrackingStreamJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,14 +33,6 @@ class BatchRetryIT {
     spark = StreamFixture.spark();
   }
 
-  private static void runToEnd(TrackingStreamJob job) throws Exception {
-    StreamingQuery query = job.start(spark);
-    try {
-      query.processAllAvailable();
-    } finally {
-      query.stop();
-    }
-  }
 
   @Test
   void dropsACopyWhenABatchIsRetriedAfterAFailedCommit() throws Exception {
@@ -52,7 +43,7 @@ class BatchRetryIT {
     LocalDateTime later = first.plusHours(5);
     String original = click("retry-a", first);
     f.produce(List.of(send(original, first)));
-    runToEnd(f.job(f.streamConfig()));
+    StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     f.produce(List.of(send(original, first.plusMinutes(150)), send(click("retry-b", later), later)));
     execute(f, "RENAME TABLE events TO events_away");
@@ -67,7 +58,7 @@ class BatchRetryIT {
     } finally {
       execute(f, "RENAME TABLE events_away TO events");
     }
-    runToEnd(f.job(f.streamConfig()));
+    StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     assertThat(f.facts().get(FactRow.key(1, first.toLocalDate(), first.getHour(), 2, 3, 4)).clicks())
         .as("the original, counted once; its copy dropped by the retried batch too").isEqualTo(1);

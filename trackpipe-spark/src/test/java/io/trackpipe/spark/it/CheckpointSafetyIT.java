@@ -37,14 +37,6 @@ class CheckpointSafetyIT {
     spark = StreamFixture.spark();
   }
 
-  private static void runToEnd(TrackingStreamJob job) throws Exception {
-    StreamingQuery query = job.start(spark);
-    try {
-      query.processAllAvailable();
-    } finally {
-      query.stop();
-    }
-  }
 
   @Test
   void refusesToStartOnANewCheckpointWhenTheWarehouseHasStreamedFacts() throws Exception {
@@ -62,7 +54,7 @@ class CheckpointSafetyIT {
     f.produce(sends);
     Map<Long, Job> jobs = dimensions.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
     Map<String, FactRow> expected = Recount.of(sends, jobs, f.streamConfig().allowedLateness());
-    runToEnd(f.job(f.streamConfig()));
+    StreamFixture.runToEnd(f.job(f.streamConfig()));
     assertThat(f.facts()).isEqualTo(expected);
 
     StreamConfig newCheckpoint = StreamFixture.defaultStreamConfig(work.resolve("new-checkpoint"));
@@ -74,7 +66,7 @@ class CheckpointSafetyIT {
 
     TrackingStreamJob fresh = f.job(newCheckpoint);
     fresh.resetState();
-    runToEnd(fresh);
+    StreamFixture.runToEnd(fresh);
 
     assertThat(f.facts()).as("recounted from the beginning, once").isEqualTo(expected);
     assertThat(expected.values().stream().mapToLong(FactRow::clicks).sum()).as("a meaningful test").isGreaterThan(500);

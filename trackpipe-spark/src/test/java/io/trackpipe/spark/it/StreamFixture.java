@@ -7,6 +7,7 @@ import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.spark.ingest.KafkaTopics;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 
 /**
  * One isolated pipeline per test on the suite's shared real servers: its own topics, database and checkpoint.
@@ -66,6 +68,17 @@ public final class StreamFixture {
   public static StreamFixture create(String prefix, Path workDir) {
     String name = prefix + "_" + COUNTER.incrementAndGet() + "_" + UUID.randomUUID().toString().substring(0, 6);
     return new StreamFixture(name, EmbeddedStack.shared(), workDir);
+  }
+
+  /** Runs the job until everything in its topic is processed, then stops it; the job's counters after the run. */
+  public static StreamStatus runToEnd(TrackingStreamJob job) throws Exception {
+    StreamingQuery query = job.start(spark());
+    try {
+      query.processAllAvailable();
+      return job.metrics().status();
+    } finally {
+      query.stop();
+    }
   }
 
   public static SparkSession spark() {

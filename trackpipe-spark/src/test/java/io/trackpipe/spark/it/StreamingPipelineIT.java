@@ -9,7 +9,6 @@ import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.spark.stream.StreamStatus;
-import io.trackpipe.spark.stream.TrackingStreamJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,34 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Generator → Kafka → streaming job → MariaDB, on real servers, checked against an independent recount. */
 class StreamingPipelineIT {
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-  private static SparkSession spark;
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startSpark() {
-    spark = StreamFixture.spark();
-  }
 
-  /** Runs the job until everything in the topic is processed, then stops it. */
-  private static StreamStatus runToEnd(TrackingStreamJob job) throws Exception {
-    StreamingQuery query = job.start(spark);
-    try {
-      query.processAllAvailable();
-      return job.metrics().status();
-    } finally {
-      query.stop();
-    }
-  }
 
   @Test
   void factsEqualAnIndependentRecountOfGeneratedEvents() throws Exception {
@@ -76,7 +57,7 @@ class StreamingPipelineIT {
     }
     f.produce(all);
 
-    StreamStatus status = runToEnd(f.job(f.streamConfig()));
+    StreamStatus status = StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     Map<Long, Job> jobs = dimensions.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
     Map<String, FactRow> expected = Recount.of(valid, jobs, Duration.ofHours(2));
@@ -109,11 +90,11 @@ class StreamingPipelineIT {
     String other = event("dup-2", hour.plusMinutes(6), "click", 0.6);
 
     f.produce(List.of(send(click, hour.plusMinutes(5)), send(click, hour.plusMinutes(5))));
-    runToEnd(f.job(f.streamConfig()));
+    StreamFixture.runToEnd(f.job(f.streamConfig()));
     f.produce(List.of(send(click, hour.plusMinutes(40)), send(other, hour.plusMinutes(41))));
-    runToEnd(f.job(f.streamConfig()));
+    StreamFixture.runToEnd(f.job(f.streamConfig()));
     f.produce(List.of(send(click, hour.plusMinutes(50)), send(other, hour.plusMinutes(55))));
-    StreamStatus last = runToEnd(f.job(f.streamConfig()));
+    StreamStatus last = StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     FactRow row = f.facts().get(FactRow.key(1, hour.toLocalDate(), hour.getHour(), 2, 3, 4));
     assertThat(row.clicks()).isEqualTo(2);
@@ -133,9 +114,9 @@ class StreamingPipelineIT {
         send(event("late-4", hour.plusHours(2).plusMinutes(30), "click", 2.0), hour.plusHours(2).plusMinutes(31)),
         send(event("late-5", hour.plusMinutes(1), "qualified", 0.0), hour.plusMinutes(2)));
 
-    StreamStatus status = runToEnd(f.job(f.streamConfig()));
+    StreamStatus status = StreamFixture.runToEnd(f.job(f.streamConfig()));
     f.produce(sends);
-    status = runToEnd(f.job(f.streamConfig()));
+    status = StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     Map<String, FactRow> facts = f.facts();
     FactRow first = facts.get(FactRow.key(1, hour.toLocalDate(), hour.getHour(), 2, 3, 4));
