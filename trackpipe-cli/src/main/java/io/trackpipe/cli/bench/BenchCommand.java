@@ -2,6 +2,7 @@ package io.trackpipe.cli.bench;
 
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.cli.settings.EmbeddedSettings;
 import io.trackpipe.cli.stream.ProgressLine;
 import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.config.Configuration;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,13 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     MemorySampler memory = MemorySampler.start();
     try (EmbeddedStack stack = EmbeddedStack.start(dir, 0, 0)) {
       stack.mariaDb().createDatabase("bench");
-      Map<String, String> embedded = new LinkedHashMap<>();
-      embedded.put(KafkaConfig.BOOTSTRAP_SERVERS.key(), stack.kafka().bootstrapServers());
-      embedded.put(WarehouseConfig.JDBC_URL.key(), stack.mariaDb().jdbcUrl("bench"));
-      embedded.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
-      embedded.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
-      embedded.put(StreamConfig.CHECKPOINT_DIR.key(), dir.resolve("checkpoint").toString());
-      settings = config.load(embedded);
+      settings = config.load(EmbeddedSettings.pointingAt(stack, "bench", dir.resolve("checkpoint"), Map.of()));
       KafkaConfig kafka = KafkaConfig.from(settings);
       WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
       StreamConfig stream = StreamConfig.from(settings);

@@ -2,8 +2,11 @@ package io.trackpipe.cli.demo;
 
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.cli.settings.EmbeddedSettings;
 import io.trackpipe.cli.stream.ProgressLine;
 import io.trackpipe.cli.stream.RunningStream;
+import io.trackpipe.collector.Collector;
+import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedStack;
@@ -47,7 +50,8 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Map<String, String> DEMO_DEFAULTS = Map.of(
       GeneratorConfig.DUPLICATE_RATIO.key(), "0.01",
       GeneratorConfig.LATE_RATIO.key(), "0.02",
-      GeneratorConfig.MALFORMED_RATIO.key(), "0.002");
+      GeneratorConfig.MALFORMED_RATIO.key(), "0.002",
+      CollectorConfig.PORT.key(), "18080");
 
   @Mixin ConfigOptions config;
 
@@ -77,26 +81,27 @@ public final class DemoCommand implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     GeneratorRun[] generatorRun = new GeneratorRun[1];
     RunningStream[] stream = new RunningStream[1];
+    Collector[] collector = new Collector[1];
     ShutdownHooks.beforeSpark(() -> {
       out.println();
-      out.println("Stopping: generator, streaming job (between batches), Kafka, MariaDB …");
+      out.println("Stopping: generator, collector, streaming job (between batches), Kafka, MariaDB …");
       if (generatorRun[0] != null) generatorRun[0].stop();
+      if (collector[0] != null) collector[0].close();
       if (stream[0] != null) stream[0].close();
       stack.close();
       done.countDown();
     });
 
     stack.mariaDb().createDatabase(demo.database());
-    Map<String, String> embedded = new LinkedHashMap<>(defaults);
-    embedded.put(KafkaConfig.BOOTSTRAP_SERVERS.key(), stack.kafka().bootstrapServers());
-    embedded.put(WarehouseConfig.JDBC_URL.key(), stack.mariaDb().jdbcUrl(demo.database()));
-    embedded.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
-    embedded.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
-    embedded.put(StreamConfig.CHECKPOINT_DIR.key(), demo.checkpointDir().toString());
+    Map<String, String> embedded = EmbeddedSettings.pointingAt(stack, demo.database(), demo.checkpointDir(), defaults);
+    if (settings.get(CollectorConfig.WRITE_KEYS) == null) {
+      embedded.put(CollectorConfig.WRITE_KEYS.key(), DemoWriteKey.loadOrCreate(demo.dataDir()));
+    }
     settings = config.load(embedded);
     KafkaConfig kafka = KafkaConfig.from(settings);
     WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
     StreamConfig streamConfig = StreamConfig.from(settings);
+    CollectorConfig collectorConfig = CollectorConfig.from(settings);
     long seed = settings.get(GeneratorConfig.SEED);
     Dimensions dimensions = SampleDimensions.generate(seed);
     GeneratorConfig generatorConfig = GeneratorConfig.from(settings, dimensions);
@@ -106,6 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
     warehouse.migrate();
     new DimensionTables(warehouse).upsert(dimensions);
     KafkaTopics.ensureExist(kafka);
+    collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits());
     out.println("Starting the streaming job …");
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, false);
 
@@ -119,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
       generator.setDaemon(true);
       generator.start();
     }
-    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig);
+    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig);
 
     boolean interactive = System.console() != null;
     long lastPrinted = 0;
@@ -138,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void printConnectionHelp(PrintStream out, DemoConfig demo, KafkaConfig kafka, WarehouseConfig warehouse,
-      EmbeddedStack stack, GeneratorConfig generator) {
+      EmbeddedStack stack, GeneratorConfig generator, Collector collector, CollectorConfig collectorConfig) {
     int port = stack.mariaDb().port();
     out.println();
     out.println("trackpipe demo is running. Ctrl-C stops; run it again to resume; --fresh starts over.");
@@ -147,6 +153,10 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("  MariaDB   " + warehouse.jdbcUrl() + "   user " + warehouse.user() + "   password " + warehouse.password());
     out.println("            mysql -h 127.0.0.1 -P " + port + " -u " + warehouse.user() + " -p'" + warehouse.password() + "' "
         + demo.database() + " -e 'SELECT * FROM events ORDER BY latest_update_time DESC LIMIT 10'");
+    out.println("  Collector " + collector.url() + "   write key " + collectorConfig.writeKeys().get(0)
+        + "   (POST /v1/events, GET /v1/pixel.gif, /health, /metrics)");
+    out.println("            curl -s -H 'X-Trackpipe-Key: " + collectorConfig.writeKeys().get(0) + "' --data-binary "
+        + "'{\"job_id\":1,\"publisher_id\":1,\"custom_track\":\"click\",\"bid\":0.5}' " + collector.url() + "/v1/events");
     if (noGenerate) {
       out.println("  Send events, e.g. with kcat:");
       out.println("            echo '{\"create_time\":\"" + java.util.UUID.randomUUID() + "\",\"ts\":\""

@@ -2,18 +2,21 @@ package io.trackpipe.cli.generate;
 
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.EventSink;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
 import io.trackpipe.generator.GeneratorRun;
+import io.trackpipe.generator.HttpEventSink;
 import io.trackpipe.generator.JsonLinesSink;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.spark.ingest.KafkaTopics;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -30,13 +33,23 @@ import picocli.CommandLine.Option;
         "10 %% each) plus optional duplicates, late and malformed records. The same --seed gives the same events."},
     footer = {"", "Examples:", "  trackpipe generate --set kafka.bootstrap-servers=127.0.0.1:19092 --rate 5000 --duration 1m",
         "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
-        "  trackpipe generate --to - --count 3        (prints to standard output)"})
+        "  trackpipe generate --to - --count 3        (prints to standard output)",
+        "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)"})
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(names = "--to", paramLabel = "TARGET", defaultValue = "kafka",
-      description = "kafka (the events topic of kafka.bootstrap-servers), a JSON-lines file path, or - for standard output.")
+      description = "kafka (the events topic of kafka.bootstrap-servers), http://host:port of a collector, a JSON-lines "
+          + "file path, or - for standard output.")
   String target;
+
+  @Option(names = "--write-key", paramLabel = "KEY",
+      description = "Write key for --to http://… (default: the first of collector.write-keys).")
+  String writeKey;
+
+  @Option(names = "--batch", paramLabel = "EVENTS", defaultValue = "100",
+      description = "Events per request for --to http://… (default: ${DEFAULT-VALUE}).")
+  int batch;
 
   @Option(names = "--seed", description = "Random seed (generator.seed).") Long seed;
   @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Events per second, 0 = as fast as possible.") Double rate;
@@ -60,6 +73,8 @@ public final class GenerateCommand implements Callable<Integer> {
     GeneratorConfig generator = GeneratorConfig.from(settings, SampleDimensions.generate(settings.get(GeneratorConfig.SEED)));
     boolean toKafka = target.equals("kafka");
     KafkaConfig kafka = toKafka ? KafkaConfig.from(settings) : null;
+    boolean toHttp = target.startsWith("http://") || target.startsWith("https://");
+    String key = toHttp ? httpWriteKey(settings) : null;
     settings.throwIfInvalid();
 
     boolean toStdout = target.equals("-");
@@ -68,12 +83,15 @@ public final class GenerateCommand implements Callable<Integer> {
     if (toKafka) {
       KafkaTopics.ensureExist(kafka);
       sink = KafkaEventSink.forEvents(kafka);
+    } else if (toHttp) {
+      sink = new HttpEventSink(URI.create(target), key, batch, 4);
     } else if (toStdout) {
       sink = new JsonLinesSink(System.out, "standard output");
     } else {
       sink = JsonLinesSink.toFile(Path.of(target));
     }
-    String destination = toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers() : target;
+    String destination = toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
+        : toHttp ? ((HttpEventSink) sink).endpoint().toString() : target;
     if (generator.maxEvents().isEmpty() && generator.maxDuration().isEmpty()) {
       status.println("Generating into " + destination + " until Ctrl-C (or set --count / --duration).");
     }
@@ -101,6 +119,15 @@ public final class GenerateCommand implements Callable<Integer> {
       // Ctrl-C: the hook is already running.
     }
     return ExitCodes.OK;
+  }
+
+  /** --write-key, else the first configured key; a missing key is a configuration problem like any other. */
+  private String httpWriteKey(Configuration settings) {
+    if (writeKey != null) return writeKey;
+    String keys = settings.get(CollectorConfig.WRITE_KEYS);
+    settings.check(keys != null, "--to " + target + " needs a write key: --write-key KEY, or set "
+        + CollectorConfig.WRITE_KEYS.key());
+    return keys == null ? null : keys.split(",")[0].trim();
   }
 
   private static void put(Map<String, String> flags, String key, Object value) {

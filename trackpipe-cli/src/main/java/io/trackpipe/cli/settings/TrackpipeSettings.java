@@ -1,6 +1,7 @@
 package io.trackpipe.cli.settings;
 
 import io.trackpipe.cli.demo.DemoConfig;
+import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -18,6 +19,7 @@ public final class TrackpipeSettings {
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
+    all.addAll(CollectorConfig.SETTINGS);
     all.addAll(DemoConfig.SETTINGS);
     ALL = List.copyOf(all);
   }

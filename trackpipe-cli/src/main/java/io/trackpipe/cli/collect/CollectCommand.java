@@ -1,0 +1,83 @@
+package io.trackpipe.cli.collect;
+
+import io.trackpipe.cli.ExitCodes;
+import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.collector.Collector;
+import io.trackpipe.collector.CollectorConfig;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.spark.stream.StreamConfig;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code trackpipe collect}: the HTTP tracking endpoint in front of Kafka, until Ctrl-C. */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+    description = {"Serve the HTTP collector in front of Kafka:",
+        "  POST /v1/events (a JSON array or JSON lines), GET /v1/pixel.gif, GET /health, GET /metrics.",
+        "Each event is checked as the streaming job will check it: accepted ones go to the events",
+        "topic, the rest to the dead-letter topic with the reason. A client hears 'accepted' only",
+        "after Kafka has acknowledged. Needs kafka.bootstrap-servers and collector.write-keys.",
+        "Ctrl-C answers the requests in flight, then stops."},
+    footer = {"", "Examples:",
+        "  TRACKPIPE_COLLECTOR_WRITE_KEYS=… \\",
+        "    trackpipe collect --set kafka.bootstrap-servers=kafka-1:9092",
+        "  trackpipe collect --config prod.yaml --set collector.http.host=0.0.0.0",
+        "", "See docs/collector.md for the routes, answers and settings."})
+public final class CollectCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(CollectCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--port", description = "Port to listen on (collector.http.port, default 8080; 0 picks a free one).")
+  Integer port;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> flags = new LinkedHashMap<>();
+    if (port != null) flags.put(CollectorConfig.PORT.key(), String.valueOf(port));
+    Configuration settings = config.load(flags);
+    KafkaConfig kafka = KafkaConfig.from(settings);
+    CollectorConfig collectorConfig = CollectorConfig.from(settings);
+    // The streaming job's time zone and future skew: both must judge every event the same way.
+    StreamConfig stream = StreamConfig.from(settings);
+    settings.throwIfInvalid();
+
+    Collector collector = Collector.start(collectorConfig, kafka, stream.eventLimits());
+    CountDownLatch stopped = new CountDownLatch(1);
+    PrintStream out = System.out;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("Stopping: answering requests in flight …");
+      collector.close();
+      out.printf("Stopped; %,d events accepted.%n", collector.eventsAccepted());
+      stopped.countDown();
+    }, "trackpipe-collect-shutdown"));
+    // In the background: the collector answers 503 (and /health says why) until the topics exist.
+    Thread topics = new Thread(() -> {
+      try {
+        KafkaTopics.ensureExist(kafka);
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot create the topics yet ({}); the collector answers 503 until Kafka and the topics are there",
+            e.getMessage());
+      }
+    }, "trackpipe-collect-topics");
+    topics.setDaemon(true);
+    topics.start();
+
+    out.println("trackpipe collector listening on " + collector.url() + "   Kafka " + kafka.bootstrapServers()
+        + "   events topic " + kafka.eventsTopic() + "   dead letters " + kafka.deadLetterTopic());
+    out.println("  curl -s -H 'X-Trackpipe-Key: <write key>' --data-binary '"
+        + "{\"job_id\":1,\"publisher_id\":1,\"custom_track\":\"click\",\"bid\":0.5}' " + collector.url() + "/v1/events");
+    out.println("Ctrl-C stops (requests in flight are answered first).");
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

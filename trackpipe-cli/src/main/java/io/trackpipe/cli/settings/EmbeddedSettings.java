@@ -1,0 +1,26 @@
+package io.trackpipe.cli.settings;
+
+import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The settings that point every component at trackpipe's own embedded servers (demo and bench). */
+public final class EmbeddedSettings {
+  private EmbeddedSettings() {}
+
+  /** @return {@code base} plus the Kafka, warehouse and checkpoint settings of {@code stack} */
+  public static Map<String, String> pointingAt(EmbeddedStack stack, String database, Path checkpointDir,
+      Map<String, String> base) {
+    Map<String, String> settings = new LinkedHashMap<>(base);
+    settings.put(KafkaConfig.BOOTSTRAP_SERVERS.key(), stack.kafka().bootstrapServers());
+    settings.put(WarehouseConfig.JDBC_URL.key(), stack.mariaDb().jdbcUrl(database));
+    settings.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
+    settings.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
+    settings.put(StreamConfig.CHECKPOINT_DIR.key(), checkpointDir.toString());
+    return settings;
+  }
+}

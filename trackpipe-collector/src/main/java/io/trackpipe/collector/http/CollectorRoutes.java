@@ -1,0 +1,147 @@
+package io.trackpipe.collector.http;
+
+import io.trackpipe.collector.CollectorConfig;
+import io.trackpipe.collector.ingest.EventIds;
+import io.trackpipe.collector.ingest.EventIntake;
+import io.trackpipe.collector.kafka.EventPublisher;
+import io.trackpipe.collector.kafka.InFlightBytes;
+import io.trackpipe.collector.kafka.KafkaAvailability;
+import io.trackpipe.collector.metrics.CollectorMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * Every route of the collector, and what happens before a route's own work: the write key (401 without touching
+ * Kafka), then Kafka's known state (503 at once while it is down).
+ *
+ * <table>
+ *   <caption>Routes</caption>
+ *   <tr><td>{@code POST /v1/events}</td><td>{@link EventsEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code GET /v1/pixel.gif}</td><td>{@link PixelEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and both topics there (else 503)</td><td>open</td></tr>
+ *   <tr><td>{@code GET /health/live}</td><td>alive: the process answers</td><td>open</td></tr>
+ *   <tr><td>{@code GET /metrics}</td><td>Prometheus text format</td><td>open</td></tr>
+ * </table>
+ */
+public final class CollectorRoutes extends Handler.Abstract {
+  private final WriteKeys writeKeys;
+  private final KafkaAvailability availability;
+  private final CollectorMetrics metrics;
+  private final EventIds ids;
+  private final EventsEndpoint events;
+  private final PixelEndpoint pixel;
+
+  public CollectorRoutes(CollectorConfig config, EventIntake intake, EventIds ids, EventPublisher publisher,
+      KafkaAvailability availability, InFlightBytes inFlight, CollectorMetrics metrics) {
+    this.writeKeys = new WriteKeys(config.writeKeys());
+    this.availability = availability;
+    this.metrics = metrics;
+    this.ids = ids;
+    Ingestion ingestion = new Ingestion(intake, publisher, metrics);
+    this.events = new EventsEndpoint(ingestion, inFlight, config.maxBodyBytes(), config.maxEventsPerRequest());
+    this.pixel = new PixelEndpoint(ingestion, inFlight);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    long start = System.nanoTime();
+    String path = Request.getPathInContext(request);
+    String method = request.getMethod();
+    switch (path) {
+      case EventsEndpoint.PATH -> {
+        Exchange exchange = exchange(request, response, callback, EventsEndpoint.ROUTE, start, false);
+        if (!allowed(exchange, method, HttpMethod.POST)) return true;
+        exchange.guard(() -> {
+          if (admitted(exchange, null)) events.handle(exchange);
+        });
+      }
+      case PixelEndpoint.PATH -> {
+        Exchange exchange = exchange(request, response, callback, PixelEndpoint.ROUTE, start, true);
+        if (!allowed(exchange, method, HttpMethod.GET)) return true;
+        exchange.guard(() -> {
+          Fields query = Request.extractQueryParameters(request);
+          if (admitted(exchange, query)) pixel.handle(exchange, query);
+        });
+      }
+      case "/health" -> {
+        Exchange exchange = exchange(request, response, callback, "health", start, false);
+        if (!allowed(exchange, method, HttpMethod.GET)) return true;
+        KafkaAvailability.State state = availability.state();
+        exchange.json(state.up() ? 200 : 503, ResponseBodies.health(state.up(), state.up() ? "reachable" : state.problem()));
+      }
+      case "/health/live" -> {
+        Exchange exchange = exchange(request, response, callback, "health", start, false);
+        if (!allowed(exchange, method, HttpMethod.GET)) return true;
+        exchange.json(200, ResponseBodies.health(true, availability.isUp() ? "reachable" : availability.state().problem()));
+      }
+      case "/metrics" -> {
+        Exchange exchange = exchange(request, response, callback, "metrics", start, false);
+        if (!allowed(exchange, method, HttpMethod.GET)) return true;
+        exchange.guard(() -> exchange.answer(200, CollectorMetrics.CONTENT_TYPE, metricsText()));
+      }
+      default -> {
+        Exchange exchange = exchange(request, response, callback, "other", start, false);
+        exchange.error(404, "not_found", "no such route: " + method + " " + printable(path)
+            + " (routes: POST /v1/events, GET /v1/pixel.gif, GET /health, GET /metrics)");
+      }
+    }
+    return true;
+  }
+
+  private Exchange exchange(Request request, Response response, Callback callback, String route, long start,
+      boolean image) {
+    return new Exchange(request, response, callback, route, ids.next(System.currentTimeMillis()).toString(), start,
+        metrics, image);
+  }
+
+  private static boolean allowed(Exchange exchange, String method, HttpMethod expected) {
+    if (expected.is(method)) return true;
+    exchange.response().getHeaders().put(HttpHeader.ALLOW, expected.asString());
+    exchange.error(405, "method_not_allowed", "use " + expected.asString() + " on this route");
+    return false;
+  }
+
+  /** Write key first (so a stranger learns nothing about Kafka), then Kafka's known state. */
+  private boolean admitted(Exchange exchange, Fields query) {
+    switch (writeKeys.check(exchange.request(), query)) {
+      case MISSING -> {
+        Refusals.missingKey(exchange);
+        return false;
+      }
+      case INVALID -> {
+        Refusals.invalidKey(exchange);
+        return false;
+      }
+      default -> { }
+    }
+    if (!availability.isUp()) {
+      Refusals.kafkaUnavailable(exchange, availability.state().problem());
+      return false;
+    }
+    return true;
+  }
+
+  private byte[] metricsText() {
+    ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
+    try {
+      metrics.write(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics to memory", e);
+    }
+    return text.toByteArray();
+  }
+
+  /** The path is the client's: bounded and without control characters before it goes into an answer. */
+  private static String printable(String path) {
+    String cut = path.length() > 100 ? path.substring(0, 100) + "…" : path;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+}

@@ -1,0 +1,60 @@
+package io.trackpipe.collector.http;
+
+import io.trackpipe.collector.ingest.PixelEvent;
+import io.trackpipe.collector.kafka.InFlightBytes;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * {@code GET /v1/pixel.gif?key=…&job_id=…&custom_track=…}: one event from the query parameters, for e-mails and pages
+ * without JavaScript. Always answers the 1×1 GIF: 200 when the event was accepted, 400 when it was rejected (kept as a
+ * dead letter; the reason is in the {@value Exchange#ERROR_HEADER} header), 401/503 as for {@code /v1/events}. Events
+ * usually come without {@code create_time} and {@code ts}: the collector assigns both.
+ */
+final class PixelEndpoint {
+  static final String ROUTE = "pixel";
+  static final String PATH = "/v1/pixel.gif";
+  /** A pixel's share of the in-flight budget beyond its query: the JSON it becomes and the record around it. */
+  private static final int OVERHEAD_BYTES = 512;
+
+  private final Ingestion ingestion;
+  private final InFlightBytes inFlight;
+
+  PixelEndpoint(Ingestion ingestion, InFlightBytes inFlight) {
+    this.ingestion = ingestion;
+    this.inFlight = inFlight;
+  }
+
+  /** Called once the write key is checked and Kafka is known to be up. */
+  void handle(Exchange exchange, Fields query) {
+    String rawQuery = exchange.request().getHttpURI().getQuery();
+    long share = (rawQuery == null ? 0 : rawQuery.length()) + OVERHEAD_BYTES;
+    if (!inFlight.tryTake(share)) {
+      Refusals.overloaded(exchange);
+      return;
+    }
+    exchange.onAnswered(() -> inFlight.giveBack(share));
+    long receivedAt = System.currentTimeMillis();
+    List<Map.Entry<String, String>> parameters = new ArrayList<>();
+    for (Fields.Field field : query) {
+      if (field.getName().equals(WriteKeys.PARAMETER)) continue; // a secret, not part of the event
+      for (String value : field.getValues()) {
+        parameters.add(new AbstractMap.SimpleImmutableEntry<>(field.getName(), value));
+      }
+    }
+    byte[] event = PixelEvent.toJson(parameters);
+    String source = "http:" + PATH + "/" + exchange.requestId();
+    ingestion.ingest(List.of(event), receivedAt, source).whenComplete((outcome, failure) -> exchange.guard(() -> {
+      if (failure != null) {
+        Refusals.kafkaFailed(exchange, failure);
+      } else if (outcome.rejections().isEmpty()) {
+        exchange.pixel(200);
+      } else {
+        exchange.error(400, outcome.rejections().get(0).reason().code(), outcome.rejections().get(0).message());
+      }
+    }));
+  }
+}

@@ -1,0 +1,79 @@
+package io.trackpipe.collector.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trackpipe.kafka.KafkaConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Asks Kafka every second whether both topics are there, and keeps {@link KafkaAvailability} current: this is what
+ * brings the collector back after an outage, and what {@code /health} reports. Runs on its own daemon thread.
+ */
+public final class KafkaProbe implements AutoCloseable {
+  public static final Duration INTERVAL = Duration.ofSeconds(1);
+
+  private final Admin admin;
+  private final KafkaConfig kafka;
+  private final Duration timeout;
+  private final KafkaAvailability availability;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "trackpipe-collector-kafka-probe");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  public KafkaProbe(KafkaConfig kafka, Duration timeout, KafkaAvailability availability) {
+    this.kafka = requireNonNull(kafka, "kafka is null");
+    this.timeout = requireNonNull(timeout, "timeout is null");
+    this.availability = requireNonNull(availability, "availability is null");
+    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    this.admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        AdminClientConfig.CLIENT_ID_CONFIG, "trackpipe-collector-probe",
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+  }
+
+  /** Probes once now (so the first requests find the state known), then every {@link #INTERVAL}. */
+  public void start() {
+    probe();
+    timer.scheduleWithFixedDelay(this::probe, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One check; never throws. */
+  public void probe() {
+    try {
+      admin.describeTopics(List.of(kafka.eventsTopic(), kafka.deadLetterTopic())).allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      availability.markUp();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      availability.markDown(cause instanceof UnknownTopicOrPartitionException
+          ? "topic " + kafka.eventsTopic() + " or " + kafka.deadLetterTopic() + " does not exist at " + kafka.bootstrapServers()
+          : "cannot reach Kafka at " + kafka.bootstrapServers() + ": " + cause.getMessage());
+    } catch (TimeoutException e) {
+      availability.markDown("no answer from Kafka at " + kafka.bootstrapServers() + " within " + timeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      availability.markDown("cannot check Kafka at " + kafka.bootstrapServers() + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    admin.close(Duration.ofSeconds(5));
+  }
+}
