@@ -33,6 +33,9 @@ public final class Trackpipe implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Trackpipe());
+    // Descriptions are written as lines of up to ~115 characters; narrower terminals still wrap them.
+    cli.setUsageHelpWidth(120);
+    cli.setUsageHelpAutoWidth(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof ConfigException config) {
         commandLine.getErr().println(config.getMessage());

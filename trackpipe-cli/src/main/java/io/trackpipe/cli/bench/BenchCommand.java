@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
         "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99;",
         "and peak memory. Uses a fresh temporary data folder unless --data-dir is given."},
     footer = {"", "Examples:", "  trackpipe bench", "  trackpipe bench --events 2000000 --rate 20000 --duration 60s",
-        "  trackpipe bench --set stream.state-store=memory"})
+        "  trackpipe bench --set stream.max-events-per-batch=50000"})
 public final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 

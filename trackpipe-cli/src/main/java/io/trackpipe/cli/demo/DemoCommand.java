@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft) and MariaDB, schema and dimension",
-        "tables, the event generator and the streaming job, with live progress.",
+        "tables, the HTTP collector, the event generator and the streaming job, with live progress.",
         "Data stays under demo.data-dir (default data/demo): run it again to resume, --fresh to start over."},
     footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
