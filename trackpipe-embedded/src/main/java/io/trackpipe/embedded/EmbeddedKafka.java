@@ -220,18 +220,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     Processes.removeShutdownHook(shutdownHook);
     if (process.isAlive()) {
       long t0 = System.nanoTime();
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          LOG.warn("Kafka broker (pid {}) did not stop within 20 s: killing it", process.pid());
-          process.destroyForcibly();
-          process.waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-      LOG.info("Kafka broker stopped (pid {}) in {} ms", process.pid(),
+      boolean graceful = Processes.terminate(process.toHandle(), 20);
+      LOG.info("Kafka broker stopped{} (pid {}) in {} ms", graceful ? "" : " forcibly", process.pid(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
     Processes.deletePidFile(pidFile, process.pid());
