@@ -11,11 +11,31 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the events and dead-letter topics when they are missing; existing topics are left as they are. */
 public final class KafkaTopics {
   private KafkaTopics() {}
+
+  /**
+   * A new topic's partitions get their leaders a moment after creation; an idempotent producer that writes in that
+   * moment can get stuck retrying (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER). Wait for them.
+   */
+  private static void awaitLeaders(Admin admin, List<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      boolean ready = described.values().stream()
+          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      if (ready) return;
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions of " + topics + " have no leader after 30 s");
+      }
+      Thread.sleep(100);
+    }
+  }
 
   public static void ensureExist(KafkaConfig kafka) {
     Map<String, Object> props = Map.of(
@@ -34,6 +54,7 @@ public final class KafkaTopics {
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) throw e; // created concurrently by another process
       }
+      awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
           + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
