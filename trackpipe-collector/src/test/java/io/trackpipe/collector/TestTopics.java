@@ -1,15 +1,12 @@
 package io.trackpipe.collector;
 
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.kafka.KafkaTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,10 +24,7 @@ final class TestTopics {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     KafkaConfig kafka = new KafkaConfig(bootstrapServers, "collector-it-events-" + suffix,
         "collector-it-dead-letter-" + suffix, PARTITIONS, (short) 1);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(kafka.eventsTopic(), PARTITIONS, (short) 1),
-          new NewTopic(kafka.deadLetterTopic(), PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    }
+    KafkaTopics.ensureExist(kafka);
     return kafka;
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.kafka.KafkaTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,13 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -98,11 +94,9 @@ class KafkaEventSinkIT {
     }
   }
 
-  private static String createTopic() throws ExecutionException, InterruptedException, TimeoutException {
+  private static String createTopic() {
     String topic = "generator-it-" + UUID.randomUUID();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    }
+    KafkaTopics.ensureExist(new KafkaConfig(bootstrapServers, topic, topic + "-dead-letter", PARTITIONS, (short) 1));
     return topic;
   }
 

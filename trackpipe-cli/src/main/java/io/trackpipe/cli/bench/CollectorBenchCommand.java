@@ -13,7 +13,7 @@ import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.kafka.KafkaTopics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -6,7 +6,7 @@ import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;

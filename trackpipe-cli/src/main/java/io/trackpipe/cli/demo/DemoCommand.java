@@ -18,7 +18,7 @@ import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;

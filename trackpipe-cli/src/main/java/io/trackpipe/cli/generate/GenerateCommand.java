@@ -14,7 +14,7 @@ import io.trackpipe.generator.JsonLinesSink;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.kafka.KafkaTopics;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.spark.ingest.KafkaTopics;
+import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;

@@ -1,6 +1,5 @@
-package io.trackpipe.spark.ingest;
+package io.trackpipe.kafka;
 
-import io.trackpipe.kafka.KafkaConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
