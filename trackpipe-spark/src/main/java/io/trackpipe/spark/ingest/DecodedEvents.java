@@ -62,20 +62,24 @@ public final class DecodedEvents {
   private DecodedEvents() {}
 
   /**
-   * @param kafkaRecords Spark's Kafka source rows ({@code key, value, topic, partition, offset, timestamp})
+   * @param kafkaRecords Spark's Kafka source rows ({@code key, value, partition, offset, timestamp}) of {@code topic}
    */
-  public static Dataset<Row> decode(Dataset<Row> kafkaRecords, EventDecoder decoder, DeadLetterProducer deadLetters) {
+  public static Dataset<Row> decode(Dataset<Row> kafkaRecords, String topic, EventDecoder decoder,
+      DeadLetterProducer deadLetters) {
     return kafkaRecords
-        .select("key", "value", "topic", "partition", "offset", "timestamp")
-        .mapPartitions(new DecodeFunction(decoder, deadLetters), Encoders.row(SCHEMA));
+        // The source reads one topic: naming it here saves turning the topic column into a string per record.
+        .select("key", "value", "partition", "offset", "timestamp")
+        .mapPartitions(new DecodeFunction(topic, decoder, deadLetters), Encoders.row(SCHEMA));
   }
 
   private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
+    private final String topic;
     private final EventDecoder decoder;
     private final DeadLetterProducer deadLetters;
 
-    DecodeFunction(EventDecoder decoder, DeadLetterProducer deadLetters) {
+    DecodeFunction(String topic, EventDecoder decoder, DeadLetterProducer deadLetters) {
+      this.topic = topic;
       this.decoder = decoder;
       this.deadLetters = deadLetters;
     }
@@ -100,10 +104,9 @@ public final class DecodedEvents {
     private Row decodeOne(Row record) {
       byte[] key = record.isNullAt(0) ? null : record.getAs(0);
       byte[] value = record.isNullAt(1) ? null : record.getAs(1);
-      String topic = record.getString(2);
-      int partition = record.getInt(3);
-      long offset = record.getLong(4);
-      Timestamp receivedAt = record.getTimestamp(5);
+      int partition = record.getInt(2);
+      long offset = record.getLong(3);
+      Timestamp receivedAt = record.getTimestamp(4);
       DecodeResult result = decoder.decode(value, receivedAt.getTime());
       if (result instanceof DecodeResult.Accepted accepted) {
         DecodedEvent e = accepted.event();

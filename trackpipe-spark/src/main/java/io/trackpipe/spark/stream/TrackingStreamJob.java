@@ -94,7 +94,7 @@ public final class TrackingStreamJob {
         JobLookup.fromWarehouse(new DimensionTables(warehouse), stream.dimensionRefresh()),
         stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
 
-    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream),
+    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
         new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
 
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.event.RejectReason;
@@ -122,14 +123,14 @@ public final class FactsBatchSink {
       List<Row> arrivals = new ArrayList<>(batch
           .observe(observation, metrics.get(0), metrics.subList(1, metrics.size()).toArray(Column[]::new))
           .filter(inTime)
-          .select(col(SOURCE_PARTITION), col(SOURCE_OFFSET), col(EVENT_ID), col(RECEIVED_AT))
+          .select(col(SOURCE_PARTITION), col(SOURCE_OFFSET), col(EVENT_ID), unix_millis(col(RECEIVED_AT)))
           .collectAsList());
       arrivals.sort(Comparator.<Row>comparingInt(r -> r.getInt(0)).thenComparingLong(r -> r.getLong(1)));
       List<String> ids = new ArrayList<>(arrivals.size());
       arrivalMillis = new long[arrivals.size()];
       for (int i = 0; i < arrivals.size(); i++) {
         ids.add(arrivals.get(i).getString(2));
-        arrivalMillis[i] = arrivals.get(i).getTimestamp(3).getTime();
+        arrivalMillis[i] = arrivals.get(i).getLong(3);
       }
       collectedAt = System.nanoTime();
       copies = dedup.duplicates(batchId, ids, arrivalMillis);
