@@ -27,6 +27,13 @@ final class KafkaTestClients {
   static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
     try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      // Producing before the partitions have leaders can leave an idempotent producer retrying for minutes.
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+          .anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException("no leaders for " + topic + " after 30 s");
+        Thread.sleep(100);
+      }
     }
   }
 
