@@ -39,6 +39,31 @@ public final class Warehouse {
     }
   }
 
+  /** Work done inside one transaction. */
+  @FunctionalInterface
+  public interface TransactionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one READ COMMITTED transaction on a new connection: committed if it returns, rolled back if it
+   * throws.
+   */
+  public <T> T inTransaction(TransactionWork<T> work) throws SQLException {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
   /** Brings the schema to the newest version (Flyway migrations under {@code db/migration}). */
   public void migrate() {
     MigrateResult result = Flyway.configure()

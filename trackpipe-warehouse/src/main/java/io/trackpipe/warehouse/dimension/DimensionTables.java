@@ -22,8 +22,7 @@ public final class DimensionTables {
 
   /** Inserts or updates every row in one transaction. */
   public void upsert(Dimensions dimensions) throws SQLException {
-    try (Connection c = warehouse.connect()) {
-      c.setAutoCommit(false);
+    warehouse.inTransaction(c -> {
       try (PreparedStatement companies = c.prepareStatement(
               "INSERT INTO company (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)");
           PreparedStatement jobs = c.prepareStatement(
@@ -48,12 +47,9 @@ public final class DimensionTables {
         companies.executeBatch();
         jobs.executeBatch();
         publishers.executeBatch();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      return null;
+    });
   }
 
   private static void addJob(PreparedStatement jobs, Job job) throws SQLException {

@@ -52,40 +52,31 @@ public final class ExactlyOnceWriter {
   }
 
   private Outcome tryCommit(String sink, String queryId, long batchId, List<FactBatch> batches) throws SQLException {
-    try (Connection c = warehouse.connect()) {
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-      try {
-        Optional<StreamCommit> last = lastCommit(c, sink, true);
-        if (last.isPresent()) {
-          if (!last.get().queryId().equals(queryId)) {
-            throw new IllegalStateException(otherCheckpointMessage(last.get(), queryId));
-          }
-          if (batchId <= last.get().batchId()) {
-            c.rollback();
-            return new Outcome(false, 0);
-          }
+    return warehouse.inTransaction(c -> {
+      Optional<StreamCommit> last = lastCommit(c, sink, true);
+      if (last.isPresent()) {
+        if (!last.get().queryId().equals(queryId)) {
+          throw new IllegalStateException(otherCheckpointMessage(last.get(), queryId));
         }
-        long rows = 0;
-        for (FactBatch batch : batches) {
-          rows += upsert(c, batch);
+        if (batchId <= last.get().batchId()) {
+          return new Outcome(false, 0);
         }
-        try (PreparedStatement s = c.prepareStatement(
-            "INSERT INTO stream_commit (sink, query_id, batch_id, committed_at) VALUES (?, ?, ?, ?)"
-                + " ON DUPLICATE KEY UPDATE query_id = VALUES(query_id), batch_id = VALUES(batch_id), committed_at = VALUES(committed_at)")) {
-          s.setString(1, sink);
-          s.setString(2, queryId);
-          s.setLong(3, batchId);
-          s.setTimestamp(4, Timestamp.from(Instant.now()));
-          s.executeUpdate();
-        }
-        c.commit();
-        return new Outcome(true, rows);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      long rows = 0;
+      for (FactBatch batch : batches) {
+        rows += upsert(c, batch);
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO stream_commit (sink, query_id, batch_id, committed_at) VALUES (?, ?, ?, ?)"
+              + " ON DUPLICATE KEY UPDATE query_id = VALUES(query_id), batch_id = VALUES(batch_id), committed_at = VALUES(committed_at)")) {
+        s.setString(1, sink);
+        s.setString(2, queryId);
+        s.setLong(3, batchId);
+        s.setTimestamp(4, Timestamp.from(Instant.now()));
+        s.executeUpdate();
+      }
+      return new Outcome(true, rows);
+    });
   }
 
   /** Why a job must not continue on a checkpoint other than the one the warehouse's facts came from, and what to do. */
@@ -115,22 +106,18 @@ public final class ExactlyOnceWriter {
 
   /** Forgets a sink and empties its tables: the warehouse half of starting over. */
   public void reset(String sink, List<FactTable> tables) throws SQLException {
-    try (Connection c = warehouse.connect()) {
-      c.setAutoCommit(false);
+    warehouse.inTransaction(c -> {
       try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_commit WHERE sink = ?")) {
         s.setString(1, sink);
         s.executeUpdate();
-        for (FactTable table : tables) {
-          try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table.name())) {
-            d.executeUpdate();
-          }
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      for (FactTable table : tables) {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table.name())) {
+          d.executeUpdate();
+        }
+      }
+      return null;
+    });
   }
 
   private static long upsert(Connection c, FactBatch batch) throws SQLException {
