@@ -12,9 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,14 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BatchRetryIT {
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-  private static SparkSession spark;
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startSpark() {
-    spark = StreamFixture.spark();
-  }
 
 
   @Test
@@ -48,7 +41,7 @@ class BatchRetryIT {
     f.produce(List.of(send(original, first.plusMinutes(150)), send(click("retry-b", later), later)));
     execute(f, "RENAME TABLE events TO events_away");
     try {
-      StreamingQuery failing = f.job(f.streamConfig()).start(spark);
+      StreamingQuery failing = f.job(f.streamConfig()).start(StreamFixture.spark());
       try {
         assertThatThrownBy(failing::processAllAvailable).as("the commit fails without the events table")
             .hasStackTraceContaining("events");

@@ -20,22 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A checkpoint that does not belong to the warehouse's facts would re-count the topic; the job refuses it. */
 class CheckpointSafetyIT {
-  private static SparkSession spark;
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startSpark() {
-    spark = StreamFixture.spark();
-  }
 
 
   @Test
@@ -58,10 +51,10 @@ class CheckpointSafetyIT {
     assertThat(f.facts()).isEqualTo(expected);
 
     StreamConfig newCheckpoint = StreamFixture.defaultStreamConfig(work.resolve("new-checkpoint"));
-    assertThatThrownBy(() -> f.job(newCheckpoint).start(spark))
+    assertThatThrownBy(() -> f.job(newCheckpoint).start(StreamFixture.spark()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("--fresh");
-    assertThat(spark.streams().active()).as("no query left running").isEmpty();
+    assertThat(StreamFixture.spark().streams().active()).as("no query left running").isEmpty();
     assertThat(f.facts()).as("nothing counted by the refused start").isEqualTo(expected);
 
     TrackingStreamJob fresh = f.job(newCheckpoint);

@@ -23,9 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +37,9 @@ class DeadLetterIT {
   private static final String REASON = "trackpipe.reason";
   private static final String ERROR = "trackpipe.error";
   private static final String SOURCE = "trackpipe.source";
-  private static SparkSession spark;
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startSpark() {
-    spark = StreamFixture.spark();
-  }
 
   /** A record the job must reject with {@code reason}. */
   private record Bad(String what, String key, byte[] value, String reason) {
@@ -83,7 +76,7 @@ class DeadLetterIT {
     List<RecordMetadata> positions = f.produceAndGetOffsets(sends);
 
     TrackingStreamJob job = f.job(f.streamConfig());
-    StreamingQuery query = job.start(spark);
+    StreamingQuery query = job.start(StreamFixture.spark());
     StreamStatus status;
     try {
       query.processAllAvailable();

@@ -15,9 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +24,9 @@ class EnrichmentIT {
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final long NEW_JOB = 900;
   private static final long NEW_COMPANY = 4242;
-  private static SparkSession spark;
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startSpark() {
-    spark = StreamFixture.spark();
-  }
 
   @Test
   void picksUpJobsAddedWhileTheStreamRuns() throws Exception {
@@ -46,7 +39,7 @@ class EnrichmentIT {
     List<String> ids = new ArrayList<>();
 
     TrackingStreamJob job = f.job(f.streamConfig());
-    StreamingQuery query = job.start(spark);
+    StreamingQuery query = job.start(StreamFixture.spark());
     try {
       f.produce(List.of(click(ids, NEW_JOB, earlier.plusMinutes(1), now), click(ids, NEW_JOB, earlier.plusMinutes(2), now),
           click(ids, 1, earlier.plusMinutes(3), now)));

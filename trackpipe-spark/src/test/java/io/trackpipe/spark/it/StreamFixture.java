@@ -106,23 +106,11 @@ public final class StreamFixture {
   /** A record to produce: key, value and the Kafka timestamp (the pipeline's arrival time). */
   public record Send(String key, byte[] value, long timestampMillis) {}
 
-  public void produce(List<Send> records) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (Send s : records) {
-        producer.send(new ProducerRecord<>(kafka.eventsTopic(), null, s.timestampMillis(),
-            s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value()));
-      }
-      producer.flush();
-    }
+  public void produce(List<Send> records) throws Exception {
+    produceAndGetOffsets(records);
   }
 
-  /** Like {@link #produce}, and returns where each record landed, in the order given. */
+  /** Produces the records in order (idempotent, acks=all) and returns where each landed. */
   public List<RecordMetadata> produceAndGetOffsets(List<Send> records) throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
