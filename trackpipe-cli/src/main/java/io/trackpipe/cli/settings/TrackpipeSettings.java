@@ -2,6 +2,7 @@ package io.trackpipe.cli.settings;
 
 import io.trackpipe.cli.demo.DemoConfig;
 import io.trackpipe.collector.CollectorConfig;
+import io.trackpipe.config.Setting;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -11,10 +12,10 @@ import java.util.List;
 
 /** Every setting any command understands: unknown keys anywhere are errors, not silently ignored. */
 public final class TrackpipeSettings {
-  public static final List<io.trackpipe.config.Setting<?>> ALL;
+  public static final List<Setting<?>> ALL;
 
   static {
-    List<io.trackpipe.config.Setting<?>> all = new ArrayList<>();
+    List<Setting<?>> all = new ArrayList<>();
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);

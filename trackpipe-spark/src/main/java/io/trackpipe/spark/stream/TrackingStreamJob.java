@@ -10,7 +10,7 @@ import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
-import io.trackpipe.spark.warehouse.JobLookup;
+import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
+import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.rollup.HourlyJobFacts;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;

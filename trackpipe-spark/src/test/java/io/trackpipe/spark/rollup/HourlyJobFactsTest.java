@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.session.SparkSessions;
-import io.trackpipe.spark.warehouse.JobLookup;
+import io.trackpipe.spark.enrich.JobLookup;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;

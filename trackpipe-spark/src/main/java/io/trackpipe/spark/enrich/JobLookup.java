@@ -1,4 +1,4 @@
-package io.trackpipe.spark.warehouse;
+package io.trackpipe.spark.enrich;
 
 import static org.apache.spark.sql.functions.udf;
 
