@@ -50,7 +50,8 @@ public final class StreamMetrics {
     if (log.isDebugEnabled()) log.debug("Batch {} durations (ms): {}", p.batchId(), p.durationMs());
     long lag = 0;
     for (SourceProgress source : p.sources()) {
-      lag += offsetsBehind(source.endOffset(), source.latestOffset());
+      long behind = offsetsBehind(source.endOffset(), source.latestOffset());
+      lag = behind < 0 || lag < 0 ? -1 : lag + behind; // -1: unknown, shown as "-"
     }
     StreamStatus s = status;
     status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
@@ -75,7 +76,9 @@ public final class StreamMetrics {
       }
       return behind;
     } catch (Exception e) {
-      return 0;
+      // Lag is a progress figure: an offset format we cannot read must not stop the job, but should be visible.
+      log.debug("Cannot compute lag from offsets {} and {}", endJson, latestJson, e);
+      return -1;
     }
   }
 
