@@ -13,16 +13,27 @@ final class Refusals {
 
   private Refusals() {}
 
+  /**
+   * A refusal is answered without reading the request body, so the connection cannot be reused: say so. Otherwise a
+   * client may send its next request on a connection the server is closing, and see it cut off with no answer.
+   */
+  private static void closeAfterAnswer(Exchange exchange) {
+    exchange.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+  }
+
   static void missingKey(Exchange exchange) {
+    closeAfterAnswer(exchange);
     exchange.error(401, "missing_write_key", "send a write key in the " + WriteKeys.HEADER + " header or the '"
         + WriteKeys.PARAMETER + "' query parameter");
   }
 
   static void invalidKey(Exchange exchange) {
+    closeAfterAnswer(exchange);
     exchange.error(401, "invalid_write_key", "the write key is not one of collector.write-keys");
   }
 
   static void kafkaUnavailable(Exchange exchange, String problem) {
+    closeAfterAnswer(exchange);
     exchange.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
     exchange.error(503, "kafka_unavailable", "events cannot be stored now (" + problem + "); nothing in this request"
         + " was acknowledged: send it again later");
@@ -38,6 +49,7 @@ final class Refusals {
   }
 
   static void overloaded(Exchange exchange) {
+    closeAfterAnswer(exchange);
     exchange.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
     exchange.error(503, "overloaded", "too many bytes are waiting for Kafka (collector.kafka.max-in-flight-bytes);"
         + " send it again later");
