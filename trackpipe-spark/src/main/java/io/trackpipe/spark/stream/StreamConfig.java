@@ -3,11 +3,14 @@ package io.trackpipe.spark.stream;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.config.Setting;
 import io.trackpipe.config.ValueType;
+import io.trackpipe.config.ConfigException;
 import io.trackpipe.event.EventLimits;
+import io.trackpipe.rollup.RollupConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The streaming job's behaviour: time rules, state, and Spark resources.
@@ -15,6 +18,7 @@ import java.util.List;
  * @param allowedLateness an event counts in its hour if it arrives at most this long after the hour ends
  * @param dedupHorizon copies of an event arriving within this time of the first are dropped
  * @param maxFutureSkew events stamped further ahead of their arrival are rejected
+ * @param rollups the tables computed from the events
  */
 public record StreamConfig(
     Path checkpointDir,
@@ -28,7 +32,8 @@ public record StreamConfig(
     Duration allowedLateness,
     Duration dedupHorizon,
     Duration maxFutureSkew,
-    Duration dimensionRefresh) {
+    Duration dimensionRefresh,
+    RollupConfig rollups) {
 
   public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
       "Spark checkpoint folder (Kafka offsets). Keep it with the warehouse: losing it means starting over.");
@@ -62,9 +67,9 @@ public record StreamConfig(
       Duration.ofSeconds(30), "How often dimension tables (job → company) are re-read, so new rows are used without a restart.")
       .checked(Setting.positiveDuration(), "> 0");
 
-  public static final List<Setting<?>> SETTINGS = List.of(CHECKPOINT_DIR, DEDUP_STORE_DIR, SPARK_MASTER, TRIGGER_INTERVAL,
-      MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS, DEDUP_HORIZON, MAX_FUTURE_SKEW,
-      DIMENSION_REFRESH);
+  public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.<Setting<?>>of(CHECKPOINT_DIR, DEDUP_STORE_DIR,
+      SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS,
+      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH), RollupConfig.SETTINGS.stream()).toList();
 
   public static StreamConfig from(Configuration config) {
     Path checkpoint = config.get(CHECKPOINT_DIR);
@@ -72,11 +77,16 @@ public record StreamConfig(
     StreamConfig stream = new StreamConfig(checkpoint, config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
         config.get(MAX_EVENTS_PER_BATCH), config.get(SHUFFLE_PARTITIONS), dedupStore, config.get(STARTING_OFFSETS),
         config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
-        config.get(DIMENSION_REFRESH));
+        config.get(DIMENSION_REFRESH), RollupConfig.from(config));
     config.check(stream.dedupHorizon().compareTo(stream.minimumDedupHorizon()) >= 0,
         "stream.dedup-horizon is " + ValueType.formatDuration(stream.dedupHorizon()) + " but must be at least "
             + "1h + stream.allowed-lateness + stream.max-future-skew = " + ValueType.formatDuration(stream.minimumDedupHorizon())
             + ": a copy arriving later than that could otherwise be counted a second time");
+    try {
+      stream.rollups().catalog();
+    } catch (ConfigException e) {
+      e.problems().forEach(problem -> config.check(false, problem));
+    }
     return stream;
   }
 

@@ -9,14 +9,18 @@ import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
+import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.spark.enrich.DimensionLookups;
+import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
-import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
-import io.trackpipe.warehouse.dimension.DimensionTables;
+import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
-import io.trackpipe.warehouse.fact.FactTables;
 import io.trackpipe.warehouse.fact.StreamCommit;
+import io.trackpipe.warehouse.rollup.RollupTables;
+import java.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming job: Kafka → decode and validate → dedup → hourly facts (+ dead letters) → exactly-once upserts.
+ * The streaming job: Kafka → decode and validate → dedup → enrich → every rollup (+ dead letters) → exactly-once upserts.
  * The same class runs under {@code trackpipe stream}, {@code trackpipe demo}, the tests and spark-submit.
  */
 public final class TrackingStreamJob {
@@ -59,11 +63,12 @@ public final class TrackingStreamJob {
     return metrics;
   }
 
-  /** Clears the checkpoint, the dedup store and the streamed facts: the next start counts the topic from the beginning. */
+  /** Clears the checkpoint, the dedup store and the rollups' tables: the next start counts the topic from the beginning. */
   public void resetState() throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
-    new ExactlyOnceWriter(warehouse).reset(SINK, List.of(FactTables.EVENTS));
+    List<String> tables = stream.rollups().catalog().rollups().stream().map(RollupDefinition::table).toList();
+    new ExactlyOnceWriter(warehouse).reset(SINK, tables);
     Folders.deleteRecursively(stream.checkpointDir());
     Folders.deleteRecursively(stream.dedupStoreDir());
     log.info("Cleared streamed facts and checkpoint {}", stream.checkpointDir());
@@ -89,10 +94,11 @@ public final class TrackingStreamJob {
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
 
+    Rollups rollups = rollups(spark, warehouse);
+    new RollupTables(warehouse).ensure(rollups.targets());
+
     DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup,
-        JobLookup.fromWarehouse(new DimensionTables(warehouse), stream.dimensionRefresh()),
-        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
 
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
         new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
@@ -122,6 +128,18 @@ public final class TrackingStreamJob {
     log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
         warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
     return query;
+  }
+
+  /**
+   * The configured rollups compiled against the source columns and the lookups' tables.
+   *
+   * @throws io.trackpipe.config.ConfigException with every problem of the definitions
+   */
+  private Rollups rollups(SparkSession spark, Warehouse warehouse) throws SQLException {
+    RollupCatalog catalog = stream.rollups().catalog();
+    DimensionLookups lookups = new DimensionLookups(catalog.lookups(), lookup -> LookupTable.load(warehouse, lookup),
+        stream.dimensionRefresh(), Clock.systemUTC());
+    return Rollups.compile(spark, stream.rollups(), catalog, lookups, stream.timeZone());
   }
 
   /**

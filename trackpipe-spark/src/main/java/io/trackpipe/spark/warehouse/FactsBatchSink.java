@@ -15,18 +15,13 @@ import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
-import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.spark.ingest.DecodedEvents;
-import io.trackpipe.spark.rollup.HourlyJobFacts;
+import io.trackpipe.spark.rollup.Lateness;
+import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.FactBatch;
-import io.trackpipe.warehouse.fact.FactTables;
-import java.math.BigDecimal;
-import java.sql.Date;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -47,13 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one micro-batch to the hourly facts, committed exactly once through {@link ExactlyOnceWriter}. Runs on the
- * driver, one batch at a time, in two passes over the cached batch:
+ * Applies one micro-batch to every rollup's table, committed exactly once through {@link ExactlyOnceWriter}. Runs on
+ * the driver, one batch at a time, in two passes over the cached batch:
  *
  * <ol>
  *   <li>the ids and arrival times of the events that arrived in time go to the driver, where the {@link DedupStore}
  *       marks copies; the batch's counts (read, too late, rejected by reason) are observed in the same pass;
- *   <li>the remaining events become facts ({@link HourlyJobFacts}), upserted in one transaction.
+ *   <li>the remaining events feed every rollup ({@link Rollups}); all their rows are upserted in one transaction.
  * </ol>
  */
 public final class FactsBatchSink {
@@ -75,17 +70,17 @@ public final class FactsBatchSink {
   private final String sinkName;
   private final ExactlyOnceWriter writer;
   private final DedupStore dedup;
-  private final JobLookup jobs;
+  private final Rollups rollups;
   private final ZoneId zone;
   private final Duration allowedLateness;
   private final String sourceName;
 
-  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, JobLookup jobs, ZoneId zone,
+  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, Rollups rollups, ZoneId zone,
       Duration allowedLateness, String sourceName) {
     this.sinkName = sinkName;
     this.writer = writer;
     this.dedup = dedup;
-    this.jobs = jobs;
+    this.rollups = rollups;
     this.zone = zone;
     this.allowedLateness = allowedLateness;
     this.sourceName = sourceName;
@@ -103,9 +98,9 @@ public final class FactsBatchSink {
       return new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of());
     }
     Column valid = col(REJECT_REASON).isNull();
-    Column inTime = valid.and(HourlyJobFacts.arrivedInTime(zone, allowedLateness));
+    Column inTime = valid.and(Lateness.arrivedInTime(zone, allowedLateness));
     Observation observation = new Observation("batch-" + batchId);
-    List<Object[]> rows = new ArrayList<>();
+    List<FactBatch> facts;
     int duplicates;
     long collectedAt;
     long dedupedAt;
@@ -148,20 +143,15 @@ public final class FactsBatchSink {
             events.col(SOURCE_PARTITION).equalTo(droppedPositions.col("p")).and(events.col(SOURCE_OFFSET).equalTo(droppedPositions.col("o"))),
             "left_anti");
       }
-      List<Column> enriched = new ArrayList<>();
-      Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col).forEach(enriched::add);
-      enriched.add(jobs.companyIdOf(batch.sparkSession(), col(DecodedEvents.JOB_ID)).as(HourlyJobFacts.COMPANY_ID));
-      events = events.select(enriched.toArray(Column[]::new));
-      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-      for (Row fact : HourlyJobFacts.transform(events, zone).collectAsList()) {
-        rows.add(toEventsRow(fact, now));
-      }
+      events = events.select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+          .toArray(Column[]::new));
+      facts = rollups.apply(events, sourceName);
     } finally {
       batch.unpersist();
     }
     long aggregatedAt = System.nanoTime();
     ExactlyOnceWriter.Outcome outcome =
-        writer.commit(sinkName, queryId, batchId, List.of(new FactBatch(FactTables.EVENTS, rows)));
+        writer.commit(sinkName, queryId, batchId, facts);
     long committedAt = System.currentTimeMillis();
 
     Map<String, Object> counts = observation.getAsJava();
@@ -179,7 +169,7 @@ public final class FactsBatchSink {
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
-        + " dedup {} ms, rollup {} ms, commit {} ms)", batchId, read, counted, duplicates, tooLate, rejected, rows.size(), millis,
+        + " dedup {} ms, rollups {} ms, commit {} ms)", batchId, read, counted, duplicates, tooLate, rejected, outcome.rowsWritten(), millis,
         (collectedAt - started) / 1_000_000, (dedupedAt - collectedAt) / 1_000_000, (aggregatedAt - dedupedAt) / 1_000_000,
         (System.nanoTime() - aggregatedAt) / 1_000_000);
     return new BatchResult(batchId, outcome.applied(), read, counted, duplicates, tooLate, rejected, outcome.rowsWritten(),
@@ -192,17 +182,5 @@ public final class FactsBatchSink {
 
   private static long number(Object value) {
     return value == null ? 0 : ((Number) value).longValue();
-  }
-
-  /** Values in {@link FactTables#EVENTS} column order. */
-  private Object[] toEventsRow(Row fact, LocalDateTime now) {
-    Date dates = fact.getDate(1);
-    BigDecimal spend = fact.getDecimal(10);
-    BigDecimal bidSet = fact.isNullAt(11) ? null : fact.getDecimal(11);
-    Long companyId = fact.isNullAt(12) ? null : fact.getLong(12);
-    return new Object[] {
-      fact.getLong(0), dates.toLocalDate(), fact.getInt(2), fact.getLong(3), fact.getLong(4), fact.getLong(5),
-      fact.getLong(6), fact.getLong(7), fact.getLong(8), fact.getLong(9), spend, bidSet, companyId, sourceName, now
-    };
   }
 }

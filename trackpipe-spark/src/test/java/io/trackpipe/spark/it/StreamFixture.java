@@ -3,6 +3,7 @@ package io.trackpipe.spark.it;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.event.EventLimits;
+import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.session.SparkSessions;
@@ -92,7 +93,8 @@ public final class StreamFixture {
   /** Test defaults: UTC, the documented lateness and horizon, a quick dimension refresh. */
   public static StreamConfig defaultStreamConfig(Path checkpointDir) {
     return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
-        ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500));
+        ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
+        RollupConfig.DEFAULT);
   }
 
   public TrackingStreamJob job(StreamConfig stream) {

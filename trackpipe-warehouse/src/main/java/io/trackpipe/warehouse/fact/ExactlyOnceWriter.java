@@ -104,15 +104,23 @@ public final class ExactlyOnceWriter {
     }
   }
 
-  /** Forgets a sink and empties its tables: the warehouse half of starting over. */
-  public void reset(String sink, List<FactTable> tables) throws SQLException {
+  /** Forgets a sink and empties its tables (those that exist): the warehouse half of starting over. */
+  public void reset(String sink, List<String> tables) throws SQLException {
     warehouse.inTransaction(c -> {
       try (PreparedStatement s = c.prepareStatement("DELETE FROM stream_commit WHERE sink = ?")) {
         s.setString(1, sink);
         s.executeUpdate();
       }
-      for (FactTable table : tables) {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table.name())) {
+      for (String table : tables) {
+        if (!FactTable.isPlainName(table)) throw new IllegalArgumentException("not a plain table name: " + table);
+        try (PreparedStatement exists = c.prepareStatement(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?")) {
+          exists.setString(1, table);
+          try (ResultSet rs = exists.executeQuery()) {
+            if (!rs.next()) continue;
+          }
+        }
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table)) {
           d.executeUpdate();
         }
       }

@@ -6,8 +6,10 @@ import static java.util.Objects.requireNonNull;
  * A column of a fact table and how a new value merges into an existing row.
  *
  * @param expression for {@link Merge#DERIVED}: SQL over the row's already-merged columns, e.g. {@code spend / NULLIF(clicks, 0)}
+ * @param sqlType the column's type when trackpipe creates the table, e.g. {@code BIGINT NOT NULL DEFAULT 0}; null for
+ *     tables that a migration creates
  */
-public record FactColumn(String name, Merge merge, String expression) {
+public record FactColumn(String name, Merge merge, String expression, String sqlType) {
 
   /** How a batch's value for a column combines with the value already stored. */
   public enum Merge {
@@ -37,19 +39,24 @@ public record FactColumn(String name, Merge merge, String expression) {
   }
 
   public static FactColumn of(String name, Merge merge) {
-    return new FactColumn(name, merge, null);
+    return new FactColumn(name, merge, null, null);
   }
 
   public static FactColumn derived(String name, String expression) {
-    return new FactColumn(name, Merge.DERIVED, expression);
+    return new FactColumn(name, Merge.DERIVED, expression, null);
+  }
+
+  public FactColumn withSqlType(String type) {
+    return new FactColumn(name, merge, expression, type);
   }
 
   String updateClause() {
     return switch (merge) {
       case KEY -> throw new IllegalStateException("key column " + name + " is not updated");
       case ADD -> name + " = " + name + " + VALUES(" + name + ")";
-      case MIN -> name + " = LEAST(" + name + ", VALUES(" + name + "))";
-      case MAX -> name + " = GREATEST(" + name + ", VALUES(" + name + "))";
+      // LEAST and GREATEST are NULL if either side is: a batch without a value must keep the stored one.
+      case MIN -> name + " = COALESCE(LEAST(" + name + ", VALUES(" + name + ")), " + name + ", VALUES(" + name + "))";
+      case MAX -> name + " = COALESCE(GREATEST(" + name + ", VALUES(" + name + ")), " + name + ", VALUES(" + name + "))";
       case REPLACE -> name + " = VALUES(" + name + ")";
       case KEEP_NON_NULL -> name + " = COALESCE(VALUES(" + name + "), " + name + ")";
       case DERIVED -> name + " = " + expression;

@@ -15,14 +15,31 @@ public record FactTable(String name, List<FactColumn> columns) {
   public FactTable {
     requireNonNull(name, "name is null");
     columns = List.copyOf(columns);
-    if (!name.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("not a plain table name: " + name);
+    if (!isPlainName(name)) throw new IllegalArgumentException("not a plain table name: " + name);
     if (columns.stream().noneMatch(c -> c.merge() == FactColumn.Merge.KEY)) {
       throw new IllegalArgumentException("table " + name + " has no key column");
     }
   }
 
+  /** Lower-case letters, digits and underscores: safe to put in SQL text. */
+  public static boolean isPlainName(String name) {
+    return name.matches("[a-z_][a-z0-9_]{0,63}");
+  }
+
   public List<FactColumn> keyColumns() {
     return columns.stream().filter(c -> c.merge() == FactColumn.Merge.KEY).toList();
+  }
+
+  /** {@code CREATE TABLE IF NOT EXISTS} from the columns' SQL types, keyed by the key columns. */
+  public String createSql() {
+    StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name).append(" (\n");
+    for (FactColumn column : columns) {
+      if (column.sqlType() == null) throw new IllegalStateException("table " + name + ", column " + column.name() + ": no SQL type");
+      sql.append("  ").append(column.name()).append(' ').append(column.sqlType()).append(",\n");
+    }
+    sql.append("  PRIMARY KEY (").append(keyColumns().stream().map(FactColumn::name).collect(Collectors.joining(", ")))
+        .append(")\n) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4");
+    return sql.toString();
   }
 
   /** A multi-row upsert for {@code rows} rows (one round trip per chunk rather than per row). */

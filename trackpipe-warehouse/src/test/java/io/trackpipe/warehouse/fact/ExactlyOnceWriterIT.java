@@ -115,7 +115,7 @@ class ExactlyOnceWriterIT {
   void resetForgetsTheSinkAndItsFacts() throws Exception {
     writer.commit(SINK, "query-a", 3, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
 
-    writer.reset(SINK, List.of(FactTables.EVENTS));
+    writer.reset(SINK, List.of(FactTables.EVENTS.name()));
 
     assertThat(writer.lastCommit(SINK)).isEmpty();
     assertThat(writer.commit(SINK, "query-b", 0, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 0, "2", null)))))

@@ -2,10 +2,13 @@ package io.trackpipe.spark.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trackpipe.dimension.Job;
+import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.session.SparkSessions;
-import io.trackpipe.spark.enrich.JobLookup;
+import io.trackpipe.warehouse.dimension.LookupTable;
+import io.trackpipe.warehouse.dimension.LookupTable.ValueKind;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -23,16 +26,24 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class HourlyJobFactsTest {
+/**
+ * The built-in {@code events} rollup (the spine's hourly facts per job ad) on hand-written events: the seed systems'
+ * rules, the zone's hours, lateness. Rows are read in the spine's column order, without the later {@code impressions}.
+ */
+class EventsRollupTest {
   private static final ZoneId UTC = ZoneId.of("UTC");
   private static SparkSession spark;
-  private static JobLookup jobs;
+  private static RollupCatalog eventsOnly;
+  private static DimensionLookups jobs;
   private int nextId;
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSessions.local("hourly-job-facts-test");
-    jobs = JobLookup.of(List.of(new Job(1, 77, 3, 4, "Java developer", "Tech"), new Job(5, 55, 3, 4, "Cashier", "Retail")));
+    spark = SparkSessions.local("events-rollup-test");
+    RollupCatalog builtIn = RollupCatalog.load(List.of());
+    eventsOnly = new RollupCatalog(builtIn.lookups(), List.of(builtIn.rollup("events").orElseThrow()));
+    jobs = DimensionLookups.of(List.of(LookupTable.of(builtIn.lookup("job").orElseThrow(),
+        List.of(ValueKind.INTEGER, ValueKind.TEXT), Map.of(1L, new Object[] {77L, "Tech"}, 5L, new Object[] {55L, "Retail"}))));
   }
 
   private Row event(String ts, Long job, Long publisher, Long campaign, Long group, String track, Double bid) {
@@ -43,9 +54,10 @@ class HourlyJobFactsTest {
 
   private Map<String, Row> factsByKey(List<Row> events, ZoneId zone) throws Exception {
     Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
-    Dataset<Row> input = decoded.withColumn(HourlyJobFacts.COMPANY_ID, jobs.companyIdOf(spark, decoded.col(DecodedEvents.JOB_ID)));
+    Dataset<Row> source = jobs.enrich(RollupSource.prepare(decoded, RollupConfig.DEFAULT), List.of("job"));
+    RollupPlan plan = Rollups.compile(spark, RollupConfig.DEFAULT, eventsOnly, jobs, zone).plans().get(0);
     Map<String, Row> byKey = new TreeMap<>();
-    for (Row r : HourlyJobFacts.transform(input, zone).collectAsList()) {
+    for (Row r : plan.aggregate(source).drop("impressions").collectAsList()) {
       String key = r.getLong(0) + "|" + r.getDate(1).toLocalDate() + "|" + r.getInt(2) + "|" + r.getLong(3) + "|"
           + r.getLong(4) + "|" + r.getLong(5);
       assertThat(byKey.put(key, r)).as("one row per key").isNull();
@@ -134,7 +146,7 @@ class HourlyJobFactsTest {
         1L, 1L, 1L, 1L, 1L, "click");
     List<Row> rows = new ArrayList<>(List.of(row));
     return spark.createDataFrame(rows, DecodedEvents.EVENT_SCHEMA)
-        .select(HourlyJobFacts.arrivedInTime(zone, lateness)).first().getBoolean(0);
+        .select(Lateness.arrivedInTime(zone, lateness)).first().getBoolean(0);
   }
 
   @Test
@@ -150,5 +162,25 @@ class HourlyJobFactsTest {
     assertThat(facts.values().stream().mapToLong(r -> r.getLong(6)).sum()).isEqualTo(expectedClicks);
     assertThat(facts.keySet()).allMatch(k -> k.startsWith("1|") || k.startsWith("5|"));
     assertThat(facts.get("5|" + LocalDate.of(2024, 5, 1) + "|11|1|3|4").getLong(12)).isEqualTo(55);
+  }
+
+  @Test
+  void countsViewsAsImpressions() throws Exception {
+    List<Row> events = List.of(
+        event("2024-05-01T10:15:00Z", 1L, 2L, 3L, 4L, null, null),
+        event("2024-05-01T10:16:00Z", 1L, 2L, 3L, 4L, "", null),
+        event("2024-05-01T10:17:00Z", 1L, 2L, 3L, 4L, "impression", null),
+        event("2024-05-01T10:18:00Z", 1L, 2L, 3L, 4L, "apply_start", null),
+        event("2024-05-01T10:19:00Z", 1L, 2L, 3L, 4L, "click", 1.0));
+    Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
+    RollupPlan plan = Rollups.compile(spark, RollupConfig.DEFAULT, eventsOnly, jobs, UTC).plans().get(0);
+
+    Row row = plan.aggregate(jobs.enrich(RollupSource.prepare(decoded, RollupConfig.DEFAULT), List.of("job"))).first();
+    assertThat(row.<Long>getAs("impressions")).as("null, empty and 'impression' by default").isEqualTo(3);
+    assertThat(row.<Long>getAs("clicks")).isEqualTo(1);
+
+    RollupConfig labelledOnly = new RollupConfig(List.of(), List.of("impression", "apply_start"), false);
+    Row strict = plan.aggregate(jobs.enrich(RollupSource.prepare(decoded, labelledOnly), List.of("job"))).first();
+    assertThat(strict.<Long>getAs("impressions")).as("only the configured values").isEqualTo(2);
   }
 }

@@ -7,7 +7,7 @@ import static io.trackpipe.warehouse.fact.FactColumn.Merge.REPLACE;
 
 import java.util.List;
 
-/** The fact tables of the warehouse schema, defined once (the migrations create them). */
+/** The events table as the spine declared it, for testing the writer on its own (the jobs build theirs from the rollup definitions). */
 public final class FactTables {
 
   /** Hourly facts per job ad: the seed systems' {@code events} table. */

@@ -1,0 +1,57 @@
+package io.trackpipe.rollup;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One declared rollup: which events (filter), grouped by which dimensions, measured how, into which table. The
+ * streaming job and the batch path compute every definition from the same events, exactly once.
+ *
+ * @param filter Spark SQL condition on the source columns; null: every event
+ * @param lookups names of the {@link Lookup}s whose columns the rollup reads
+ * @param attributes non-key columns copied from the events (a lookup's column such as {@code company_id}): the
+ *     group's largest value, and a stored value is only replaced by a non-null one
+ */
+public record RollupDefinition(
+    String name,
+    String description,
+    String table,
+    String filter,
+    List<String> lookups,
+    List<Dimension> dimensions,
+    List<String> attributes,
+    List<Metric> metrics,
+    List<TotalsView> views) {
+
+  public RollupDefinition {
+    requireNonNull(name, "name is null");
+    requireNonNull(table, "table is null");
+    description = description == null ? "" : description;
+    lookups = List.copyOf(lookups);
+    dimensions = List.copyOf(dimensions);
+    attributes = List.copyOf(attributes);
+    metrics = List.copyOf(metrics);
+    views = List.copyOf(views);
+  }
+
+  /** How finely the rows are bucketed in time: what a recomputation of a time range must rewrite. */
+  public enum Granularity { HOURLY, DAILY }
+
+  /** HOURLY with an hour dimension or a day plus an hour of day; DAILY with a day only; empty without either. */
+  public Optional<Granularity> granularity() {
+    boolean hour = has(TimeGrain.HOUR);
+    boolean day = has(TimeGrain.DAY);
+    if (hour || (day && has(TimeGrain.HOUR_OF_DAY))) return Optional.of(Granularity.HOURLY);
+    return day ? Optional.of(Granularity.DAILY) : Optional.empty();
+  }
+
+  public Optional<Metric> metric(String metricName) {
+    return metrics.stream().filter(m -> m.name().equals(metricName)).findFirst();
+  }
+
+  private boolean has(TimeGrain grain) {
+    return dimensions.stream().anyMatch(d -> d.time() == grain);
+  }
+}

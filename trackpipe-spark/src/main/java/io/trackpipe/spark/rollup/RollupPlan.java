@@ -1,0 +1,218 @@
+package io.trackpipe.spark.rollup;
+
+import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.dayofweek;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.from_utc_timestamp;
+import static org.apache.spark.sql.functions.hour;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import io.trackpipe.rollup.Dimension;
+import io.trackpipe.rollup.Metric;
+import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.warehouse.fact.FactColumn;
+import io.trackpipe.warehouse.fact.FactColumn.Merge;
+import io.trackpipe.warehouse.fact.FactTable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One rollup definition compiled for Spark: a pure function from the rollup source ({@link RollupSource} plus the
+ * lookups' columns) to one row per key of the rollup's table, and that table's columns with their SQL types and merge
+ * rules. Dates and hours are the event time's wall clock in the configured zone; the session must be in UTC
+ * ({@link io.trackpipe.spark.session.SparkSessions} sets it) so that this zone conversion is the only one.
+ */
+public final class RollupPlan {
+  /** Ratios are stored with 6 decimals, like money. */
+  public static final DecimalType RATIO = DataTypes.createDecimalType(20, 6);
+  private static final String LOCAL_TIME = "__local_time";
+
+  private final RollupDefinition definition;
+  private final ZoneId zone;
+  private final FactTable table;
+
+  private RollupPlan(RollupDefinition definition, ZoneId zone, StructType output) {
+    this.definition = definition;
+    this.zone = zone;
+    this.table = table(definition, output);
+  }
+
+  /**
+   * @param emptySource an empty dataset of the rollup's source: {@link RollupSource} plus the lookups it names
+   * @throws org.apache.spark.sql.AnalysisException when an expression does not resolve ({@link Rollups#compile} checks
+   *     each expression first, for a message that names the rollup and the part)
+   */
+  static RollupPlan compile(RollupDefinition definition, ZoneId zone, Dataset<Row> emptySource) {
+    return new RollupPlan(definition, zone, aggregate(definition, zone, emptySource).schema());
+  }
+
+  public RollupDefinition definition() {
+    return definition;
+  }
+
+  /** The warehouse table the rows go to: keys, metrics, attributes, then {@code sources} and {@code latest_update_time}. */
+  public FactTable table() {
+    return table;
+  }
+
+  /** One row per key, columns in {@link #table()} order without the two bookkeeping columns. */
+  public Dataset<Row> aggregate(Dataset<Row> source) {
+    return aggregate(definition, zone, source);
+  }
+
+  private static Dataset<Row> aggregate(RollupDefinition definition, ZoneId zone, Dataset<Row> source) {
+    Dataset<Row> events = definition.filter() == null ? source : source.filter(expr(definition.filter()));
+    events = events.withColumn(LOCAL_TIME, from_utc_timestamp(col(EVENT_TIME), zone.getId()));
+    List<Column> keys = new ArrayList<>();
+    Column keysPresent = lit(true);
+    for (Dimension d : definition.dimensions()) {
+      Column key = dimension(d);
+      keys.add(key.as(d.name()));
+      if (!d.isTime() && d.defaultValue() == null) keysPresent = keysPresent.and(key.isNotNull());
+    }
+    List<Column> aggregates = new ArrayList<>();
+    for (Metric m : definition.metrics()) {
+      Column measured = m.where() == null ? null : expr(m.where());
+      switch (m.kind()) {
+        case COUNT -> aggregates.add((measured == null ? count(lit(1)) : sum(when(measured, 1L).otherwise(0L))).as(m.name()));
+        case SUM -> aggregates.add(coalesce(sum(onlyWhere(measured, expr(m.expression()))), lit(0)).as(m.name()));
+        case MIN -> aggregates.add(min(onlyWhere(measured, expr(m.expression()))).as(m.name()));
+        case MAX -> aggregates.add(max(onlyWhere(measured, expr(m.expression()))).as(m.name()));
+        case RATIO -> { }
+        case DISTINCT -> throw new IllegalArgumentException("rollup '" + definition.name() + "', metric '" + m.name()
+            + "': distinct counts are not computed yet; count distinct values with a dimension instead");
+      }
+    }
+    for (String attribute : definition.attributes()) {
+      aggregates.add(max(col(attribute)).as(attribute));
+    }
+    Dataset<Row> grouped = events.filter(keysPresent)
+        .groupBy(keys.toArray(Column[]::new))
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+
+    List<Column> columns = new ArrayList<>();
+    definition.dimensions().forEach(d -> columns.add(col(d.name())));
+    Map<String, DataType> types = new HashMap<>();
+    for (StructField f : grouped.schema().fields()) types.put(f.name(), f.dataType());
+    for (Metric m : definition.metrics()) {
+      columns.add(m.kind() == Metric.Kind.RATIO
+          ? ratio(col(m.numerator()), types.get(m.numerator()), col(m.denominator()), types.get(m.denominator())).as(m.name())
+          : col(m.name()));
+    }
+    definition.attributes().forEach(a -> columns.add(col(a)));
+    return grouped.select(columns.toArray(Column[]::new));
+  }
+
+  /** An aggregated row as warehouse values in {@link #table()} order. */
+  public Object[] toWarehouseRow(Row row, String sources, LocalDateTime now) {
+    int n = row.size();
+    Object[] values = new Object[n + RollupCatalog.BOOKKEEPING_COLUMNS.size()];
+    for (int i = 0; i < n; i++) {
+      Object value = row.get(i);
+      if (value instanceof Date date) value = date.toLocalDate();
+      else if (value instanceof Timestamp time) value = time.toInstant().atOffset(ZoneOffset.UTC).toLocalDateTime();
+      values[i] = value;
+    }
+    values[n] = sources;
+    values[n + 1] = now;
+    return values;
+  }
+
+  private static Column dimension(Dimension d) {
+    if (d.isTime()) {
+      Column local = col(LOCAL_TIME);
+      return switch (d.time()) {
+        case HOUR -> date_trunc("hour", local);
+        case DAY -> to_date(local);
+        case HOUR_OF_DAY -> hour(local).cast(DataTypes.IntegerType);
+        // Spark counts 1 = Sunday … 7 = Saturday; ISO-8601 counts 1 = Monday … 7 = Sunday.
+        case DAY_OF_WEEK -> pmod(dayofweek(local).plus(5), lit(7)).plus(1).cast(DataTypes.IntegerType);
+      };
+    }
+    Column value = expr(d.expression());
+    return d.defaultValue() == null ? value : coalesce(value, expr(d.defaultValue()));
+  }
+
+  private static Column onlyWhere(Column condition, Column value) {
+    return condition == null ? value : when(condition, value);
+  }
+
+  /** numerator / denominator, NULL for a zero denominator; exact decimal division for counts and sums of money. */
+  private static Column ratio(Column numerator, DataType numeratorType, Column denominator, DataType denominatorType) {
+    Column quotient = exact(numeratorType) && exact(denominatorType)
+        ? decimal(numerator, numeratorType).divide(decimal(denominator, denominatorType))
+        : numerator.cast(DataTypes.DoubleType).divide(denominator.cast(DataTypes.DoubleType));
+    return when(denominator.notEqual(lit(0)), quotient.cast(RATIO));
+  }
+
+  private static boolean exact(DataType type) {
+    return type instanceof DecimalType || type.equals(DataTypes.LongType) || type.equals(DataTypes.IntegerType);
+  }
+
+  private static Column decimal(Column value, DataType type) {
+    return type instanceof DecimalType ? value : value.cast(DataTypes.createDecimalType(20, 0));
+  }
+
+  private static FactTable table(RollupDefinition definition, StructType output) {
+    List<FactColumn> columns = new ArrayList<>();
+    for (Dimension d : definition.dimensions()) {
+      columns.add(FactColumn.of(d.name(), Merge.KEY).withSqlType(sqlType(output.apply(d.name()).dataType(), true) + " NOT NULL"));
+    }
+    for (Metric m : definition.metrics()) {
+      DataType type = output.apply(m.name()).dataType();
+      columns.add(switch (m.kind()) {
+        case COUNT, SUM -> FactColumn.of(m.name(), Merge.ADD).withSqlType(sqlType(type, false) + " NOT NULL DEFAULT 0");
+        case MIN -> FactColumn.of(m.name(), Merge.MIN).withSqlType(sqlType(type, false) + " NULL");
+        case MAX -> FactColumn.of(m.name(), Merge.MAX).withSqlType(sqlType(type, false) + " NULL");
+        case RATIO -> FactColumn.derived(m.name(), m.numerator() + " / NULLIF(" + m.denominator() + ", 0)")
+            .withSqlType("DECIMAL(20, 6) NULL");
+        case DISTINCT -> throw new IllegalStateException("not compiled: distinct");
+      });
+    }
+    for (String attribute : definition.attributes()) {
+      columns.add(FactColumn.of(attribute, Merge.KEEP_NON_NULL).withSqlType(sqlType(output.apply(attribute).dataType(), false) + " NULL"));
+    }
+    columns.add(FactColumn.of("sources", Merge.REPLACE).withSqlType("VARCHAR(32) NOT NULL"));
+    columns.add(FactColumn.of("latest_update_time", Merge.REPLACE).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
+    return new FactTable(definition.table(), columns);
+  }
+
+  private static String sqlType(DataType type, boolean key) {
+    if (type.equals(DataTypes.LongType)) return "BIGINT";
+    if (type.equals(DataTypes.IntegerType)) return "INT";
+    if (type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType)) return "SMALLINT";
+    if (type.equals(DataTypes.StringType)) return key ? "VARCHAR(191)" : "VARCHAR(1000)";
+    if (type.equals(DataTypes.DateType)) return "DATE";
+    if (type.equals(DataTypes.TimestampType)) return "DATETIME(3)";
+    if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return "DOUBLE";
+    if (type.equals(DataTypes.BooleanType)) return "BOOLEAN";
+    if (type instanceof DecimalType d) return "DECIMAL(" + d.precision() + ", " + d.scale() + ")";
+    throw new IllegalArgumentException("no warehouse column type for Spark type " + type.simpleString());
+  }
+}

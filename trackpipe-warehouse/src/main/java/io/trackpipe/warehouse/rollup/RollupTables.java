@@ -1,0 +1,96 @@
+package io.trackpipe.warehouse.rollup;
+
+import io.trackpipe.rollup.Metric;
+import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.rollup.TotalsView;
+import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.fact.FactColumn;
+import io.trackpipe.warehouse.fact.FactTable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes the warehouse hold what the rollup definitions declare: each rollup's table (created when missing, checked for
+ * every column when present, as for the {@code events} table that a migration created) and its totals views.
+ */
+public final class RollupTables {
+  private final Warehouse warehouse;
+
+  public RollupTables(Warehouse warehouse) {
+    this.warehouse = warehouse;
+  }
+
+  /** A rollup and the table its rows go to. */
+  public record Target(RollupDefinition definition, FactTable table) {}
+
+  /**
+   * @throws IllegalStateException naming every table that exists without a declared column (a definition changed after
+   *     its table was created: alter or drop the table)
+   */
+  public void ensure(List<Target> targets) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    warehouse.inTransaction(c -> {
+      for (Target target : targets) {
+        try (Statement s = c.createStatement()) {
+          s.execute(target.table().createSql());
+        }
+        Set<String> existing = columns(c, target.table().name());
+        List<String> missing = target.table().columns().stream().map(FactColumn::name).filter(n -> !existing.contains(n)).toList();
+        if (!missing.isEmpty()) {
+          problems.add("table " + target.table().name() + " (rollup '" + target.definition().name() + "') exists without column(s) "
+              + missing + ": its definition changed after the table was created; add the columns (ALTER TABLE) or drop the"
+              + " table and recompute it (trackpipe stream --fresh, or backfill)");
+        }
+      }
+      if (!problems.isEmpty()) throw new IllegalStateException(String.join("\n", problems));
+      for (Target target : targets) {
+        for (TotalsView view : target.definition().views()) {
+          try (Statement s = c.createStatement()) {
+            s.execute(viewSql(target.definition(), view));
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Sums the rollup's table over the dimensions the view does not keep: counts and sums are summed, minimums and
+   * maximums kept, ratios recomputed from the summed parts (the ratio of sums, never an average of ratios). Distinct
+   * counts and attributes cannot be summed and are left out.
+   */
+  public static String viewSql(RollupDefinition rollup, TotalsView view) {
+    List<String> select = new ArrayList<>(view.keep());
+    for (Metric m : rollup.metrics()) {
+      switch (m.kind()) {
+        case COUNT, SUM -> select.add("SUM(" + m.name() + ") AS " + m.name());
+        case MIN -> select.add("MIN(" + m.name() + ") AS " + m.name());
+        case MAX -> select.add("MAX(" + m.name() + ") AS " + m.name());
+        case RATIO -> select.add("CAST(SUM(" + m.numerator() + ") / NULLIF(SUM(" + m.denominator() + "), 0) AS DECIMAL(20, 6)) AS " + m.name());
+        case DISTINCT -> { }
+      }
+    }
+    select.add("MAX(latest_update_time) AS latest_update_time");
+    String sql = "CREATE OR REPLACE VIEW " + view.name() + " AS SELECT " + String.join(", ", select) + " FROM " + rollup.table();
+    return view.keep().isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", view.keep());
+  }
+
+  private static Set<String> columns(Connection c, String table) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?")) {
+      s.setString(1, table);
+      try (ResultSet rs = s.executeQuery()) {
+        Set<String> names = new HashSet<>();
+        while (rs.next()) names.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+        return names;
+      }
+    }
+  }
+}
