@@ -22,8 +22,8 @@ public final class EventGenerator {
   /** Truncated records keep at least this many bytes, so they still look like the start of an event. */
   private static final int SHORTEST_TRUNCATION = 16;
   private static final Malformation[] MALFORMATIONS = Malformation.values();
-  /** "Other" custom_track values: missing, or sent by the tracker but not counted by the rollups. */
-  private static final byte[][] OTHER_TRACKS = {null, JsonBuffer.quoted("impression"), JsonBuffer.quoted("apply_start")};
+  /** "Other" custom_track values: sent by the tracker but neither counted nor impressions. */
+  private static final byte[][] OTHER_TRACKS = {JsonBuffer.quoted("apply_start"), JsonBuffer.quoted("save_job")};
   /** Paid clicks dominate; repeats set the odds. */
   private static final byte[][] UTM_MEDIUMS = {
       JsonBuffer.quoted("cpc"), JsonBuffer.quoted("cpc"), JsonBuffer.quoted("cpc"), JsonBuffer.quoted("cpc"),
@@ -46,6 +46,8 @@ public final class EventGenerator {
   /** Where a draw lands when rounding leaves it past the last threshold and "other" has no weight. */
   private final byte[] lastWeightedTrack;
   private final boolean drawsOtherTracks;
+  /** Draws below this (and above the counted tracks' thresholds) are impressions: no custom_track. */
+  private final double impressionBelow;
   private final double duplicateBelow;
   private final double malformedBelow;
   private final double lateBelow;
@@ -84,6 +86,7 @@ public final class EventGenerator {
       cumulative += shares[i];
       trackThresholds[i] = cumulative;
     }
+    this.impressionBelow = cumulative + shares[countedTracks.length];
     int lastWeighted = 0;
     for (int i = 0; i < countedTracks.length; i++) {
       if (shares[i] > 0) lastWeighted = i;
@@ -210,6 +213,7 @@ public final class EventGenerator {
         return countedTracks[i];
       }
     }
+    if (draw < impressionBelow) return null;
     return drawsOtherTracks ? OTHER_TRACKS[random.nextInt(OTHER_TRACKS.length)] : lastWeightedTrack;
   }
 

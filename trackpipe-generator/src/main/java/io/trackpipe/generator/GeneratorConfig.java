@@ -75,7 +75,9 @@ public record GeneratorConfig(
   public static final Setting<Double> MIX_UNQUALIFIED = Setting.of("generator.mix.unqualified", NUMBER,
       TrackMix.DEFAULT.unqualified(), "Relative weight of custom_track=unqualified.");
   public static final Setting<Double> MIX_OTHER = Setting.of("generator.mix.other", NUMBER, TrackMix.DEFAULT.other(),
-      "Relative weight of events with a null or uncounted custom_track.");
+      "Relative weight of events with an uncounted custom_track (apply_start, save_job).");
+  public static final Setting<Double> MIX_IMPRESSION = Setting.of("generator.mix.impression", NUMBER,
+      TrackMix.DEFAULT.impression(), "Relative weight of impressions: page views of a job ad, sent without custom_track.");
   public static final Setting<Double> DUPLICATE_RATIO = Setting.of("generator.duplicate-ratio", NUMBER, 0.0,
       "Share of records that re-send an earlier event byte for byte.");
   public static final Setting<Double> LATE_RATIO = Setting.of("generator.late-ratio", NUMBER, 0.0,
@@ -88,7 +90,7 @@ public record GeneratorConfig(
       DEFAULT_NULL_FIELD_RATIO, "Chance per event that each of job_id, publisher_id, campaign_id, group_id, bid is null.");
 
   public static final List<Setting<?>> SETTINGS = List.of(SEED, EVENTS_PER_SECOND, MAX_EVENTS, MAX_DURATION,
-      MIX_CLICK, MIX_CONVERSION, MIX_QUALIFIED, MIX_UNQUALIFIED, MIX_OTHER, DUPLICATE_RATIO, LATE_RATIO, MAX_LATENESS,
+      MIX_CLICK, MIX_CONVERSION, MIX_QUALIFIED, MIX_UNQUALIFIED, MIX_OTHER, MIX_IMPRESSION, DUPLICATE_RATIO, LATE_RATIO, MAX_LATENESS,
       MALFORMED_RATIO, NULL_FIELD_RATIO);
 
   /** @throws ConfigException listing every invalid value by its setting key */
@@ -157,7 +159,7 @@ public record GeneratorConfig(
   public static GeneratorConfig from(Configuration config, Dimensions dimensions) {
     Long maxEvents = config.get(MAX_EVENTS);
     TrackMix mix = new TrackMix(config.get(MIX_CLICK), config.get(MIX_CONVERSION), config.get(MIX_QUALIFIED),
-        config.get(MIX_UNQUALIFIED), config.get(MIX_OTHER));
+        config.get(MIX_UNQUALIFIED), config.get(MIX_OTHER), config.get(MIX_IMPRESSION));
     return new GeneratorConfig(
         config.get(SEED),
         config.get(EVENTS_PER_SECOND),

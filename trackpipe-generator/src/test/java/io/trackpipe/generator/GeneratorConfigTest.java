@@ -24,7 +24,7 @@ class GeneratorConfigTest {
     assertThat(config.eventsPerSecond()).isEqualTo(1000);
     assertThat(config.maxEvents()).isEmpty();
     assertThat(config.maxDuration()).isEmpty();
-    assertThat(config.trackMix()).isEqualTo(new TrackMix(0.70, 0.10, 0.10, 0.10, 0));
+    assertThat(config.trackMix()).isEqualTo(new TrackMix(0.70, 0.10, 0.10, 0.10, 0, 6.3));
     assertThat(config.duplicateRatio()).isZero();
     assertThat(config.lateRatio()).isZero();
     assertThat(config.maxLateness()).isEqualTo(Duration.ofMinutes(90));
@@ -52,6 +52,7 @@ class GeneratorConfigTest {
             Map.entry("generator.mix.qualified", "3"),
             Map.entry("generator.mix.unqualified", "4"),
             Map.entry("generator.mix.other", "5"),
+            Map.entry("generator.mix.impression", "6"),
             Map.entry("generator.duplicate-ratio", "0.01"),
             Map.entry("generator.late-ratio", "0.02"),
             Map.entry("generator.max-lateness", "2h"),
@@ -60,7 +61,7 @@ class GeneratorConfigTest {
         GeneratorConfig.SETTINGS);
 
     assertThat(GeneratorConfig.from(configuration, DIMENSIONS)).isEqualTo(new GeneratorConfig(7, 250.5,
-        OptionalLong.of(1000), Optional.of(Duration.ofMinutes(5)), new TrackMix(1, 2, 3, 4, 5), 0.01, 0.02,
+        OptionalLong.of(1000), Optional.of(Duration.ofMinutes(5)), new TrackMix(1, 2, 3, 4, 5, 6), 0.01, 0.02,
         Duration.ofHours(2), 0.03, 0.04, DIMENSIONS));
   }
 

@@ -4,6 +4,7 @@ import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.expr;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,10 +54,13 @@ public final class RollupPlan {
   /** Ratios are stored with 6 decimals, like money. */
   public static final DecimalType RATIO = DataTypes.createDecimalType(20, 6);
   private static final String LOCAL_TIME = "__local_time";
+  /** The value column of a distinct metric's side table. */
+  public static final String DISTINCT_VALUE = "distinct_value";
 
   private final RollupDefinition definition;
   private final ZoneId zone;
   private final FactTable table;
+  private final List<DistinctValues> distinctValues;
 
   private RollupPlan(RollupDefinition definition, ZoneId zone, StructType output) {
     this.definition = definition;
@@ -87,15 +92,9 @@ public final class RollupPlan {
   }
 
   private static Dataset<Row> aggregate(RollupDefinition definition, ZoneId zone, Dataset<Row> source) {
-    Dataset<Row> events = definition.filter() == null ? source : source.filter(expr(definition.filter()));
-    events = events.withColumn(LOCAL_TIME, from_utc_timestamp(col(EVENT_TIME), zone.getId()));
+    Dataset<Row> events = prepared(definition, zone, source);
     List<Column> keys = new ArrayList<>();
-    Column keysPresent = lit(true);
-    for (Dimension d : definition.dimensions()) {
-      Column key = dimension(d);
-      keys.add(key.as(d.name()));
-      if (!d.isTime() && d.defaultValue() == null) keysPresent = keysPresent.and(key.isNotNull());
-    }
+    for (Dimension d : definition.dimensions()) keys.add(dimension(d).as(d.name()));
     List<Column> aggregates = new ArrayList<>();
     for (Metric m : definition.metrics()) {
       Column measured = m.where() == null ? null : expr(m.where());
@@ -105,14 +104,13 @@ public final class RollupPlan {
         case MIN -> aggregates.add(min(onlyWhere(measured, expr(m.expression()))).as(m.name()));
         case MAX -> aggregates.add(max(onlyWhere(measured, expr(m.expression()))).as(m.name()));
         case RATIO -> { }
-        case DISTINCT -> throw new IllegalArgumentException("rollup '" + definition.name() + "', metric '" + m.name()
-            + "': distinct counts are not computed yet; count distinct values with a dimension instead");
+        case DISTINCT -> aggregates.add(countDistinct(onlyWhere(measured, expr(m.expression()))).as(m.name()));
       }
     }
     for (String attribute : definition.attributes()) {
       aggregates.add(max(col(attribute)).as(attribute));
     }
-    Dataset<Row> grouped = events.filter(keysPresent)
+    Dataset<Row> grouped = events.filter(keysPresent(definition))
         .groupBy(keys.toArray(Column[]::new))
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
 
@@ -129,19 +127,65 @@ public final class RollupPlan {
     return grouped.select(columns.toArray(Column[]::new));
   }
 
+  /**
+   * For each distinct metric, the side table of the values seen per row ({@code <table>__<metric>}): an exact distinct
+   * count cannot be merged from two counts, but the set of values can, and the count is recomputed from it.
+   */
+  public List<DistinctValues> distinctValues() {
+    return distinctValues;
+  }
+
+  /** A distinct metric's side table, and the pairs of row key and value one batch adds to it. */
+  public record DistinctValues(Metric metric, FactTable table) {}
+
+  /** The distinct (key, value) pairs of {@code metric} in {@code source}, in {@code table} column order without the bookkeeping one. */
+  public Dataset<Row> distinctPairs(Dataset<Row> source, Metric metric) {
+    Dataset<Row> events = prepared(definition, zone, source);
+    List<Column> columns = new ArrayList<>();
+    for (Dimension d : definition.dimensions()) columns.add(dimension(d).as(d.name()));
+    columns.add(expr(metric.expression()).as(DISTINCT_VALUE));
+    Column keep = keysPresent(definition).and(expr(metric.expression()).isNotNull());
+    if (metric.where() != null) keep = keep.and(expr(metric.where()));
+    return events.filter(keep).select(columns.toArray(Column[]::new)).distinct();
+  }
+
+  /** A row of {@link #distinctPairs} as warehouse values of the side table. */
+  public Object[] toSideTableRow(Row row, LocalDateTime now) {
+    Object[] values = new Object[row.size() + 1];
+    for (int i = 0; i < row.size(); i++) values[i] = warehouseValue(row.get(i));
+    values[row.size()] = now;
+    return values;
+  }
+
   /** An aggregated row as warehouse values in {@link #table()} order. */
   public Object[] toWarehouseRow(Row row, String sources, LocalDateTime now) {
     int n = row.size();
     Object[] values = new Object[n + RollupCatalog.BOOKKEEPING_COLUMNS.size()];
-    for (int i = 0; i < n; i++) {
-      Object value = row.get(i);
-      if (value instanceof Date date) value = date.toLocalDate();
-      else if (value instanceof Timestamp time) value = time.toInstant().atOffset(ZoneOffset.UTC).toLocalDateTime();
-      values[i] = value;
-    }
+    for (int i = 0; i < n; i++) values[i] = warehouseValue(row.get(i));
     values[n] = sources;
     values[n + 1] = now;
     return values;
+  }
+
+  private static Object warehouseValue(Object value) {
+    if (value instanceof Date date) return date.toLocalDate();
+    if (value instanceof Timestamp time) return time.toInstant().atOffset(ZoneOffset.UTC).toLocalDateTime();
+    return value;
+  }
+
+  /** The rollup's events, with the local time the time dimensions read. */
+  private static Dataset<Row> prepared(RollupDefinition definition, ZoneId zone, Dataset<Row> source) {
+    Dataset<Row> events = definition.filter() == null ? source : source.filter(expr(definition.filter()));
+    return events.withColumn(LOCAL_TIME, from_utc_timestamp(col(EVENT_TIME), zone.getId()));
+  }
+
+  /** Events with a NULL key and no default are left out (a key column cannot be NULL). */
+  private static Column keysPresent(RollupDefinition definition) {
+    Column present = lit(true);
+    for (Dimension d : definition.dimensions()) {
+      if (!d.isTime() && d.defaultValue() == null) present = present.and(dimension(d).isNotNull());
+    }
+    return present;
   }
 
   private static Column dimension(Dimension d) {
@@ -192,7 +236,11 @@ public final class RollupPlan {
         case MAX -> FactColumn.of(m.name(), Merge.MAX).withSqlType(sqlType(type, false) + " NULL");
         case RATIO -> FactColumn.derived(m.name(), m.numerator() + " / NULLIF(" + m.denominator() + ", 0)")
             .withSqlType("DECIMAL(20, 6) NULL");
-        case DISTINCT -> throw new IllegalStateException("not compiled: distinct");
+        // The count of the values seen for the row so far, kept in the side table written just before.
+        case DISTINCT -> FactColumn.derived(m.name(), "(SELECT COUNT(*) FROM " + sideTableName(definition, m) + " s WHERE "
+                + definition.dimensions().stream().map(d -> "s." + d.name() + " = " + definition.table() + "." + d.name())
+                    .collect(Collectors.joining(" AND ")) + ")")
+            .withSqlType("BIGINT NOT NULL DEFAULT 0");
       });
     }
     for (String attribute : definition.attributes()) {

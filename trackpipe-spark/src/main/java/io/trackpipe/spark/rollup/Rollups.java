@@ -81,12 +81,23 @@ public final class Rollups {
     return plans;
   }
 
+  /** Every table the rollups write: their own and the side tables of distinct metrics. */
   public List<FactTable> tables() {
-    return plans.stream().map(RollupPlan::table).toList();
+    List<FactTable> tables = new ArrayList<>();
+    for (RollupPlan plan : plans) {
+      plan.distinctValues().forEach(d -> tables.add(d.table()));
+      tables.add(plan.table());
+    }
+    return tables;
   }
 
   public List<RollupTables.Target> targets() {
-    return plans.stream().map(p -> new RollupTables.Target(p.definition(), p.table())).toList();
+    List<RollupTables.Target> targets = new ArrayList<>();
+    for (RollupPlan plan : plans) {
+      plan.distinctValues().forEach(d -> targets.add(new RollupTables.Target(plan.definition(), d.table(), false)));
+      targets.add(new RollupTables.Target(plan.definition(), plan.table(), true));
+    }
+    return targets;
   }
 
   /**
@@ -100,6 +111,12 @@ public final class Rollups {
       LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
       List<FactBatch> batches = new ArrayList<>();
       for (RollupPlan plan : plans) {
+        // Side tables first: the distinct counts of the rollup's rows are recounted from them.
+        for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
+          List<Object[]> pairs = new ArrayList<>();
+          for (Row row : plan.distinctPairs(source, distinct.metric()).collectAsList()) pairs.add(plan.toSideTableRow(row, now));
+          batches.add(new FactBatch(distinct.table(), pairs));
+        }
         List<Object[]> rows = new ArrayList<>();
         for (Row row : plan.aggregate(source).collectAsList()) rows.add(plan.toWarehouseRow(row, sources, now));
         batches.add(new FactBatch(plan.table(), rows));

@@ -10,8 +10,10 @@ import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
 import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.Metric;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.enrich.DimensionLookups;
+import io.trackpipe.spark.rollup.RollupPlan;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
 import io.trackpipe.warehouse.Warehouse;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -67,7 +70,11 @@ public final class TrackingStreamJob {
   public void resetState() throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
-    List<String> tables = stream.rollups().catalog().rollups().stream().map(RollupDefinition::table).toList();
+    List<String> tables = new ArrayList<>();
+    for (RollupDefinition rollup : stream.rollups().catalog().rollups()) {
+      tables.add(rollup.table());
+      rollup.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT).forEach(m -> tables.add(RollupPlan.sideTableName(rollup, m)));
+    }
     new ExactlyOnceWriter(warehouse).reset(SINK, tables);
     Folders.deleteRecursively(stream.checkpointDir());
     Folders.deleteRecursively(stream.dedupStoreDir());

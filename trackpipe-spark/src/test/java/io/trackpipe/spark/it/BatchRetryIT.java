@@ -39,17 +39,19 @@ class BatchRetryIT {
     StreamFixture.runToEnd(f.job(f.streamConfig()));
 
     f.produce(List.of(send(original, first.plusMinutes(150)), send(click("retry-b", later), later)));
-    execute(f, "RENAME TABLE events TO events_away");
+    // A failing write (not a missing table: the job would create that at start).
+    execute(f, "CREATE TRIGGER events_unavailable BEFORE INSERT ON events FOR EACH ROW"
+        + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'events unavailable'");
     try {
       StreamingQuery failing = f.job(f.streamConfig()).start(StreamFixture.spark());
       try {
-        assertThatThrownBy(failing::processAllAvailable).as("the commit fails without the events table")
+        assertThatThrownBy(failing::processAllAvailable).as("the commit fails while events refuses writes")
             .hasStackTraceContaining("events");
       } finally {
         failing.stop();
       }
     } finally {
-      execute(f, "RENAME TABLE events_away TO events");
+      execute(f, "DROP TRIGGER events_unavailable");
     }
     StreamFixture.runToEnd(f.job(f.streamConfig()));
 

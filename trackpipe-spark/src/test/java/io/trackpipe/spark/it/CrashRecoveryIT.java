@@ -153,6 +153,24 @@ class CrashRecoveryIT {
     }
 
     assertThat(f.facts()).as("facts after %s", kills).isEqualTo(expected);
+    // The other rollups commit in the same transactions as events: each equals the same sums taken from events.
+    String sums = "SUM(impressions), SUM(clicks), SUM(conversion), SUM(qualified_application), SUM(disqualified_application),"
+        + " SUM(spend_hour)";
+    String kpis = "impressions, clicks, conversions, qualified, unqualified, spend";
+    for (String[] rollup : List.of(
+        new String[] {"campaign_daily", "campaign_id, dates", "campaign_id, dates", "events"},
+        new String[] {"publisher_daily", "publisher_id, dates", "publisher_id, dates", "events"},
+        new String[] {"company_daily", "company_id, dates", "COALESCE(company_id, 0), dates", "events"},
+        new String[] {"industry_daily", "industry, dates", "COALESCE(job.industry, 'unknown'), dates",
+            "events LEFT JOIN job ON job.id = events.job_id"})) {
+      assertThat(f.query("SELECT " + rollup[1] + ", " + kpis + " FROM " + rollup[0] + " ORDER BY " + rollup[1]))
+          .as("%s after %s", rollup[0], kills)
+          .isEqualTo(f.query("SELECT " + rollup[2] + ", " + sums + " FROM " + rollup[3] + " GROUP BY " + rollup[2] + " ORDER BY " + rollup[2]))
+          .isNotEmpty();
+    }
+    assertThat(f.query("SELECT dates, hours, impressions, clicks, applies FROM traffic_hourly ORDER BY dates, hours"))
+        .isEqualTo(f.query("SELECT dates, hours, SUM(impressions), SUM(clicks), SUM(conversion) FROM events GROUP BY dates, hours"
+            + " ORDER BY dates, hours"));
     assertThat(expectedTotal).as("a meaningful test").isGreaterThan(35_000);
     assertThat(kills).as("kills that left events uncounted").filteredOn(Kill::workLeft).hasSizeGreaterThanOrEqualTo(2);
     assertThat(kills).as("kills with a batch in flight").filteredOn(Kill::interruptedABatch).isNotEmpty();
@@ -233,7 +251,7 @@ class CrashRecoveryIT {
   }
 
   private static long countedTotal(Map<String, FactRow> facts) {
-    return facts.values().stream().mapToLong(r -> r.clicks() + r.conversion() + r.qualified() + r.unqualified()).sum();
+    return facts.values().stream().mapToLong(r -> r.clicks() + r.conversion() + r.qualified() + r.unqualified() + r.impressions()).sum();
   }
 
   /** The highest batch id among Spark's checkpoint log files ({@code offsets/N}, {@code commits/N}); -1 if none. */

@@ -95,7 +95,7 @@ class DeadLetterIT {
 
     assertThat(f.facts()).isEqualTo(Recount.of(valid, Map.of(), f.streamConfig().allowedLateness()));
     assertThat(f.facts().get(FactRow.key(1, hour.toLocalDate(), hour.getHour(), 66, 3, 4)))
-        .as("the row of the event with SQL in custom_track").isEqualTo(new FactRow(0, 0, 0, 0, BigDecimal.ZERO, null, null));
+        .as("the row of the event with SQL in custom_track").isEqualTo(new FactRow(0, 0, 0, 0, BigDecimal.ZERO, null, null, 0));
     assertThat(tables(f)).contains("events", "stream_commit");
 
     Map<String, List<ConsumerRecord<byte[], byte[]>>> bySource = f.deadLettersToEnd().stream()

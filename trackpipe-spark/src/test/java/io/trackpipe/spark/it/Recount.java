@@ -41,7 +41,7 @@ public final class Recount {
       if (Instant.ofEpochMilli(record.timestampMillis()).isAfter(countedUntil)) continue;
       String key = FactRow.key(e.get("job_id").asLong(), hour.toLocalDate(), hour.getHour(), e.path("publisher_id").asLong(0),
           e.path("campaign_id").asLong(0), e.path("group_id").asLong(0));
-      long[] c = counts.computeIfAbsent(key, k -> new long[4]);
+      long[] c = counts.computeIfAbsent(key, k -> new long[5]);
       String track = e.path("custom_track").isTextual() ? e.get("custom_track").asText() : "";
       switch (track) {
         case "click" -> {
@@ -52,6 +52,7 @@ public final class Recount {
         case "conversion" -> c[1]++;
         case "qualified" -> c[2]++;
         case "unqualified" -> c[3]++;
+        case "", "impression" -> c[4]++; // the default rollup.impression-tracks and rollup.untracked-is-impression
         default -> { }
       }
     }
@@ -61,7 +62,7 @@ public final class Recount {
       BigDecimal bidSet = c[0] == 0 ? null : s.divide(BigDecimal.valueOf(c[0]), 6, RoundingMode.HALF_UP).stripTrailingZeros();
       Job job = jobs.get(Long.parseLong(key.substring(0, key.indexOf('|'))));
       facts.put(key, new FactRow(c[0], c[1], c[2], c[3], s.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros(), bidSet,
-          job == null ? null : job.companyId()));
+          job == null ? null : job.companyId(), c[4]));
     });
     return facts;
   }

@@ -92,9 +92,18 @@ public final class StreamFixture {
 
   /** Test defaults: UTC, the documented lateness and horizon, a quick dimension refresh. */
   public static StreamConfig defaultStreamConfig(Path checkpointDir) {
+    return streamConfig(checkpointDir, RollupConfig.DEFAULT);
+  }
+
+  /** The test defaults with other rollups. */
+  public StreamConfig streamConfig(RollupConfig rollups) {
+    return streamConfig(checkpointDir, rollups);
+  }
+
+  private static StreamConfig streamConfig(Path checkpointDir, RollupConfig rollups) {
     return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
         ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
-        RollupConfig.DEFAULT);
+        rollups);
   }
 
   public TrackingStreamJob job(StreamConfig stream) {
@@ -184,18 +193,49 @@ public final class StreamFixture {
   }
 
   /** The {@code events} table keyed by {@code job|date|hour|publisher|campaign|group}. */
+  /** Every row of a table (or view), each as column name → value, in the order of the given columns. */
+  public List<Map<String, Object>> rows(String tableOrView, String orderBy) throws Exception {
+    try (Connection c = warehouse.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM " + tableOrView + " ORDER BY " + orderBy)) {
+      List<Map<String, Object>> rows = new java.util.ArrayList<>();
+      while (rs.next()) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+        rows.add(row);
+      }
+      return rows;
+    }
+  }
+
+  /** Each row of a query as one line of its values; numbers without trailing zeros, so that 5 = 5.000000. */
+  public List<String> query(String sql) throws Exception {
+    try (Connection c = warehouse.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      List<String> rows = new java.util.ArrayList<>();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          Object value = rs.getObject(i);
+          if (value instanceof Number n) value = new java.math.BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+          row.append(i > 1 ? "|" : "").append(value);
+        }
+        rows.add(row.toString());
+      }
+      return rows;
+    }
+  }
+
   public Map<String, FactRow> facts() throws Exception {
     Map<String, FactRow> facts = new TreeMap<>();
     try (Connection c = warehouse.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT job_id, dates, hours, publisher_id, campaign_id, group_id, clicks, conversion,"
-            + " qualified_application, disqualified_application, spend_hour, bid_set, company_id, sources FROM events")) {
+            + " qualified_application, disqualified_application, spend_hour, bid_set, company_id, impressions FROM events")) {
       while (rs.next()) {
         String key = FactRow.key(rs.getLong(1), rs.getDate(2).toLocalDate(), rs.getInt(3), rs.getLong(4), rs.getLong(5),
             rs.getLong(6));
         Long company = rs.getObject(13) == null ? null : rs.getLong(13);
         facts.put(key, new FactRow(rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
             rs.getBigDecimal(11).stripTrailingZeros(), rs.getBigDecimal(12) == null ? null : rs.getBigDecimal(12).stripTrailingZeros(),
-            company));
+            company, rs.getLong(14)));
       }
     }
     return facts;

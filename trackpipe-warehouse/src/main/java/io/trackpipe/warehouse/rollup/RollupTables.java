@@ -27,8 +27,12 @@ public final class RollupTables {
     this.warehouse = warehouse;
   }
 
-  /** A rollup and the table its rows go to. */
-  public record Target(RollupDefinition definition, FactTable table) {}
+  /**
+   * A table a rollup writes to.
+   *
+   * @param main the rollup's own table (which has the views), not a distinct metric's side table
+   */
+  public record Target(RollupDefinition definition, FactTable table, boolean main) {}
 
   /**
    * @throws IllegalStateException naming every table that exists without a declared column (a definition changed after
@@ -51,6 +55,7 @@ public final class RollupTables {
       }
       if (!problems.isEmpty()) throw new IllegalStateException(String.join("\n", problems));
       for (Target target : targets) {
+        if (!target.main()) continue;
         for (TotalsView view : target.definition().views()) {
           try (Statement s = c.createStatement()) {
             s.execute(viewSql(target.definition(), view));
