@@ -99,13 +99,16 @@ class RollupCatalogTest {
   void refusesARatioOfARatioAndDuplicateNames() {
     String yaml = """
         rollups:
-          - name: r
+          - name: x
             dimensions: [{name: dates, time: day}]
             metrics:
               - {name: clicks, kind: count}
               - {name: clicks, kind: count}
               - {name: q, kind: ratio, numerator: clicks, denominator: clicks}
               - {name: qq, kind: ratio, numerator: q, denominator: clicks}
+          - name: r
+            dimensions: [{name: dates, time: day}]
+            metrics: [{name: n, kind: count}]
           - name: r
             table: r
             dimensions: [{name: dates, time: day}]
@@ -115,8 +118,8 @@ class RollupCatalogTest {
     assertThatThrownBy(() -> RollupCatalog.parse("t.yaml", yaml))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-            "t.yaml, rollup 'r': column 'clicks' is declared twice or is reserved",
-            "t.yaml, rollup 'r', metric 'qq': 'q' is a ratio metric; a ratio divides count or sum metrics",
+            "t.yaml, rollup 'x': column 'clicks' is declared twice or is reserved",
+            "t.yaml, rollup 'x', metric 'qq': 'q' is a ratio metric; a ratio divides count or sum metrics",
             "rollup 'r' is declared twice",
             "rollup 'r': table 'r' is the target of another rollup"));
   }

@@ -62,10 +62,11 @@ public final class RollupPlan {
   private final FactTable table;
   private final List<DistinctValues> distinctValues;
 
-  private RollupPlan(RollupDefinition definition, ZoneId zone, StructType output) {
+  private RollupPlan(RollupDefinition definition, ZoneId zone, StructType output, List<DistinctValues> distinctValues) {
     this.definition = definition;
     this.zone = zone;
     this.table = table(definition, output);
+    this.distinctValues = List.copyOf(distinctValues);
   }
 
   /**
@@ -74,7 +75,24 @@ public final class RollupPlan {
    *     each expression first, for a message that names the rollup and the part)
    */
   static RollupPlan compile(RollupDefinition definition, ZoneId zone, Dataset<Row> emptySource) {
-    return new RollupPlan(definition, zone, aggregate(definition, zone, emptySource).schema());
+    StructType output = aggregate(definition, zone, emptySource).schema();
+    RollupPlan draft = new RollupPlan(definition, zone, output, List.of());
+    List<DistinctValues> sideTables = new ArrayList<>();
+    for (Metric m : definition.metrics()) {
+      if (m.kind() != Metric.Kind.DISTINCT) continue;
+      List<FactColumn> columns = new ArrayList<>();
+      for (StructField f : draft.distinctPairs(emptySource, m).schema().fields()) {
+        columns.add(FactColumn.of(f.name(), Merge.KEY).withSqlType(sqlType(f.dataType(), true) + " NOT NULL"));
+      }
+      columns.add(FactColumn.of("latest_update_time", Merge.REPLACE).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
+      sideTables.add(new DistinctValues(m, new FactTable(sideTableName(definition, m), columns)));
+    }
+    return new RollupPlan(definition, zone, output, sideTables);
+  }
+
+  /** {@code <table>__<metric>}: the values a distinct metric has seen per row. */
+  public static String sideTableName(RollupDefinition definition, Metric metric) {
+    return definition.table() + "__" + metric.name();
   }
 
   public RollupDefinition definition() {
