@@ -20,6 +20,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,6 +45,12 @@ public final class Rollups {
   private final DimensionLookups lookups;
   private final List<RollupPlan> plans;
   private final List<String> lookupNames;
+  /** Runs the rollups after the first as concurrent Spark jobs (daemon threads: they never hold the JVM open). */
+  private final ExecutorService concurrentJobs = Executors.newFixedThreadPool(3, runnable -> {
+    Thread thread = new Thread(runnable, "rollup-jobs");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private Rollups(RollupConfig config, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames) {
     this.config = config;
@@ -102,29 +112,48 @@ public final class Rollups {
 
   /**
    * Every rollup's rows for {@code events} (valid, deduplicated {@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}
-   * rows): the events are prepared and enriched once and cached while the rollups read them.
+   * rows): the events are prepared and enriched once and cached while the rollups read them. The first rollup fills
+   * the cache; the others then run as concurrent Spark jobs, so that one job's fixed costs (scheduling, the shuffle's
+   * small tasks, collecting) overlap another's work.
+   *
+   * @return each rollup's side tables (distinct metrics) and then its rows, in the order of the definitions
    */
   public List<FactBatch> apply(Dataset<Row> events, String sources) throws SQLException {
     Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, config), lookupNames);
     source.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-      List<FactBatch> batches = new ArrayList<>();
-      for (RollupPlan plan : plans) {
-        // Side tables first: the distinct counts of the rollup's rows are recounted from them.
-        for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
-          List<Object[]> pairs = new ArrayList<>();
-          for (Row row : plan.distinctPairs(source, distinct.metric()).collectAsList()) pairs.add(plan.toSideTableRow(row, now));
-          batches.add(new FactBatch(distinct.table(), pairs));
-        }
-        List<Object[]> rows = new ArrayList<>();
-        for (Row row : plan.aggregate(source).collectAsList()) rows.add(plan.toWarehouseRow(row, sources, now));
-        batches.add(new FactBatch(plan.table(), rows));
+      List<List<FactBatch>> perPlan = new ArrayList<>();
+      perPlan.add(batches(plans.get(0), source, sources, now));
+      List<CompletableFuture<List<FactBatch>>> rest = new ArrayList<>();
+      for (RollupPlan plan : plans.subList(1, plans.size())) {
+        rest.add(CompletableFuture.supplyAsync(() -> batches(plan, source, sources, now), concurrentJobs));
       }
-      return batches;
+      for (CompletableFuture<List<FactBatch>> future : rest) {
+        try {
+          perPlan.add(future.join());
+        } catch (CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+      }
+      return perPlan.stream().flatMap(List::stream).toList();
     } finally {
       source.unpersist();
     }
+  }
+
+  /** One rollup's side tables (the distinct counts of its rows are recounted from them, so they go first), then its rows. */
+  private static List<FactBatch> batches(RollupPlan plan, Dataset<Row> source, String sources, LocalDateTime now) {
+    List<FactBatch> batches = new ArrayList<>();
+    for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
+      List<Object[]> pairs = new ArrayList<>();
+      for (Row row : plan.distinctPairs(source, distinct.metric()).collectAsList()) pairs.add(plan.toSideTableRow(row, now));
+      batches.add(new FactBatch(distinct.table(), pairs));
+    }
+    List<Object[]> rows = new ArrayList<>();
+    for (Row row : plan.aggregate(source).collectAsList()) rows.add(plan.toWarehouseRow(row, sources, now));
+    batches.add(new FactBatch(plan.table(), rows));
+    return batches;
   }
 
   private static void checkExpressions(RollupDefinition rollup, Dataset<Row> source, List<String> problems) {
