@@ -48,6 +48,7 @@ public final class TrackingStreamJob {
   private final WarehouseConfig warehouseConfig;
   private final StreamConfig stream;
   private final StreamMetrics metrics = new StreamMetrics();
+  private final StreamPrometheusMetrics prometheus = new StreamPrometheusMetrics(metrics);
 
   public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
     this.kafka = kafka;
@@ -57,6 +58,11 @@ public final class TrackingStreamJob {
 
   public StreamMetrics metrics() {
     return metrics;
+  }
+
+  /** The job's Prometheus metrics, for a {@link io.trackpipe.spark.metrics.MetricsEndpoint}. */
+  public StreamPrometheusMetrics prometheus() {
+    return prometheus;
   }
 
   /** Clears the checkpoint, the dedup store and the streamed facts: the next start counts the topic from the beginning. */
@@ -97,11 +103,15 @@ public final class TrackingStreamJob {
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
         new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
 
+    PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
+        java.time.Clock.systemUTC());
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
       if (r.applied()) {
         metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
+        prometheus.batchCommitted(r.millis(), r.freshnessMillis());
+        statusWriter.afterBatch();
       }
     };
     QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup);

@@ -1,0 +1,43 @@
+-- Dashboard, query API and pipeline status (docs/dashboard.md).
+
+-- Every dashboard query reads a range of dates. InnoDB secondary indexes also hold the primary key columns (job_id,
+-- publisher_id, campaign_id, group_id), so this index covers every dashboard and API query: a date range is one
+-- contiguous index scan in date order, with no lookups into the table.
+CREATE INDEX events_dashboard ON events (dates, hours, company_id, impressions, clicks, conversion,
+  qualified_application, disqualified_application, spend_hour);
+
+-- Each local (dates, hours) of the facts with the UTC instant it starts at, for tools that need real instants
+-- (Grafana reads DATETIME values as UTC). Filled by trackpipe for the configured stream.time-zone, DST included:
+-- an hour that does not exist locally (spring forward) has no row; an hour that happens twice (fall back) starts at
+-- its first occurrence.
+CREATE TABLE hour_calendar (
+  dates DATE NOT NULL,
+  hours TINYINT NOT NULL,
+  hour_start_utc DATETIME NOT NULL,
+  time_zone VARCHAR(64) NOT NULL,
+  PRIMARY KEY (dates, hours),
+  KEY hour_calendar_utc (hour_start_utc)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+-- The latest committed batch of each streaming (or batch) job, with its counters since the job started: what the
+-- dashboard's pipeline panel shows. Written after each commit; informative, not part of the exactly-once commit.
+CREATE TABLE pipeline_status (
+  job VARCHAR(100) NOT NULL PRIMARY KEY,
+  started_at DATETIME(3) NOT NULL COMMENT 'UTC',
+  updated_at DATETIME(3) NOT NULL COMMENT 'UTC time of the last committed batch',
+  batch_id BIGINT NOT NULL,
+  batches BIGINT NOT NULL,
+  records_read BIGINT NOT NULL,
+  events_counted BIGINT NOT NULL,
+  duplicates BIGINT NOT NULL,
+  too_late BIGINT NOT NULL,
+  dead_letters BIGINT NOT NULL,
+  dead_letters_by_reason VARCHAR(4000) NOT NULL COMMENT 'JSON object: reason code -> count',
+  rows_upserted BIGINT NOT NULL,
+  last_batch_millis BIGINT NOT NULL,
+  lag_records BIGINT NULL COMMENT 'Kafka records not yet read; NULL when unknown',
+  input_per_second DOUBLE NOT NULL,
+  processed_per_second DOUBLE NOT NULL,
+  freshness_p50_millis BIGINT NULL,
+  freshness_p99_millis BIGINT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
