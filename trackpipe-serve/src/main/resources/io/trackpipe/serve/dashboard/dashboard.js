@@ -10,7 +10,7 @@ const TOP_COLUMNS = [
 ];
 const LOCALE = "en-US";
 
-const state = { meta: null, topSort: {}, timer: null, loads: 0, charts: {} };
+const state = { meta: null, topSort: {}, timer: null, loads: 0, charts: {}, latest: 0 };
 const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 const percent = new Intl.NumberFormat(LOCALE, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 let money = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD" });
@@ -74,7 +74,7 @@ async function loadChoices() {
     for (const row of rows) {
       const option = document.createElement("option");
       option.value = row.id;
-      option.textContent = row.name ? `${row.name} (${row.id})` : `${dimension[0].toUpperCase() + dimension.slice(1)} ${row.id}`;
+      option.textContent = row.name ? `${row.name} (${row.id})` : `${capitalized(dimension)} ${row.id}`;
       select.append(option);
     }
   }));
@@ -129,10 +129,11 @@ function showHeatmap(heat) {
   chart("heatmap").setOption({
     animation: false,
     tooltip: { formatter: (p) => `${WEEKDAYS[p.value[1]]} ${p.value[0]}:00 — ${integer.format(p.value[2])} clicks` },
-    grid: { left: 48, right: 16, top: 8, bottom: 56 },
+    grid: { left: 48, right: 16, top: 8, bottom: 64 },
     xAxis: { type: "category", data: [...Array(24).keys()].map((h) => String(h).padStart(2, "0")), splitArea: { show: true } },
     yAxis: { type: "category", data: WEEKDAYS, inverse: true, splitArea: { show: true } },
-    visualMap: { min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120,
+    visualMap: { min: 0, max, calculable: true, orient: "horizontal", right: 16, bottom: 0, itemHeight: 120, itemWidth: 10,
+      formatter: (v) => integer.format(v),
       inRange: { color: ["#eff6ff", "#1d4ed8"] } },
     series: [{ type: "heatmap", data: cells }],
   }, { replaceMerge: ["series"] });
@@ -141,11 +142,11 @@ function showHeatmap(heat) {
 function showTop(table, top) {
   const dimension = table.dataset.dimension;
   const sort = state.topSort[dimension] || { by: "clicks", order: "desc" };
-  const head = `<tr><th data-sort="name">${dimension[0].toUpperCase() + dimension.slice(1)}</th>` +
+  const head = `<tr><th data-sort="name">${capitalized(dimension)}</th>` +
     TOP_COLUMNS.map(([key, label]) => `<th data-sort="${key}" class="${sort.by === key ? "sorted " + sort.order : ""}">${label}</th>`).join("") +
     "</tr>";
   const body = top.rows.map((r) => {
-    const name = r.name ? r.name : `${dimension} ${r.id}`;
+    const name = r.name ? r.name : `${capitalized(dimension)} ${r.id}`;
     return `<tr><td title="${escapeHtml(name)} (${r.id})">${escapeHtml(name)}</td>` +
       TOP_COLUMNS.map(([key]) => `<td>${KPI_FORMAT[key](r[key])}</td>`).join("") + "</tr>";
   }).join("");
@@ -175,6 +176,10 @@ function ago(seconds) {
   return `${Math.round(seconds / 3600)} h ago`;
 }
 
+function capitalized(word) {
+  return word[0].toUpperCase() + word.slice(1);
+}
+
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
@@ -185,6 +190,8 @@ function chart(id) {
 }
 
 async function refresh() {
+  // Only the latest refresh draws: an older one (a live tick started before a filter changed) is dropped.
+  const ticket = ++state.latest;
   const f = filters();
   const error = document.getElementById("error");
   try {
@@ -196,6 +203,7 @@ async function refresh() {
         return api("top/" + t.dataset.dimension, { ...f, sort: sort.by === "name" ? "clicks" : sort.by, order: sort.order, limit: 10 });
       }),
     ]);
+    if (ticket !== state.latest) return;
     state.meta = meta;
     showKpis(kpis.totals);
     showSeries(facts);
@@ -206,6 +214,7 @@ async function refresh() {
     document.getElementById("footnote").textContent =
       `Dates and hours in ${meta.time_zone}. Ratios are ratios of sums; "–" where the denominator is 0.`;
   } catch (e) {
+    if (ticket !== state.latest) return;
     error.textContent = "Cannot load the numbers: " + e.message;
     error.hidden = false;
   }
