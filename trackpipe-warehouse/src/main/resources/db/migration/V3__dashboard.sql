@@ -41,3 +41,83 @@ CREATE TABLE pipeline_status (
   freshness_p50_millis BIGINT NULL,
   freshness_p99_millis BIGINT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+-- Which rows changed since a time: the summary refresh recomputes only the hours written since its last run.
+CREATE INDEX events_updated ON events (latest_update_time, dates, hours);
+
+-- Summaries of events for the dashboard and the API (docs/dashboard.md, "Summary tables"). Each holds the same sums
+-- as events, by a coarser key; each is recomputed from events (or from a finer summary) for the hours and days whose
+-- facts changed, by trackpipe serve (SummaryRefresher), never written by the stream. company_id NULL is kept as 0.
+CREATE TABLE summary_hour (
+  dates DATE NOT NULL, hours TINYINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_hour_campaign (
+  dates DATE NOT NULL, hours TINYINT NOT NULL, campaign_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours, campaign_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_hour_publisher (
+  dates DATE NOT NULL, hours TINYINT NOT NULL, publisher_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours, publisher_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_hour_company (
+  dates DATE NOT NULL, hours TINYINT NOT NULL, company_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours, company_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_hour_group (
+  dates DATE NOT NULL, hours TINYINT NOT NULL, group_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours, group_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_hour_job (
+  dates DATE NOT NULL, hours TINYINT NOT NULL, job_id BIGINT NOT NULL,
+  campaign_id BIGINT NOT NULL, company_id BIGINT NOT NULL, group_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, hours, job_id, campaign_id, company_id, group_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_day_campaign (
+  dates DATE NOT NULL, campaign_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, campaign_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_day_company (
+  dates DATE NOT NULL, company_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, company_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_day_job (
+  dates DATE NOT NULL, job_id BIGINT NOT NULL,
+  campaign_id BIGINT NOT NULL, company_id BIGINT NOT NULL, group_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, job_id, campaign_id, company_id, group_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+-- How far the summaries are current: every events row with latest_update_time before refreshed_through (minus the
+-- refresh's overlap) is in them. NULL until the first full build finished: the API reads events until then.
+CREATE TABLE summary_state (
+  id TINYINT NOT NULL PRIMARY KEY,
+  refreshed_through DATETIME(3) NULL COMMENT 'UTC',
+  refreshed_at DATETIME(3) NULL COMMENT 'UTC'
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+INSERT INTO summary_state (id, refreshed_through, refreshed_at) VALUES (1, NULL, NULL);

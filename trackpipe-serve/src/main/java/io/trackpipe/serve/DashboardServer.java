@@ -12,7 +12,9 @@ import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.calendar.HourCalendar;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
 import java.net.URI;
+import io.trackpipe.warehouse.summary.SummaryRefresher;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -30,17 +32,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class DashboardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
+  /** Longer than any write transaction of the stream: rows it wrote but committed late are still found. */
+  private static final Duration SUMMARY_OVERLAP = Duration.ofMinutes(2);
 
   private final ServeConfig config;
   private final Server server;
   private final ServerConnector connector;
   private final ConnectionPool pool;
+  private final Summaries summaries;
 
-  private DashboardServer(ServeConfig config, Server server, ServerConnector connector, ConnectionPool pool) {
+  private DashboardServer(ServeConfig config, Server server, ServerConnector connector, ConnectionPool pool,
+      Summaries summaries) {
     this.config = config;
     this.server = server;
     this.connector = connector;
     this.pool = pool;
+    this.summaries = summaries;
   }
 
   /**
@@ -52,11 +59,12 @@ public final class DashboardServer implements AutoCloseable {
     requireNonNull(config, "config is null");
     requireNonNull(warehouse, "warehouse is null");
     ConnectionPool pool = new ConnectionPool(warehouse, config.connections());
+    Summaries summaries = new Summaries(new SummaryRefresher(warehouse, SUMMARY_OVERLAP), config.summaryRefresh());
     Server server = null;
     try {
       fillCalendar(warehouse, config, clock);
-      ApiRoutes api = new ApiRoutes(new FactQueries(pool, config.queryTimeout()), new PipelineStatusTable(warehouse),
-          config, clock);
+      ApiRoutes api = new ApiRoutes(new FactQueries(pool, config.queryTimeout(), summaries::ready),
+          new PipelineStatusTable(warehouse), config, clock);
       QueuedThreadPool threads = new QueuedThreadPool();
       threads.setName("trackpipe-serve-http");
       server = new Server(threads);
@@ -75,7 +83,8 @@ public final class DashboardServer implements AutoCloseable {
       server.setHandler(gzip);
       server.setStopTimeout(5000);
       server.start();
-      DashboardServer running = new DashboardServer(config, server, connector, pool);
+      DashboardServer running = new DashboardServer(config, server, connector, pool, summaries);
+      summaries.start();
       if (config.authMode() == AuthMode.NONE && !config.loopbackOnly()) {
         log.warn("Serving on {} without read access control (serve.auth.mode=none): anyone who can connect reads the"
             + " facts", config.host());
@@ -92,8 +101,54 @@ public final class DashboardServer implements AutoCloseable {
         }
       }
       pool.close();
+      summaries.close();
       throw new IllegalStateException("cannot start the dashboard on " + config.host() + ":" + config.port() + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs the summary refresh on its own thread every {@code serve.summary-refresh}. The summaries answer queries only
+   * after this process's first refresh finished (they may be stale from before it started), and stop answering if a
+   * refresh fails, until one succeeds.
+   */
+  private static final class Summaries implements AutoCloseable {
+    private final SummaryRefresher refresher;
+    private final Duration interval;
+    private final java.util.concurrent.ScheduledExecutorService scheduler;
+    private volatile boolean ready;
+
+    Summaries(SummaryRefresher refresher, Duration interval) {
+      this.refresher = refresher;
+      this.interval = interval;
+      this.scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "trackpipe-summary-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    void start() {
+      if (interval.isZero()) return;
+      scheduler.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh() {
+      try {
+        if (refresher.refresh().ran()) ready = true;
+      } catch (java.sql.SQLException | RuntimeException e) {
+        ready = false;
+        log.warn("Summary refresh failed (queries read events until one succeeds): {}", e.toString());
+      }
+    }
+
+    boolean ready() {
+      return ready;
+    }
+
+    @Override
+    public void close() {
+      scheduler.shutdownNow();
     }
   }
 
@@ -116,8 +171,14 @@ public final class DashboardServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + port());
   }
 
+  /** True once this server's first summary refresh finished: queries then read the summary tables. */
+  public boolean summariesReady() {
+    return summaries.ready();
+  }
+
   @Override
   public synchronized void close() {
+    summaries.close();
     try {
       server.stop();
     } catch (Exception e) {

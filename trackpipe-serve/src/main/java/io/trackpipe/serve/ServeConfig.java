@@ -19,6 +19,7 @@ import java.util.Locale;
  * @param user the user name when {@code authMode} is basic; null otherwise
  * @param maxRangeDays longest date range a query may cover
  * @param refreshInterval how often the dashboard polls while the range includes the live hour
+ * @param summaryRefresh how often the summary tables are brought up to date; zero = never (every query reads events)
  */
 public record ServeConfig(
     String host,
@@ -32,6 +33,7 @@ public record ServeConfig(
     int connections,
     String currency,
     Duration refreshInterval,
+    Duration summaryRefresh,
     ZoneId factsZone) {
 
   public static final int MIN_SECRET_LENGTH = 16;
@@ -71,8 +73,13 @@ public record ServeConfig(
       .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(10)) <= 0,
           "between 1s and 10m");
 
+  public static final Setting<Duration> SUMMARY_REFRESH = Setting.of("serve.summary-refresh", ValueType.DURATION_TYPE,
+      Duration.ofSeconds(2), "How often the summary tables are brought up to date with events (only changed hours are"
+          + " recomputed); 0s = never, every query then reads events.")
+      .checked(d -> !d.isNegative(), ">= 0");
+
   public static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, AUTH_MODE, AUTH_TOKEN, AUTH_USER, AUTH_PASSWORD,
-      MAX_RANGE_DAYS, QUERY_TIMEOUT, CONNECTIONS, CURRENCY, REFRESH_INTERVAL);
+      MAX_RANGE_DAYS, QUERY_TIMEOUT, CONNECTIONS, CURRENCY, REFRESH_INTERVAL, SUMMARY_REFRESH);
 
   public ServeConfig {
     requireNonNull(host, "host is null");
@@ -80,6 +87,7 @@ public record ServeConfig(
     requireNonNull(queryTimeout, "queryTimeout is null");
     requireNonNull(currency, "currency is null");
     requireNonNull(refreshInterval, "refreshInterval is null");
+    requireNonNull(summaryRefresh, "summaryRefresh is null");
     requireNonNull(factsZone, "factsZone is null");
   }
 
@@ -103,7 +111,8 @@ public record ServeConfig(
       case NONE -> { }
     }
     return new ServeConfig(config.get(HOST), config.get(PORT), mode, token, user, password, config.get(MAX_RANGE_DAYS),
-        config.get(QUERY_TIMEOUT), config.get(CONNECTIONS), config.get(CURRENCY), config.get(REFRESH_INTERVAL), factsZone);
+        config.get(QUERY_TIMEOUT), config.get(CONNECTIONS), config.get(CURRENCY), config.get(REFRESH_INTERVAL),
+        config.get(SUMMARY_REFRESH), factsZone);
   }
 
   /** True when only this machine can connect. */

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trackpipe.serve.auth.AuthMode;
+import io.trackpipe.serve.query.ConnectionPool;
+import io.trackpipe.serve.query.Dimension;
+import io.trackpipe.serve.query.FactFilter;
+import io.trackpipe.serve.query.FactQueries;
+import io.trackpipe.serve.query.Measure;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.status.PipelineStatus;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
@@ -13,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -35,11 +41,15 @@ class ApiIT {
     server = DashboardServer.start(config(AuthMode.NONE, null, null, null), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC));
     api = new ApiClient(server.url());
+    // Every answer below comes from the summary tables; summariesAnswerExactlyLikeEvents checks both paths agree.
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!server.summariesReady() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+    assertThat(server.summariesReady()).as("summaries built").isTrue();
   }
 
   static ServeConfig config(AuthMode mode, String token, String user, String password) {
     return new ServeConfig("127.0.0.1", 0, mode, token, user, password, 400, Duration.ofSeconds(10), 2, "USD",
-        Duration.ofSeconds(5), ZoneId.of("UTC"));
+        Duration.ofSeconds(5), Duration.ofMillis(200), ZoneId.of("UTC"));
   }
 
   @AfterAll
@@ -203,6 +213,41 @@ class ApiIT {
     assertBad("/api/v1/facts?group_by=" + encode("job_id) x"), "group_by", "group_by must be a comma-separated list of");
     assertBad("/api/v1/pipeline?verbose=1", "verbose", "this route takes none");
     assertBad("/api/v1/dimensions/company?limit=5000", "limit", "from 1 to 1000");
+  }
+
+  @Test
+  void summariesAnswerExactlyLikeEvents() throws Exception {
+    try (ConnectionPool pool = new ConnectionPool(warehouse, 1)) {
+      FactQueries summaries = new FactQueries(pool, Duration.ofSeconds(10), () -> true);
+      FactQueries events = new FactQueries(pool, Duration.ofSeconds(10), () -> false);
+      LocalDate from = LocalDate.parse("2026-02-01");
+      LocalDate to = LocalDate.parse("2026-03-04");
+      List<FactFilter> filters = List.of(FactFilter.dates(from, to),
+          new FactFilter(from, to, List.of(), List.of(1000L), List.of(), List.of(), List.of()),
+          new FactFilter(from, to, List.of(), List.of(), List.of(1L), List.of(), List.of()),
+          new FactFilter(from, to, List.of(), List.of(), List.of(), List.of(20L), List.of(200L)),
+          new FactFilter(from, to, List.of(1L, 3L), List.of(), List.of(), List.of(), List.of()),
+          new FactFilter(from, to, List.of(), List.of(1000L), List.of(2L), List.of(), List.of()));
+      for (FactFilter f : filters) {
+        assertThat(summaries.totals(f)).as("totals " + f).isEqualTo(events.totals(f));
+        assertThat(summaries.series(f, true, List.of(), 100)).as("series " + f).isEqualTo(events.series(f, true, List.of(), 100));
+        assertThat(summaries.series(f, false, List.of(Dimension.CAMPAIGN), 100))
+            .isEqualTo(events.series(f, false, List.of(Dimension.CAMPAIGN), 100));
+        assertThat(summaries.heatmap(f)).as("heatmap " + f).isEqualTo(events.heatmap(f));
+        for (Dimension d : Dimension.values()) {
+          for (Measure m : Measure.values()) {
+            assertThat(summaries.top(f, d, m, true, 10)).as("top " + d + " by " + m + " " + f)
+                .isEqualTo(events.top(f, d, m, true, 10));
+          }
+        }
+      }
+      // The planner's choices: the smallest summary with the needed columns, events when none has them.
+      assertThat(summaries.from(filters.get(0), false, List.of())).isEqualTo(" FROM summary_hour");
+      assertThat(summaries.from(filters.get(1), false, List.of())).isEqualTo(" FROM summary_day_campaign");
+      assertThat(summaries.from(filters.get(1), true, List.of())).isEqualTo(" FROM summary_hour_campaign");
+      assertThat(summaries.from(filters.get(0), false, List.of(Dimension.JOB))).isEqualTo(" FROM summary_day_job");
+      assertThat(summaries.from(filters.get(5), false, List.of())).contains("FROM events");
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.trackpipe.serve.query;
 
+import io.trackpipe.warehouse.summary.SummaryTable;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Date;
@@ -10,36 +11,60 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.BooleanSupplier;
 
 /**
  * The dashboard's and the API's questions to the {@code events} facts, as parameterized SQL. Column names and
  * expressions come only from the {@link Dimension} and {@link Measure} constants; every value from a request is a
- * bound parameter. Every query reads a date range through the covering index {@code events_dashboard} (migration V3),
- * which holds every column these queries use. Thread-safe.
+ * bound parameter. Each query reads the smallest summary table that has the columns it needs (see
+ * {@link SummaryTable}), or else a date range of {@code events} through its covering index {@code events_dashboard}
+ * (migration V3). Thread-safe.
  */
 public final class FactQueries {
   /** The sums every query returns, in {@link #totals(ResultSet)}'s order. */
   private static final String SUMS = "SUM(impressions) AS impressions, SUM(clicks) AS clicks,"
       + " SUM(conversion) AS conversions, SUM(qualified_application) AS qualified,"
       + " SUM(disqualified_application) AS unqualified, SUM(spend_hour) AS spend";
-  private static final String FROM = " FROM events FORCE INDEX (events_dashboard)";
+  private static final String EVENTS = " FROM events FORCE INDEX (events_dashboard)";
 
   private final ConnectionPool pool;
   private final int timeoutSeconds;
   private final long waitMillis;
+  private final BooleanSupplier summariesReady;
 
-  public FactQueries(ConnectionPool pool, Duration timeout) {
+  /** @param summariesReady whether the summary tables are built and kept current (else every query reads events) */
+  public FactQueries(ConnectionPool pool, Duration timeout, BooleanSupplier summariesReady) {
     this.pool = pool;
     this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
     this.waitMillis = timeout.toMillis();
+    this.summariesReady = summariesReady;
+  }
+
+  /**
+   * The smallest table that can answer: a summary holding every column the query filters or groups by (with hours when
+   * it needs hours), else {@code events} itself.
+   */
+  public String from(FactFilter filter, boolean needsHours, List<Dimension> groupedBy) {
+    if (!summariesReady.getAsBoolean()) return EVENTS;
+    Set<String> columns = new HashSet<>();
+    for (Dimension d : Dimension.values()) {
+      if (!filter.ids(d).isEmpty()) columns.add(d.column());
+    }
+    groupedBy.forEach(d -> columns.add(d.column()));
+    for (SummaryTable t : SummaryTable.values()) {
+      if ((t.hourly() || !needsHours) && t.covers(columns)) return " FROM " + t.table();
+    }
+    return EVENTS;
   }
 
   /** Sums and KPIs of the filtered facts. */
   public Totals totals(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT " + SUMS + FROM).where(filter);
+    Sql sql = new Sql("SELECT " + SUMS + from(filter, false, List.of())).where(filter);
     return query(sql, rs -> rs.next() ? totals(rs) : Totals.ZERO);
   }
 
@@ -54,7 +79,7 @@ public final class FactQueries {
     keys.add("dates");
     if (hourly) keys.add("hours");
     groupBy.forEach(d -> keys.add(d.column()));
-    Sql sql = new Sql("SELECT " + keys + ", " + SUMS + FROM).where(filter)
+    Sql sql = new Sql("SELECT " + keys + ", " + SUMS + from(filter, hourly, groupBy)).where(filter)
         .append(" GROUP BY " + keys + " ORDER BY " + keys + " LIMIT ?").bind(limit + 1);
     return query(sql, rs -> {
       List<Rows.SeriesPoint> points = new ArrayList<>();
@@ -78,7 +103,7 @@ public final class FactQueries {
     String direction = descending ? "DESC" : "ASC";
     String column = dimension.column();
     // NULL ratios (zero denominators) last in either direction; ties by id, so pages are stable.
-    Sql sql = new Sql("SELECT " + column + " AS id, " + SUMS + FROM).where(filter)
+    Sql sql = new Sql("SELECT " + column + " AS id, " + SUMS + from(filter, false, List.of(dimension))).where(filter)
         .append(" GROUP BY " + column + " ORDER BY (" + sort.sql() + ") IS NULL, " + sort.sql() + " " + direction
             + ", " + column + " LIMIT ?").bind(limit);
     List<Rows.TopEntry> ranked = query(sql, rs -> {
@@ -96,7 +121,7 @@ public final class FactQueries {
 
   /** Sums per ISO weekday (1 = Monday) and hour of day: 168 cells at most. */
   public List<Rows.HeatCell> heatmap(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT WEEKDAY(dates) + 1 AS weekday, hours, " + SUMS + FROM).where(filter)
+    Sql sql = new Sql("SELECT WEEKDAY(dates) + 1 AS weekday, hours, " + SUMS + from(filter, true, List.of())).where(filter)
         .append(" GROUP BY weekday, hours ORDER BY weekday, hours");
     return query(sql, rs -> {
       List<Rows.HeatCell> cells = new ArrayList<>();
