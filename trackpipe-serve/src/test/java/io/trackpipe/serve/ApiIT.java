@@ -163,7 +163,7 @@ class ApiIT {
   @Test
   void pipelineShowsTheLastCommittedBatch() throws Exception {
     new PipelineStatusTable(warehouse).record(new PipelineStatus("events-stream", Instant.parse("2026-03-04T09:00:00Z"),
-        Instant.parse("2026-03-04T10:14:58Z"), 41, 42, 10_000, 9_800, 100, 50, 50, Map.of("bad_json", 30L, "missing_field", 20L),
+        Instant.parse("2026-03-04T10:14:58Z"), 41, 42, 10_000, 9_800, 100, 50, 50, Map.of("malformed_json", 30L, "missing_field", 20L),
         4_000, 812, 7L, 1000.5, 2000.25, 900L, 2100L));
     JsonNode job = api.get("/api/v1/pipeline").json().path("jobs").get(0);
     assertThat(job.path("job").asText()).isEqualTo("events-stream");
@@ -173,7 +173,7 @@ class ApiIT {
     assertThat(job.path("processed_per_second").asDouble()).isEqualTo(2000.25);
     assertThat(job.path("lag_records").asLong()).isEqualTo(7);
     assertThat(job.path("dead_letters").asLong()).isEqualTo(50);
-    assertThat(job.path("dead_letters_by_reason").path("bad_json").asLong()).isEqualTo(30);
+    assertThat(job.path("dead_letters_by_reason").path("malformed_json").asLong()).isEqualTo(30);
     assertThat(job.path("freshness_p99_millis").asLong()).isEqualTo(2100);
   }
 

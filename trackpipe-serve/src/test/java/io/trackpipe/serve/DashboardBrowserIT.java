@@ -68,7 +68,7 @@ class DashboardBrowserIT {
     Warehouse warehouse = TestWarehouse.createDatabase("browser");
     TestWarehouse.insertKnownFacts(warehouse);
     new PipelineStatusTable(warehouse).record(new PipelineStatus("events-stream", TestWarehouse.NOW.minusSeconds(3600),
-        TestWarehouse.NOW.minusSeconds(3), 41, 42, 10_000, 9_800, 100, 50, 50, Map.of("bad_json", 50L), 4_000, 812, 0L,
+        TestWarehouse.NOW.minusSeconds(3), 41, 42, 10_000, 9_800, 100, 50, 50, Map.of("malformed_json", 50L), 4_000, 812, 0L,
         1000, 2000, 900L, 2100L));
     try (DashboardServer server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC))) {
@@ -117,7 +117,7 @@ class DashboardBrowserIT {
     insertTwoWeeksOfFacts(warehouse, LocalDate.parse("2026-02-19"), LocalDate.parse("2026-03-04"));
     new PipelineStatusTable(warehouse).record(new PipelineStatus("events-stream", TestWarehouse.NOW.minusSeconds(7200),
         TestWarehouse.NOW.minusSeconds(2), 1203, 1204, 7_412_300, 7_301_877, 74_120, 3_512, 14_823,
-        Map.of("bad_json", 9_000L, "missing_field", 5_823L), 2_010_442, 640, 118L, 1012.4, 9870.2, 1840L, 3120L));
+        Map.of("malformed_json", 9_000L, "missing_field", 5_823L), 2_010_442, 640, 118L, 1012.4, 9870.2, 1840L, 3120L));
     try (DashboardServer server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC))) {
       browser.get(server.url() + "/?from=2026-02-19&to=2026-03-04");
