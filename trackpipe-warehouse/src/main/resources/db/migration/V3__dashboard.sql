@@ -113,6 +113,25 @@ CREATE TABLE summary_day_job (
   PRIMARY KEY (dates, job_id, campaign_id, company_id, group_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
+-- Publisher with the other dimensions, per day: what filters combining a publisher with a job, campaign, company or
+-- group need. summary_day_publisher_job leads with publisher_id, so one publisher's days are one key range.
+CREATE TABLE summary_day_publisher_job (
+  publisher_id BIGINT NOT NULL, dates DATE NOT NULL, job_id BIGINT NOT NULL,
+  campaign_id BIGINT NOT NULL, company_id BIGINT NOT NULL, group_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (publisher_id, dates, job_id, campaign_id, company_id, group_id),
+  KEY summary_day_publisher_job_dates (dates)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+CREATE TABLE summary_day_publisher_context (
+  dates DATE NOT NULL, publisher_id BIGINT NOT NULL,
+  campaign_id BIGINT NOT NULL, company_id BIGINT NOT NULL, group_id BIGINT NOT NULL,
+  impressions BIGINT NOT NULL, clicks BIGINT NOT NULL, conversion BIGINT NOT NULL,
+  qualified_application BIGINT NOT NULL, disqualified_application BIGINT NOT NULL, spend_hour DECIMAL(20, 6) NOT NULL,
+  PRIMARY KEY (dates, publisher_id, campaign_id, company_id, group_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
 -- How far the summaries are current: every events row with latest_update_time before refreshed_through (minus the
 -- refresh's overlap) is in them. NULL until the first full build finished: the API reads events until then.
 CREATE TABLE summary_state (

@@ -246,7 +246,9 @@ class ApiIT {
       assertThat(summaries.from(filters.get(1), false, List.of())).isEqualTo(" FROM summary_day_campaign");
       assertThat(summaries.from(filters.get(1), true, List.of())).isEqualTo(" FROM summary_hour_campaign");
       assertThat(summaries.from(filters.get(0), false, List.of(Dimension.JOB))).isEqualTo(" FROM summary_day_job");
-      assertThat(summaries.from(filters.get(5), false, List.of())).contains("FROM events");
+      assertThat(summaries.from(filters.get(5), false, List.of())).isEqualTo(" FROM summary_day_publisher_context");
+      assertThat(summaries.from(filters.get(2), false, List.of(Dimension.JOB))).isEqualTo(" FROM summary_day_publisher_job");
+      assertThat(summaries.from(filters.get(5), true, List.of())).contains("FROM events");
     }
   }
 

@@ -183,12 +183,16 @@ public final class ApiBenchCommand implements Callable<Integer> {
     private final int publishers;
     private final LocalDate firstDay;
 
+    /** The hour of the last row: facts stop at the current hour, as a live warehouse's do. */
+    private final int lastHourIndex;
+
     BenchFacts(long rows, int days, int jobs, int publishers, LocalDate today) {
       this.rows = rows;
       this.days = days;
       this.jobs = jobs;
       this.publishers = publishers;
       this.firstDay = today.minusDays(days - 1L);
+      this.lastHourIndex = (days - 1) * 24 + java.time.LocalTime.now(ZoneOffset.UTC).getHour();
     }
 
     static long campaignOf(long job) {
@@ -268,7 +272,7 @@ public final class ApiBenchCommand implements Callable<Integer> {
      * rows in all); counts follow the hour of day and the weekday. The same arguments always give the same rows.
      */
     private final class RowStream extends InputStream {
-      private final double density = Math.min(1.0, rows * 1.02 / ((double) jobs * days * 24 * publishers));
+      private final double density = Math.min(1.0, rows * 1.03 / ((double) jobs * (lastHourIndex + 1) * publishers));
       private long job = 1;
       private int hourIndex;
       private int publisher = 1;
@@ -307,7 +311,7 @@ public final class ApiBenchCommand implements Callable<Integer> {
           long jobNow = job;
           if (++publisher > publishers) {
             publisher = 1;
-            if (++hourIndex >= days * 24) {
+            if (++hourIndex > lastHourIndex) {
               hourIndex = 0;
               job++;
             }
@@ -330,8 +334,7 @@ public final class ApiBenchCommand implements Callable<Integer> {
               .append(impressions).append('\t').append(clicks).append('\t').append(conversions).append('\t')
               .append(qualified).append('\t').append(unqualified).append('\t')
               .append(clicks == 0 ? "\\N" : cents(bidCents)).append('\t').append(cents(bidCents * clicks)).append('\t')
-              .append(companyOf(jobNow)).append("\tbench\t").append(date).append(' ')
-              .append(hour < 10 ? "0" : "").append(hour).append(":30:00\n");
+              .append(companyOf(jobNow)).append("\tbench\t").append(firstDay).append(" 00:00:00\n");
           line = text.toString().getBytes(StandardCharsets.US_ASCII);
           pos = 0;
           return true;

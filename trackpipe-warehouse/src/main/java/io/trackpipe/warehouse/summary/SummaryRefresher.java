@@ -99,12 +99,15 @@ public final class SummaryRefresher {
             + " GROUP BY dates, hours" + prefixed(selected(t)), date);
         log.trace("Recomputed {} for {} hours {} ({})", t.table(), date, inHours, keys);
       }
-      for (SummaryTable t : SummaryTable.values()) {
-        if (t.hourly()) continue;
-        update(c, "DELETE FROM " + t.table() + " WHERE dates = ?", date);
-        update(c, "INSERT INTO " + t.table() + " (dates" + prefixed(t.keyColumns()) + ", " + SUM_COLUMNS + ")"
-            + " SELECT dates" + prefixed(t.keyColumns()) + ", " + SUMS + " FROM " + t.source() + " WHERE dates = ?"
-            + " GROUP BY dates" + prefixed(t.keyColumns()), date);
+      for (int order = 1; order <= 2; order++) {
+        for (SummaryTable t : SummaryTable.values()) {
+          if (t.recomputeOrder() != order) continue;
+          List<String> keys = t.source().equals("events") ? selected(t) : t.keyColumns();
+          update(c, "DELETE FROM " + t.table() + " WHERE dates = ?", date);
+          update(c, "INSERT INTO " + t.table() + " (dates" + prefixed(t.keyColumns()) + ", " + SUM_COLUMNS + ")"
+              + " SELECT dates" + prefixed(keys) + ", " + SUMS + " FROM " + t.source() + " WHERE dates = ?"
+              + " GROUP BY dates" + prefixed(keys), date);
+        }
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {

@@ -17,7 +17,12 @@ public enum SummaryTable {
   DAY_JOB("summary_day_job", false, List.of("job_id", "campaign_id", "company_id", "group_id"), "summary_hour_job"),
   HOUR_CAMPAIGN("summary_hour_campaign", true, List.of("campaign_id"), null),
   HOUR_COMPANY("summary_hour_company", true, List.of("company_id"), null),
+  DAY_PUBLISHER_CONTEXT("summary_day_publisher_context", false,
+      List.of("publisher_id", "campaign_id", "company_id", "group_id"), "summary_day_publisher_job"),
   HOUR_GROUP("summary_hour_group", true, List.of("group_id"), null),
+  // Recomputed from a whole day of events: listed before the daily tables made from it.
+  DAY_PUBLISHER_JOB("summary_day_publisher_job", false,
+      List.of("publisher_id", "job_id", "campaign_id", "company_id", "group_id"), "events"),
   HOUR_JOB("summary_hour_job", true, List.of("job_id", "campaign_id", "company_id", "group_id"), null);
 
   /** The summed columns, named as in {@code events}. */
@@ -53,6 +58,13 @@ public enum SummaryTable {
   /** The table it is recomputed from: {@code events} for hourly summaries. */
   String source() {
     return source == null ? "events" : source;
+  }
+
+  /** Daily tables computed from other daily tables go last: their sources must be recomputed first. */
+  int recomputeOrder() {
+    if (hourly) return 0;
+    if (source().equals("events") || source().startsWith("summary_hour")) return 1;
+    return 2;
   }
 
   public boolean covers(Set<String> columns) {
