@@ -11,7 +11,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,13 +90,11 @@ public final class SummaryRefresher {
       String inHours = hours.stream().map(String::valueOf).collect(Collectors.joining(", "));
       for (SummaryTable t : SummaryTable.values()) {
         if (!t.hourly()) continue;
-        String keys = keys(t);
         update(c, "DELETE FROM " + t.table() + " WHERE dates = ? AND hours IN (" + inHours + ")", date);
         update(c, "INSERT INTO " + t.table() + " (dates, hours" + prefixed(t.keyColumns()) + ", " + SUM_COLUMNS + ")"
             + " SELECT dates, hours" + prefixed(selected(t)) + ", " + SUMS
             + " FROM events FORCE INDEX (events_dashboard) WHERE dates = ? AND hours IN (" + inHours + ")"
             + " GROUP BY dates, hours" + prefixed(selected(t)), date);
-        log.trace("Recomputed {} for {} hours {} ({})", t.table(), date, inHours, keys);
       }
       for (int order = 1; order <= 2; order++) {
         for (SummaryTable t : SummaryTable.values()) {
@@ -121,10 +118,6 @@ public final class SummaryRefresher {
   /** company_id is NULL in events while a job is unknown; the summaries keep it as 0 (a key column cannot be NULL). */
   private static List<String> selected(SummaryTable t) {
     return t.keyColumns().stream().map(k -> k.equals("company_id") ? "COALESCE(company_id, 0)" : k).toList();
-  }
-
-  private static String keys(SummaryTable t) {
-    return String.join(",", t.keyColumns());
   }
 
   private static String prefixed(List<String> columns) {
@@ -206,11 +199,5 @@ public final class SummaryRefresher {
       st.setString(1, LOCK);
       st.executeQuery().close();
     }
-  }
-
-  static List<String> tables() {
-    List<String> names = new ArrayList<>();
-    for (SummaryTable t : SummaryTable.values()) names.add(t.table());
-    return names;
   }
 }
