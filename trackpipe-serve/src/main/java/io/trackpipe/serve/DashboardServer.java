@@ -11,11 +11,16 @@ import io.trackpipe.serve.query.FactQueries;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.calendar.HourCalendar;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
-import java.net.URI;
 import io.trackpipe.warehouse.summary.SummaryRefresher;
+import java.net.URI;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -90,7 +95,7 @@ public final class DashboardServer implements AutoCloseable {
             + " facts", config.host());
       }
       log.info("Dashboard at {} (API {}{}, read access {}, facts zone {})", running.url(), running.url(), ApiRoutes.PREFIX,
-          config.authMode().name().toLowerCase(java.util.Locale.ROOT), config.factsZone());
+          config.authMode().name().toLowerCase(Locale.ROOT), config.factsZone());
       return running;
     } catch (Exception e) {
       if (server != null) {
@@ -115,13 +120,13 @@ public final class DashboardServer implements AutoCloseable {
   private static final class Summaries implements AutoCloseable {
     private final SummaryRefresher refresher;
     private final Duration interval;
-    private final java.util.concurrent.ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService scheduler;
     private volatile boolean ready;
 
     Summaries(SummaryRefresher refresher, Duration interval) {
       this.refresher = refresher;
       this.interval = interval;
-      this.scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "trackpipe-summary-refresh");
         t.setDaemon(true);
         return t;
@@ -130,13 +135,13 @@ public final class DashboardServer implements AutoCloseable {
 
     void start() {
       if (interval.isZero()) return;
-      scheduler.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void refresh() {
       try {
         if (refresher.refresh().ran()) ready = true;
-      } catch (java.sql.SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException e) {
         ready = false;
         log.warn("Summary refresh failed (queries read events until one succeeds): {}", e.toString());
       }
@@ -156,7 +161,7 @@ public final class DashboardServer implements AutoCloseable {
   private static void fillCalendar(Warehouse warehouse, ServeConfig config, Clock clock) {
     try {
       new HourCalendar(warehouse, config.factsZone()).fillAround(LocalDate.now(clock.withZone(config.factsZone())));
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       log.warn("Cannot fill hour_calendar: {}", e.toString());
     }
   }

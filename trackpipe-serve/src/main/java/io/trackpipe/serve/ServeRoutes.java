@@ -1,6 +1,7 @@
 package io.trackpipe.serve;
 
 import io.trackpipe.serve.api.ApiRoutes;
+import io.trackpipe.serve.auth.AuthMode;
 import io.trackpipe.serve.auth.ReadAccess;
 import io.trackpipe.serve.dashboard.DashboardAssets;
 import java.nio.ByteBuffer;
@@ -47,7 +48,7 @@ final class ServeRoutes extends Handler.Abstract {
         if (!access.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
           response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, access.challenge());
           send(response, callback, ApiRoutes.errorAnswer(401, "unauthorized", "read access needs "
-              + (access.mode() == io.trackpipe.serve.auth.AuthMode.BASIC ? "a user and password (basic auth)"
+              + (access.mode() == AuthMode.BASIC ? "a user and password (basic auth)"
               : "a token: Authorization: Bearer <serve.auth.token>")));
         } else {
           send(response, callback, api.handle(path, request));

@@ -28,9 +28,11 @@ import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The dashboard and the stream's metrics endpoint, once started (printed with the connection help). */
   private DashboardServer dashboard;
-  private java.util.Optional<java.net.URI> streamMetricsUrl = java.util.Optional.empty();
+  private Optional<URI> streamMetricsUrl = Optional.empty();
 
   @Override
   public Integer call() throws Exception {

@@ -8,6 +8,8 @@ import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.WarehouseConfig;
+import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -22,10 +24,10 @@ public final class RunningStream implements AutoCloseable {
   private final SparkSession spark;
   private final TrackingStreamJob job;
   private final StreamingQuery query;
-  private final java.util.Optional<MetricsEndpoint> metricsEndpoint;
+  private final Optional<MetricsEndpoint> metricsEndpoint;
 
   private RunningStream(SparkSession spark, TrackingStreamJob job, StreamingQuery query,
-      java.util.Optional<MetricsEndpoint> metricsEndpoint) {
+      Optional<MetricsEndpoint> metricsEndpoint) {
     this.spark = spark;
     this.job = job;
     this.query = query;
@@ -49,7 +51,7 @@ public final class RunningStream implements AutoCloseable {
       MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
     if (fresh) job.resetState();
-    java.util.Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
+    Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     try {
       return new RunningStream(spark, job, job.start(spark, availableNow), endpoint);
@@ -61,7 +63,7 @@ public final class RunningStream implements AutoCloseable {
   }
 
   /** The job's Prometheus endpoint, when one was asked for. */
-  public java.util.Optional<java.net.URI> metricsUrl() {
+  public Optional<URI> metricsUrl() {
     return metricsEndpoint.map(MetricsEndpoint::url);
   }
 

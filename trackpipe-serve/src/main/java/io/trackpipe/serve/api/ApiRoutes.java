@@ -20,6 +20,7 @@ import java.sql.SQLTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class ApiRoutes {
   public Answer handle(String path, Request request) {
     String route = path.substring(PREFIX.length());
     try {
-      Fields query = new Fields(Request.extractQueryParameters(request));
+      Parameters query = new Parameters(Request.extractQueryParameters(request));
       if (route.equals("/kpis")) return kpis(query.with(QueryParameters.FILTERS));
       if (route.equals("/facts")) return facts(query.with(plus(QueryParameters.FILTERS, "bucket", "group_by", "limit")));
       if (route.startsWith("/top/")) {
@@ -219,7 +220,7 @@ public final class ApiRoutes {
     ObjectNode body = JSON.createObjectNode();
     body.put("time_zone", config.factsZone().getId());
     body.put("today", today().toString());
-    body.put("current_hour", java.time.ZonedDateTime.now(clock.withZone(config.factsZone())).getHour());
+    body.put("current_hour", ZonedDateTime.now(clock.withZone(config.factsZone())).getHour());
     body.put("currency", config.currency());
     body.put("refresh_seconds", config.refreshInterval().toMillis() / 1000.0);
     body.put("max_range_days", config.maxRangeDays());
@@ -304,8 +305,8 @@ public final class ApiRoutes {
     }
   }
 
-  /** The request's query parameters, checked against a route's list when the route is known. */
-  private record Fields(org.eclipse.jetty.util.Fields fields) {
+  /** The request's query parameters, checked against a route's list once the route is known. */
+  private record Parameters(org.eclipse.jetty.util.Fields fields) {
     QueryParameters with(List<String> allowed) {
       return QueryParameters.of(fields, allowed);
     }

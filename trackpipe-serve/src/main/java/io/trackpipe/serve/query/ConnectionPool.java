@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,13 +15,15 @@ import java.util.concurrent.TimeUnit;
 public final class ConnectionPool implements AutoCloseable {
   private final Warehouse warehouse;
   private final BlockingQueue<Connection> idle;
-  private final java.util.concurrent.Semaphore permits;
+  private final Semaphore permits;
+  private final int size;
   private volatile boolean closed;
 
   public ConnectionPool(Warehouse warehouse, int size) {
     this.warehouse = warehouse;
     this.idle = new ArrayBlockingQueue<>(size);
-    this.permits = new java.util.concurrent.Semaphore(size, true);
+    this.permits = new Semaphore(size, true);
+    this.size = size;
   }
 
   /** Work done with a borrowed connection. */
@@ -33,7 +36,7 @@ public final class ConnectionPool implements AutoCloseable {
   public <T> T withConnection(long waitMillis, Work<T> work) throws SQLException {
     try {
       if (!permits.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-        throw new SQLException("all " + idle.remainingCapacity() + " warehouse connections are busy");
+        throw new SQLException("all " + size + " warehouse connections stayed busy for " + waitMillis + " ms");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
