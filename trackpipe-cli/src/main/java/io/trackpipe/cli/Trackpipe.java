@@ -1,10 +1,12 @@
 package io.trackpipe.cli;
 
 import io.trackpipe.cli.bench.BenchCommand;
+import io.trackpipe.cli.bench.ApiBenchCommand;
 import io.trackpipe.cli.bench.CollectorBenchCommand;
 import io.trackpipe.cli.collect.CollectCommand;
 import io.trackpipe.cli.demo.DemoCommand;
 import io.trackpipe.cli.generate.GenerateCommand;
+import io.trackpipe.cli.serve.ServeCommand;
 import io.trackpipe.cli.settings.ConfigCommand;
 import io.trackpipe.cli.stream.StreamCommand;
 import io.trackpipe.config.ConfigException;
@@ -17,12 +19,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "trackpipe 0.1.0",
     description = "Near-real-time analytics for user-interaction tracking logs.%n",
-    subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, CollectCommand.class, ConfigCommand.class,
-        BenchCommand.class, CollectorBenchCommand.class},
+    subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, CollectCommand.class, ServeCommand.class,
+        ConfigCommand.class, BenchCommand.class, CollectorBenchCommand.class, ApiBenchCommand.class},
     footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
         "  trackpipe demo --no-generate   the same, without the generator: send your own events",
         "  trackpipe stream --config prod.yaml   run the streaming job against external Kafka and MySQL",
         "  trackpipe collect --config prod.yaml  serve the HTTP collector in front of Kafka",
+        "  trackpipe serve --config prod.yaml    serve the live dashboard and the query API",
         "  trackpipe config --config prod.yaml   print the effective configuration",
         "", "Run 'trackpipe <command> --help' for a command's options."})
 public final class Trackpipe implements Runnable {

@@ -17,6 +17,9 @@ import io.trackpipe.generator.GeneratorProgress;
 import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.serve.DashboardServer;
+import io.trackpipe.serve.ServeConfig;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.session.ShutdownHooks;
@@ -25,9 +28,11 @@ import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft) and MariaDB, schema and dimension",
-        "tables, the HTTP collector, the event generator and the streaming job, with live progress.",
+        "tables, the HTTP collector, the event generator, the streaming job and the live dashboard, with live progress.",
         "Data stays under demo.data-dir (default data/demo): run it again to resume, --fresh to start over."},
     footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
@@ -51,7 +56,10 @@ public final class DemoCommand implements Callable<Integer> {
       GeneratorConfig.DUPLICATE_RATIO.key(), "0.01",
       GeneratorConfig.LATE_RATIO.key(), "0.02",
       GeneratorConfig.MALFORMED_RATIO.key(), "0.002",
-      CollectorConfig.PORT.key(), "18080");
+      CollectorConfig.PORT.key(), "18080",
+      ServeConfig.HOST.key(), "127.0.0.1",
+      ServeConfig.PORT.key(), "18088",
+      MetricsEndpointConfig.STREAM_PORT.key(), "18089");
 
   @Mixin ConfigOptions config;
 
@@ -64,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
       description = "Generator rate (default: generator.events-per-second, 1000).")
   Double rate;
+
+  /** The dashboard and the stream's metrics endpoint, once started (printed with the connection help). */
+  private DashboardServer dashboard;
+  private Optional<URI> streamMetricsUrl = Optional.empty();
 
   @Override
   public Integer call() throws Exception {
@@ -87,6 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("Stopping: generator, collector, streaming job (between batches), Kafka, MariaDB …");
       if (generatorRun[0] != null) generatorRun[0].stop();
       if (collector[0] != null) collector[0].close();
+      if (dashboard != null) dashboard.close();
       if (stream[0] != null) stream[0].close();
       stack.close();
       done.countDown();
@@ -102,6 +115,8 @@ public final class DemoCommand implements Callable<Integer> {
     WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
     StreamConfig streamConfig = StreamConfig.from(settings);
     CollectorConfig collectorConfig = CollectorConfig.from(settings);
+    ServeConfig serveConfig = ServeConfig.from(settings, streamConfig.timeZone());
+    MetricsEndpointConfig streamMetrics = MetricsEndpointConfig.forStream(settings);
     long seed = settings.get(GeneratorConfig.SEED);
     Dimensions dimensions = SampleDimensions.generate(seed);
     GeneratorConfig generatorConfig = GeneratorConfig.from(settings, dimensions);
@@ -113,7 +128,9 @@ public final class DemoCommand implements Callable<Integer> {
     KafkaTopics.ensureExist(kafka);
     collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits());
     out.println("Starting the streaming job …");
-    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, false);
+    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, streamMetrics, false, false);
+    streamMetricsUrl = stream[0].metricsUrl();
+    dashboard = DashboardServer.start(serveConfig, warehouse, Clock.systemUTC());
 
     AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
     if (!noGenerate) {
@@ -167,6 +184,13 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf("  Generator %,.0f events/s, seed %d (%s)%n", generator.eventsPerSecond(), generator.seed(),
           "set generator.* or --rate to change");
     }
+    printDashboardHelp(out);
     out.println();
+  }
+
+  private void printDashboardHelp(PrintStream out) {
+    out.println("  Dashboard " + dashboard.url() + "/   API " + dashboard.url() + "/api/v1   (OpenAPI: /api/v1/openapi.json)");
+    streamMetricsUrl.ifPresent(url -> out.println("  Metrics   " + url + "   (streaming job, Prometheus; collector: "
+        + "its own /metrics)"));
   }
 }

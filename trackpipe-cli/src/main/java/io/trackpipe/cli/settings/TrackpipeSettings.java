@@ -5,6 +5,8 @@ import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.serve.ServeConfig;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.util.ArrayList;
@@ -19,8 +21,10 @@ public final class TrackpipeSettings {
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
+    all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
+    all.addAll(ServeConfig.SETTINGS);
     all.addAll(DemoConfig.SETTINGS);
     ALL = List.copyOf(all);
   }

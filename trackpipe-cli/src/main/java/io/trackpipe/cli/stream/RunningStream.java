@@ -1,11 +1,15 @@
 package io.trackpipe.cli.stream;
 
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.metrics.MetricsEndpoint;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.WarehouseConfig;
+import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -20,11 +24,14 @@ public final class RunningStream implements AutoCloseable {
   private final SparkSession spark;
   private final TrackingStreamJob job;
   private final StreamingQuery query;
+  private final Optional<MetricsEndpoint> metricsEndpoint;
 
-  private RunningStream(SparkSession spark, TrackingStreamJob job, StreamingQuery query) {
+  private RunningStream(SparkSession spark, TrackingStreamJob job, StreamingQuery query,
+      Optional<MetricsEndpoint> metricsEndpoint) {
     this.spark = spark;
     this.job = job;
     this.query = query;
+    this.metricsEndpoint = metricsEndpoint;
   }
 
   /** @param fresh clear the checkpoint and the streamed facts first */
@@ -36,15 +43,28 @@ public final class RunningStream implements AutoCloseable {
   /** @param availableNow process what the topic holds now, then stop */
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh,
       boolean availableNow) throws Exception {
+    return start(kafka, warehouse, stream, MetricsEndpointConfig.off(), fresh, availableNow);
+  }
+
+  /** @param metrics where to serve the job's Prometheus /metrics (or not) */
+  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream,
+      MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
     if (fresh) job.resetState();
+    Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     try {
-      return new RunningStream(spark, job, job.start(spark, availableNow));
+      return new RunningStream(spark, job, job.start(spark, availableNow), endpoint);
     } catch (Exception e) {
       spark.stop();
+      endpoint.ifPresent(MetricsEndpoint::close);
       throw e;
     }
+  }
+
+  /** The job's Prometheus endpoint, when one was asked for. */
+  public Optional<URI> metricsUrl() {
+    return metricsEndpoint.map(MetricsEndpoint::url);
   }
 
   public StreamStatus status() {
@@ -78,6 +98,7 @@ public final class RunningStream implements AutoCloseable {
       log.warn("Streaming query did not stop in time: {}", e.getMessage());
     } finally {
       spark.stop();
+      metricsEndpoint.ifPresent(MetricsEndpoint::close);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -39,10 +40,11 @@ public final class StreamCommand implements Callable<Integer> {
     KafkaConfig kafka = KafkaConfig.from(settings);
     WarehouseConfig warehouse = WarehouseConfig.from(settings);
     StreamConfig stream = StreamConfig.from(settings);
+    MetricsEndpointConfig metrics = MetricsEndpointConfig.forStream(settings);
     settings.throwIfInvalid();
 
     CountDownLatch stopped = new CountDownLatch(1);
-    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, fresh, availableNow)) {
+    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, metrics, fresh, availableNow)) {
       ShutdownHooks.beforeSpark(() -> {
         running.close();
         try {
@@ -53,6 +55,7 @@ public final class StreamCommand implements Callable<Integer> {
       });
       System.out.println("Streaming " + kafka.eventsTopic() + " from " + kafka.bootstrapServers() + " into "
           + warehouse.jdbcUrl() + (availableNow ? " until the records there now are processed." : ". Ctrl-C stops."));
+      running.metricsUrl().ifPresent(url -> System.out.println("Prometheus metrics at " + url));
       while (!running.awaitTermination(progressSeconds * 1000L)) {
         System.out.println(ProgressLine.format(-1, running.status()));
       }

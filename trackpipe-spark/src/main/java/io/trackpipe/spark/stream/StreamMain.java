@@ -4,6 +4,8 @@ import io.trackpipe.config.ConfigException;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.config.Setting;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.metrics.MetricsEndpoint;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -31,6 +33,7 @@ public final class StreamMain {
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
+    all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
     SETTINGS = List.copyOf(all);
   }
 
@@ -56,11 +59,13 @@ public final class StreamMain {
     KafkaConfig kafka;
     WarehouseConfig warehouse;
     StreamConfig stream;
+    MetricsEndpointConfig metricsEndpoint;
     try {
       Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
       kafka = KafkaConfig.from(config);
       warehouse = WarehouseConfig.from(config);
       stream = StreamConfig.from(config);
+      metricsEndpoint = MetricsEndpointConfig.forStream(config);
       config.throwIfInvalid();
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
@@ -70,6 +75,7 @@ public final class StreamMain {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
     if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
     StreamingQuery query = job.start(spark);
     ShutdownHooks.beforeSpark(() -> {
       try {

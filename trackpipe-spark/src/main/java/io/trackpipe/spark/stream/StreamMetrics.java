@@ -21,6 +21,8 @@ public final class StreamMetrics {
   private StreamStatus status = StreamStatus.EMPTY;
   private final Map<String, Long> rejectedByReason = new TreeMap<>();
   private final FreshnessHistogram freshness = new FreshnessHistogram();
+  /** Records not yet read per "topic/partition", from the last progress; empty before the first. */
+  private Map<String, Long> lagByPartition = Map.of();
 
   /** Event-to-row freshness of the events counted since start (or since {@link FreshnessHistogram#reset()}). */
   public FreshnessHistogram freshness() {
@@ -29,6 +31,11 @@ public final class StreamMetrics {
 
   public synchronized StreamStatus status() {
     return status;
+  }
+
+  /** Kafka records not yet read, by {@code topic/partition}, after the last batch (empty before the first). */
+  public synchronized Map<String, Long> lagByPartition() {
+    return lagByPartition;
   }
 
   /** Called by the batch function after a batch committed. */
@@ -49,10 +56,13 @@ public final class StreamMetrics {
     StreamingQueryProgress p = event.progress();
     if (log.isDebugEnabled()) log.debug("Batch {} durations (ms): {}", p.batchId(), p.durationMs());
     long lag = 0;
+    Map<String, Long> byPartition = new TreeMap<>();
     for (SourceProgress source : p.sources()) {
       long behind = offsetsBehind(source.endOffset(), source.latestOffset());
       lag = behind < 0 || lag < 0 ? -1 : lag + behind; // -1: unknown, shown as "-"
+      partitionsBehind(source.endOffset(), source.latestOffset(), byPartition);
     }
+    lagByPartition = Map.copyOf(byPartition);
     StreamStatus s = status;
     status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
         s.droppedDuplicates(), s.rejected(), s.rejectedByReason(), s.rowsUpserted(), s.lastBatchMillis(), lag,
@@ -79,6 +89,26 @@ public final class StreamMetrics {
       // Lag is a progress figure: an offset format we cannot read must not stop the job, but should be visible.
       log.debug("Cannot compute lag from offsets {} and {}", endJson, latestJson, e);
       return -1;
+    }
+  }
+
+  /** Per partition latest − end into {@code into} as {@code topic/partition}; nothing when the offsets are unreadable. */
+  static void partitionsBehind(String endJson, String latestJson, Map<String, Long> into) {
+    if (endJson == null || latestJson == null) return;
+    try {
+      JsonNode end = JSON.readTree(endJson);
+      JsonNode latest = JSON.readTree(latestJson);
+      for (Iterator<Map.Entry<String, JsonNode>> topics = latest.fields(); topics.hasNext(); ) {
+        var topic = topics.next();
+        for (Iterator<Map.Entry<String, JsonNode>> parts = topic.getValue().fields(); parts.hasNext(); ) {
+          var part = parts.next();
+          JsonNode read = end.path(topic.getKey()).path(part.getKey());
+          into.put(topic.getKey() + "/" + part.getKey(),
+              Math.max(0, part.getValue().asLong() - (read.isMissingNode() ? 0 : read.asLong())));
+        }
+      }
+    } catch (Exception e) {
+      log.debug("Cannot compute partition lag from offsets {} and {}", endJson, latestJson, e);
     }
   }
 

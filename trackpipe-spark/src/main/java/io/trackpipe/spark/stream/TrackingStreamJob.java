@@ -55,6 +55,7 @@ public final class TrackingStreamJob {
   private final WarehouseConfig warehouseConfig;
   private final StreamConfig stream;
   private final StreamMetrics metrics = new StreamMetrics();
+  private final StreamPrometheusMetrics prometheus = new StreamPrometheusMetrics(metrics);
 
   public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
     this.kafka = kafka;
@@ -64,6 +65,11 @@ public final class TrackingStreamJob {
 
   public StreamMetrics metrics() {
     return metrics;
+  }
+
+  /** The job's Prometheus metrics, for a {@link io.trackpipe.spark.metrics.MetricsEndpoint}. */
+  public StreamPrometheusMetrics prometheus() {
+    return prometheus;
   }
 
   /** Clears the checkpoint, the dedup store and the rollups' tables: the next start counts the topic from the beginning. */
@@ -110,11 +116,15 @@ public final class TrackingStreamJob {
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
         new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
 
+    PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
+        java.time.Clock.systemUTC());
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
       if (r.applied()) {
         metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
+        prometheus.batchCommitted(r.millis(), r.freshnessMillis());
+        statusWriter.afterBatch();
       }
     };
     QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup);

@@ -1,0 +1,146 @@
+package io.trackpipe.serve.api;
+
+import io.trackpipe.serve.query.Dimension;
+import io.trackpipe.serve.query.FactFilter;
+import io.trackpipe.serve.query.Measure;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * A request's query parameters, checked: only the route's known parameters, each at most once, each well-formed and
+ * within limits. Every problem is a {@link BadRequest} naming the parameter and what it must be.
+ */
+final class QueryParameters {
+  /** The parameters of every fact query. */
+  static final List<String> FILTERS = List.of("from", "to", "job", "campaign", "publisher", "company", "group");
+  static final int MAX_IDS_PER_FILTER = 100;
+  private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+  private static final Pattern ID = Pattern.compile("\\d{1,18}");
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,9}");
+
+  private final Map<String, String> values;
+
+  private QueryParameters(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** @param allowed the route's parameter names */
+  static QueryParameters of(Fields fields, List<String> allowed) {
+    Map<String, String> values = new java.util.HashMap<>();
+    for (Fields.Field field : fields) {
+      String name = field.getName();
+      if (!allowed.contains(name)) {
+        throw new BadRequest(name, "unknown parameter '" + shown(name) + "'"
+            + (allowed.isEmpty() ? ": this route takes none" : " (allowed: " + String.join(", ", allowed) + ")"));
+      }
+      if (field.getValues().size() > 1) {
+        throw new BadRequest(name, "parameter '" + name + "' is given " + field.getValues().size()
+            + " times; give it once (lists are comma-separated)");
+      }
+      values.put(name, field.getValue());
+    }
+    return new QueryParameters(values);
+  }
+
+  /** The date range and dimension filters; without from/to, the last 7 days up to {@code today}. */
+  FactFilter filter(LocalDate today, int maxRangeDays) {
+    LocalDate to = date("to", today);
+    LocalDate from = date("from", to.minusDays(6));
+    if (from.isAfter(to)) {
+      throw new BadRequest("from", "from (" + from + ") must not be after to (" + to + ")");
+    }
+    long days = ChronoUnit.DAYS.between(from, to) + 1;
+    if (days > maxRangeDays) {
+      throw new BadRequest("from", "the range " + from + " … " + to + " covers " + days + " days; at most "
+          + maxRangeDays + " are allowed (serve.max-range-days)");
+    }
+    return new FactFilter(from, to, ids("job"), ids("campaign"), ids("publisher"), ids("company"), ids("group"));
+  }
+
+  int integer(String name, int defaultValue, int min, int max) {
+    String v = values.get(name);
+    if (v == null) return defaultValue;
+    String must = name + " must be a whole number from " + min + " to " + max + ", got '" + shown(v) + "'";
+    if (!WHOLE_NUMBER.matcher(v).matches()) throw new BadRequest(name, must);
+    int n = Integer.parseInt(v);
+    if (n < min || n > max) throw new BadRequest(name, must);
+    return n;
+  }
+
+  <E> E choice(String name, E defaultValue, Map<String, E> choices) {
+    String v = values.get(name);
+    if (v == null) return defaultValue;
+    E chosen = choices.get(v);
+    if (chosen == null) {
+      throw new BadRequest(name, name + " must be one of " + String.join(", ", choices.keySet()) + ", got '"
+          + shown(v) + "'");
+    }
+    return chosen;
+  }
+
+  Measure measure(String name, Measure defaultValue) {
+    Map<String, Measure> byName = new java.util.LinkedHashMap<>();
+    for (Measure m : Measure.values()) byName.put(m.apiName(), m);
+    return choice(name, defaultValue, byName);
+  }
+
+  /** A comma-separated list of distinct dimensions, at most {@code max}. */
+  List<Dimension> dimensions(String name, int max) {
+    String v = values.get(name);
+    if (v == null || v.isEmpty()) return List.of();
+    Set<Dimension> chosen = new LinkedHashSet<>();
+    for (String part : v.split(",", -1)) {
+      Dimension d = Dimension.parse(part.strip());
+      if (d == null) {
+        throw new BadRequest(name, name + " must be a comma-separated list of " + Arrays.stream(Dimension.values())
+            .map(Dimension::apiName).collect(Collectors.joining(", ")) + ", got '" + shown(v) + "'");
+      }
+      if (!chosen.add(d)) throw new BadRequest(name, name + " names " + d.apiName() + " twice");
+    }
+    if (chosen.size() > max) throw new BadRequest(name, name + " takes at most " + max + " dimensions");
+    return List.copyOf(chosen);
+  }
+
+  private LocalDate date(String name, LocalDate defaultValue) {
+    String v = values.get(name);
+    if (v == null) return defaultValue;
+    String must = name + " must be a date YYYY-MM-DD, got '" + shown(v) + "'";
+    if (!DATE.matcher(v).matches()) throw new BadRequest(name, must);
+    try {
+      return LocalDate.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new BadRequest(name, must);
+    }
+  }
+
+  private List<Long> ids(String name) {
+    String v = values.get(name);
+    if (v == null || v.isEmpty()) return List.of();
+    String must = name + " must be a comma-separated list of up to " + MAX_IDS_PER_FILTER
+        + " ids (whole numbers), got '" + shown(v) + "'";
+    String[] parts = v.split(",", -1);
+    if (parts.length > MAX_IDS_PER_FILTER) throw new BadRequest(name, must);
+    Set<Long> ids = new LinkedHashSet<>();
+    for (String part : parts) {
+      if (!ID.matcher(part.strip()).matches()) throw new BadRequest(name, must);
+      ids.add(Long.parseLong(part.strip()));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** A client's value, bounded and without control characters, before it goes into an answer. */
+  static String shown(String value) {
+    String cut = value.length() > 60 ? value.substring(0, 60) + "…" : value;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+}

@@ -1,0 +1,56 @@
+package io.trackpipe.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.trackpipe.config.ConfigException;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.serve.auth.AuthMode;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ServeConfigTest {
+
+  @Test
+  void defaultsServeLocalhostWithoutAuth() {
+    ServeConfig config = bind(Map.of());
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.loopbackOnly()).isTrue();
+    assertThat(config.port()).isEqualTo(8088);
+    assertThat(config.authMode()).isEqualTo(AuthMode.NONE);
+    assertThat(config.refreshInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.summaryRefresh()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.factsZone()).isEqualTo(ZoneId.of("Asia/Ho_Chi_Minh"));
+  }
+
+  @Test
+  void tokenModeNeedsAToken() {
+    assertThatThrownBy(() -> bind(Map.of("serve.auth.mode", "token")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.auth.token is required")
+        .hasMessageContaining("TRACKPIPE_SERVE_AUTH_TOKEN");
+    assertThat(bind(Map.of("serve.auth.mode", "TOKEN", "serve.auth.token", "0123456789abcdefXYZ")).token())
+        .isEqualTo("0123456789abcdefXYZ");
+  }
+
+  @Test
+  void badValuesAreReportedTogetherWithoutPrintingSecrets() {
+    assertThatThrownBy(() -> bind(Map.of("serve.auth.mode", "basic", "serve.auth.user", "me",
+        "serve.auth.password", "short-secret", "serve.http.port", "70000", "serve.currency", "dollars")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
+            .contains("serve.auth.password", "serve.http.port", "serve.currency")
+            .doesNotContain("short-secret"));
+    assertThatThrownBy(() -> bind(Map.of("serve.auth.mode", "cookie")))
+        .hasMessageContaining("serve.auth.mode").hasMessageContaining("none, token or basic");
+  }
+
+  private static ServeConfig bind(Map<String, String> overrides) {
+    Configuration config = Configuration.load(Optional.empty(), Map.of(), overrides, ServeConfig.SETTINGS);
+    ServeConfig serve = ServeConfig.from(config, ZoneId.of("Asia/Ho_Chi_Minh"));
+    config.throwIfInvalid();
+    return serve;
+  }
+}

@@ -1,0 +1,110 @@
+package io.trackpipe.serve;
+
+import io.trackpipe.embedded.EmbeddedMariaDb;
+import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A real MariaDB for this test JVM (started once, stopped at exit) and, per test class, a migrated database of its
+ * own holding the known facts below.
+ */
+final class TestWarehouse {
+  private static EmbeddedMariaDb server;
+
+  private TestWarehouse() {}
+
+  static synchronized Warehouse createDatabase(String prefix) {
+    if (server == null) {
+      try {
+        Path dir = Files.createTempDirectory("trackpipe-serve-db-");
+        server = EmbeddedMariaDb.start(dir, 0);
+        EmbeddedMariaDb started = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          started.close();
+          deleteRecursively(dir);
+        }));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+    server.createDatabase(name);
+    Warehouse warehouse = new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
+    warehouse.migrate();
+    return warehouse;
+  }
+
+  /** Today for every test: Wednesday 4 March 2026, 10:15 UTC (facts in UTC). */
+  static final java.time.Instant NOW = java.time.Instant.parse("2026-03-04T10:15:00Z");
+
+  /**
+   * Jobs 1 and 2 (company 10 Acme, group 100, campaign 1000), job 3 (company 20 Globex, group 200, campaign 2000);
+   * publishers 1 JobBoard and 2 Social; five fact rows, four of them in the default range (26 Feb – 4 Mar).
+   */
+  static void insertKnownFacts(Warehouse warehouse) throws SQLException {
+    try (Connection c = warehouse.connect()) {
+      exec(c, "INSERT INTO company (id, name) VALUES (10, 'Acme'), (20, 'Globex')");
+      exec(c, "INSERT INTO master_publisher (id, name) VALUES (1, 'JobBoard'), (2, 'Social')");
+      exec(c, "INSERT INTO job (id, company_id, group_id, campaign_id, title, industry) VALUES"
+          + " (1, 10, 100, 1000, 'Data engineer', 'IT'), (2, 10, 100, 1000, 'Backend developer', 'IT'),"
+          + " (3, 20, 200, 2000, 'Nurse', 'Health')");
+      fact(c, 1, "2026-03-04", 9, 1, 1000, 100, 1000, 40, 4, 3, 1, "20.00", 10L);
+      fact(c, 1, "2026-03-04", 10, 2, 1000, 100, 500, 10, 1, 1, 1, "8.00", 10L);
+      fact(c, 2, "2026-03-03", 14, 1, 1000, 100, 0, 25, 5, 2, 2, "12.50", 10L);
+      fact(c, 3, "2026-03-02", 9, 1, 2000, 200, 2000, 5, 0, 0, 0, "1.00", 20L);
+      fact(c, 3, "2026-02-20", 9, 1, 2000, 200, 100, 100, 10, 5, 5, "50.00", 20L);
+    }
+  }
+
+  private static void fact(Connection c, long job, String date, int hour, long publisher, long campaign, long group,
+      long impressions, long clicks, long conversions, long qualified, long unqualified, String spend, Long company)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("INSERT INTO events (job_id, dates, hours, publisher_id, campaign_id,"
+        + " group_id, impressions, clicks, conversion, qualified_application, disqualified_application, bid_set,"
+        + " spend_hour, company_id, sources, latest_update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test',"
+        + " '2026-03-04 10:00:00')")) {
+      st.setLong(1, job);
+      st.setObject(2, LocalDate.parse(date));
+      st.setInt(3, hour);
+      st.setLong(4, publisher);
+      st.setLong(5, campaign);
+      st.setLong(6, group);
+      st.setLong(7, impressions);
+      st.setLong(8, clicks);
+      st.setLong(9, conversions);
+      st.setLong(10, qualified);
+      st.setLong(11, unqualified);
+      st.setBigDecimal(12, clicks == 0 ? null : new BigDecimal(spend).divide(BigDecimal.valueOf(clicks), 6,
+          java.math.RoundingMode.HALF_UP));
+      st.setBigDecimal(13, new BigDecimal(spend));
+      st.setObject(14, company);
+      st.executeUpdate();
+    }
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (var st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // Best effort at exit.
+    }
+  }
+}
