@@ -5,6 +5,7 @@ import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ public final class TrackpipeSettings {
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
+    all.addAll(RawStoreConfig.SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
     all.addAll(DemoConfig.SETTINGS);

@@ -1,6 +1,7 @@
 package io.trackpipe.cli.stream;
 
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
@@ -30,13 +31,16 @@ public final class RunningStream implements AutoCloseable {
   /** @param fresh clear the checkpoint and the streamed facts first */
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh)
       throws Exception {
-    return start(kafka, warehouse, stream, fresh, false);
+    return start(kafka, warehouse, stream, null, fresh, false);
   }
 
-  /** @param availableNow process what the topic holds now, then stop */
-  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh,
-      boolean availableNow) throws Exception {
-    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
+  /**
+   * @param rawStore the raw store's configuration (used when enabled), or null
+   * @param availableNow process what the topic holds now, then stop
+   */
+  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream,
+      RawStoreConfig rawStore, boolean fresh, boolean availableNow) throws Exception {
+    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
     if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     try {

@@ -5,10 +5,12 @@ import io.trackpipe.event.EventDecoder;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
+import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
 import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.warehouse.Warehouse;
@@ -47,12 +49,20 @@ public final class TrackingStreamJob {
   private final KafkaConfig kafka;
   private final WarehouseConfig warehouseConfig;
   private final StreamConfig stream;
+  private final RawStoreConfig rawStore;
   private final StreamMetrics metrics = new StreamMetrics();
 
+  /** A job without the raw store. */
   public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
+    this(kafka, warehouse, stream, null);
+  }
+
+  /** @param rawStore where valid events are also stored, when not null and enabled */
+  public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, RawStoreConfig rawStore) {
     this.kafka = kafka;
     this.warehouseConfig = warehouse;
     this.stream = stream;
+    this.rawStore = rawStore;
   }
 
   public StreamMetrics metrics() {
@@ -89,13 +99,18 @@ public final class TrackingStreamJob {
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
 
+    Optional<RawStoreWriter> raw = Optional.ofNullable(rawStore).filter(RawStoreConfig::enabled).map(RawStoreWriter::new);
+    // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
+    raw.ifPresent(RawStoreWriter::prepareSchema);
+    EventDecoder decoder = new EventDecoder(stream.eventLimits());
+
     DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
     FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup,
         JobLookup.fromWarehouse(new DimensionTables(warehouse), stream.dimensionRefresh()),
-        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
+        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, raw);
 
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
-        new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
+        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka));
 
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
@@ -119,8 +134,9 @@ public final class TrackingStreamJob {
       throw e;
     }
     lifecycle.follow(query);
-    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
-        warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
+    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
+        kafka.eventsTopic(), warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(),
+        stream.allowedLateness(), stream.timeZone(), raw.map(r -> r.config().toString()).orElse("off"));
     return query;
   }
 

@@ -17,6 +17,7 @@ import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.enrich.JobLookup;
 import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.HourlyJobFacts;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.FactBatch;
@@ -34,6 +35,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -79,9 +81,11 @@ public final class FactsBatchSink {
   private final ZoneId zone;
   private final Duration allowedLateness;
   private final String sourceName;
+  private final Optional<RawStoreWriter> rawStore;
 
+  /** @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere */
   public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, JobLookup jobs, ZoneId zone,
-      Duration allowedLateness, String sourceName) {
+      Duration allowedLateness, String sourceName, Optional<RawStoreWriter> rawStore) {
     this.sinkName = sinkName;
     this.writer = writer;
     this.dedup = dedup;
@@ -89,6 +93,7 @@ public final class FactsBatchSink {
     this.zone = zone;
     this.allowedLateness = allowedLateness;
     this.sourceName = sourceName;
+    this.rawStore = rawStore;
   }
 
   public BatchResult apply(Dataset<Row> batch, long batchId) throws Exception {
@@ -156,6 +161,9 @@ public final class FactsBatchSink {
       for (Row fact : HourlyJobFacts.transform(events, zone).collectAsList()) {
         rows.add(toEventsRow(fact, now));
       }
+      // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
+      // is not committed and runs again.
+      rawStore.ifPresent(raw -> raw.write(batch.filter(valid)));
     } finally {
       batch.unpersist();
     }
