@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * asynchronous {@link RawEventWriter} on the executor's shared session. Idempotent: an event's row is keyed by its
  * event hour, bucket, time and id, so copies and re-run batches write the same rows.
  *
- * <p>While Cassandra is unavailable, the whole write is retried with back-off (0.5 s doubling to 15 s) for at most
+ * <p>While Cassandra is unavailable, the whole write is retried with back-off (0.5 s doubling to 5 s) for at most
  * {@link RawStoreConfig#outageTimeout()}; then {@link #write} throws {@link RawStoreUnavailableException}. The
  * streaming job calls it before the warehouse commit, so the batch is then not committed: the query stops with that
  * error, and the next start re-runs the batch from the checkpoint (same records, same rows, facts committed once).
@@ -49,7 +49,7 @@ public final class RawStoreWriter implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(RawStoreWriter.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final RawStoreConfig config;
 
