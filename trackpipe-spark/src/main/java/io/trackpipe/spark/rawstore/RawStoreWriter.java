@@ -83,8 +83,8 @@ public final class RawStoreWriter implements Serializable {
         rows.foreachPartition(new WritePartition(config));
         if (attempt > 1) log.info("Raw store reachable again: batch written on attempt {}", attempt);
         return;
-      } catch (RuntimeException e) {
-        if (!isUnavailable(e)) throw e;
+      } catch (Exception e) { // Spark's SparkException is checked, and thrown by Scala code that does not declare it
+        if (!isUnavailable(e)) throw rethrow(e);
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new RawStoreUnavailableException("The raw store (Cassandra at " + config.contactPoints() + ") stayed "
@@ -98,6 +98,12 @@ public final class RawStoreWriter implements Serializable {
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       }
     }
+  }
+
+  /** Rethrows {@code e} unchanged, checked or not (the caller's own failure handling sees the original). */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> RuntimeException rethrow(Exception e) throws E {
+    throw (E) e;
   }
 
   /** A failed Spark job wraps the task's exception (as text when it crossed from an executor): look at the chain. */
