@@ -85,9 +85,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
       jvmArgs = List.copyOf(jvmArgs);
     }
 
-    /** Free CQL port, 512 MB heap, 120 s start timeout, no extra JVM arguments. */
+    /** Free CQL port, 768 MB heap, 120 s start timeout, no extra JVM arguments. */
     public static Options defaults() {
-      return new Options(0, "512m", Duration.ofSeconds(120), List.of());
+      return new Options(0, "768m", Duration.ofSeconds(120), List.of());
     }
 
     /** CQL (native transport) port; 0 picks a free one. */
@@ -396,13 +396,17 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "role_manager: CassandraRoleManager",
         // One machine shared with Spark, Kafka and MariaDB: few background threads, small caches.
         "concurrent_compactors: 1",
+        // The machine is shared with Spark, Kafka and MariaDB: give a busy node time before a write counts as failed.
+        "write_request_timeout: 10000ms",
         "concurrent_reads: 8",
         "concurrent_writes: 16",
         "concurrent_counter_writes: 4",
         "file_cache_size: 64MiB",
         "key_cache_size: 16MiB",
-        "memtable_heap_space: 128MiB",
-        "memtable_offheap_space: 128MiB",
+        // Memtables off the heap: with them on a small heap, a burst of writes ended in OutOfMemoryError.
+        "memtable_allocation_type: offheap_objects",
+        "memtable_heap_space: 64MiB",
+        "memtable_offheap_space: 192MiB",
         "# Spark's connector and the raw store batch rows by partition; allow moderately large batches quietly.",
         "batch_size_warn_threshold: 64KiB",
         "batch_size_fail_threshold: 1024KiB",

@@ -2,17 +2,29 @@ package io.trackpipe.rawstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.TrackerContext;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Writes events to the raw table asynchronously, at most {@link RawStoreConfig#maxInFlight()} at a time, and on
- * {@link #flush()} waits for them and then records in the arrivals index which event hours received rows. Writing an
- * event again writes the same row (same key, same values): idempotent.
+ * Writes events to the raw table asynchronously, at most {@link RawStoreConfig#maxInFlight()} requests at a time, and
+ * on {@link #flush()} waits for them and then records in the arrivals index which event hours received rows. Writing
+ * an event again writes the same row (same key, same values): idempotent.
+ *
+ * <p>Rows of the same partition (event hour and bucket) are sent together as one unlogged batch of at most
+ * {@value #BATCH_ROWS} rows and about {@value #BATCH_BYTES} bytes: Cassandra applies a single-partition batch as one
+ * mutation, several times cheaper than as many requests (measured: see docs/performance.md). The bytes stay below
+ * Cassandra's default {@code batch_size_fail_threshold} (50 KiB); its default warn threshold (5 KiB) is lower, so a
+ * cluster's log warns unless that is raised (the embedded server's is 64 KiB).
  *
  * <p>The index is written only after the rows it points at are stored, so a reader that finds an entry finds its
  * rows. Not thread-safe: one thread writes, flushes and closes. The session is the caller's.
@@ -38,7 +56,20 @@ public final class RawEventWriter {
   private final AtomicLong failures = new AtomicLong();
   /** Event hour → latest time one of its rows was sent, since the last flush. */
   private final Map<Long, Long> touchedHours = new HashMap<>();
+  /** Rows waiting for their partition's batch to fill, by partition (hour and bucket). */
+  private final Map<Partition, PendingBatch> pending = new HashMap<>();
   private long written;
+
+  static final int BATCH_ROWS = 64;
+  static final int ATTEMPTS = 6;
+  static final int BATCH_BYTES = 30 * 1024;
+
+  private record Partition(long hour, int bucket) {}
+
+  private static final class PendingBatch {
+    final List<BatchableStatement<?>> rows = new ArrayList<>();
+    int bytes;
+  }
 
   public RawEventWriter(CqlSession session, RawStoreConfig config, Clock clock) {
     this.session = session;
@@ -54,31 +85,85 @@ public final class RawEventWriter {
   }
 
   /**
-   * Sends one event; blocks while {@code maxInFlight} writes are outstanding.
+   * Adds one event to its partition's batch, sending the batch when full; blocks while {@code maxInFlight} requests
+   * are outstanding.
    *
    * @throws RawStoreUnavailableException for an earlier write that failed
    */
   public void write(DecodedEvent event, long receivedAtMillis) {
     throwIfFailed();
     long hour = TrackingTable.hourOf(event.eventTimeMillis());
-    BoundStatement bound = bind(event, receivedAtMillis, hour);
+    int bucket = TrackingTable.bucketOf(event.id(), config.bucketsPerHour());
+    int size = estimatedBytes(event);
+    Partition partition = new Partition(hour, bucket);
+    PendingBatch batch = pending.get(partition);
+    if (batch != null && batch.bytes + size > BATCH_BYTES) {
+      send(pending.remove(partition));
+      batch = null;
+    }
+    if (batch == null) {
+      batch = new PendingBatch();
+      pending.put(partition, batch);
+    }
+    batch.rows.add(bind(event, receivedAtMillis, hour, bucket));
+    batch.bytes += size;
+    if (batch.rows.size() >= BATCH_ROWS) send(pending.remove(partition));
+    touchedHours.merge(hour, clock.millis(), Math::max);
+    written++;
+  }
+
+  private void send(PendingBatch batch) {
+    Statement<?> statement = batch.rows.size() == 1 ? batch.rows.get(0)
+        : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, batch.rows).setIdempotent(true);
     acquire();
+    attempt(statement, 1);
+  }
+
+  /**
+   * Sends a statement; a write the server could not finish in time (overload) is sent again after a pause, up to
+   * {@value #ATTEMPTS} attempts, before it counts as failed. The permit is held until the last attempt ends, so
+   * retries slow the writer down instead of adding load.
+   */
+  private void attempt(Statement<?> statement, int attempt) {
     CompletionStage<AsyncResultSet> sent;
     try {
-      sent = session.executeAsync(bound);
+      sent = session.executeAsync(statement);
     } catch (RuntimeException e) {
       inFlight.release();
-      throw unavailable("Cannot send a row to " + config.qualifiedTable(), e);
+      failures.incrementAndGet();
+      firstFailure.compareAndSet(null, e);
+      return;
     }
     sent.whenComplete((rs, error) -> {
+      if (error != null && attempt < ATTEMPTS && isOverload(error)) {
+        long pauseMillis = 200L << (attempt - 1);
+        CompletableFuture.runAsync(() -> attempt(statement, attempt + 1),
+            CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS));
+        return;
+      }
       inFlight.release();
       if (error != null) {
         failures.incrementAndGet();
         firstFailure.compareAndSet(null, error);
       }
     });
-    touchedHours.merge(hour, clock.millis(), Math::max);
-    written++;
+  }
+
+  /** The server is there but busy: worth another try soon. (No reachable node is an outage, handled by the caller.) */
+  private static boolean isOverload(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return e instanceof WriteTimeoutException || e instanceof OverloadedException || e instanceof DriverTimeoutException
+        || e instanceof UnavailableException;
+  }
+
+  /** Roughly the row's size on the wire: its text plus the fixed-size columns. */
+  private static int estimatedBytes(DecodedEvent e) {
+    int bytes = 96 + e.id().length() + (e.customTrack() == null ? 0 : e.customTrack().length());
+    for (var field : TrackerContext.FIELDS) {
+      String value = e.context().get(field);
+      if (value != null) bytes += value.length() + 4;
+    }
+    return bytes;
   }
 
   /**
@@ -87,7 +172,10 @@ public final class RawEventWriter {
    * @throws RawStoreUnavailableException when a write failed or did not finish within the request timeout
    */
   public void flush() {
-    long waitMillis = config.requestTimeout().toMillis() * 2 + 1000;
+    throwIfFailed();
+    pending.values().forEach(this::send);
+    pending.clear();
+    long waitMillis = (config.requestTimeout().toMillis() + 3_200) * ATTEMPTS;
     try {
       if (!inFlight.tryAcquire(config.maxInFlight(), waitMillis, TimeUnit.MILLISECONDS)) {
         throw unavailable("Writes to " + config.qualifiedTable() + " did not finish within " + waitMillis + " ms", null);
@@ -110,15 +198,15 @@ public final class RawEventWriter {
     touchedHours.clear();
   }
 
-  /** Events sent so far (copies included). */
+  /** Events accepted so far (copies included); sent by the next {@link #flush()} at the latest. */
   public long written() {
     return written;
   }
 
-  private BoundStatement bind(DecodedEvent e, long receivedAtMillis, long hour) {
+  private BoundStatement bind(DecodedEvent e, long receivedAtMillis, long hour, int bucket) {
     Object[] values = new Object[TrackingTable.COLUMNS.size()];
     values[0] = Instant.ofEpochMilli(hour);
-    values[1] = TrackingTable.bucketOf(e.id(), config.bucketsPerHour());
+    values[1] = bucket;
     values[2] = Instant.ofEpochMilli(e.eventTimeMillis());
     values[3] = e.id();
     values[4] = Instant.ofEpochMilli(receivedAtMillis);
@@ -148,7 +236,7 @@ public final class RawEventWriter {
 
   private void acquire() {
     try {
-      if (!inFlight.tryAcquire(config.requestTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS)) {
+      if (!inFlight.tryAcquire((config.requestTimeout().toMillis() + 3_200) * ATTEMPTS, TimeUnit.MILLISECONDS)) {
         throw unavailable("No write to " + config.qualifiedTable() + " finished within the request timeout", null);
       }
     } catch (InterruptedException e) {

@@ -65,8 +65,9 @@ public record RawStoreConfig(
       .checked(s -> CONSISTENCY_LEVELS.contains(s.toUpperCase(Locale.ROOT)), "one of " + CONSISTENCY_LEVELS);
   public static final Setting<Duration> REQUEST_TIMEOUT = Setting.of("rawstore.request-timeout", ValueType.DURATION_TYPE,
       Duration.ofSeconds(10), "Longest wait for one Cassandra request.").checked(Setting.positiveDuration(), "> 0");
-  public static final Setting<Integer> MAX_IN_FLIGHT = Setting.of("rawstore.max-in-flight", ValueType.INT, 256,
-      "Writes in flight at once per writer (per Spark task, per generator).").checked(Setting.positive(), "> 0");
+  public static final Setting<Integer> MAX_IN_FLIGHT = Setting.of("rawstore.max-in-flight", ValueType.INT, 16,
+      "Write requests (each up to 64 rows of one partition) in flight at once per writer (per Spark task, per generator).")
+      .checked(Setting.positive(), "> 0");
   public static final Setting<Duration> OUTAGE_TIMEOUT = Setting.of("rawstore.outage-timeout", ValueType.DURATION_TYPE,
       Duration.ofMinutes(5), "How long the streaming job retries a batch's raw-store write (with back-off) while "
           + "Cassandra is unavailable, before it stops with an error; the next start resumes from the checkpoint.")
