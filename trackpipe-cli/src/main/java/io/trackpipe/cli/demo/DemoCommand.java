@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
   boolean noGenerate;
 
   @Option(names = "--no-cassandra", negatable = false,
-      description = "Do not start embedded Cassandra: the stream then skips the raw store (saves ~10 s and ~600 MB).")
+      description = "Do not start embedded Cassandra: the stream then skips the raw store (saves 10–30 s of start-up and about 1 GB).")
   boolean noCassandra;
 
   @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
