@@ -30,13 +30,31 @@ public final class EventDecoder implements Serializable {
   private static final int SNIPPET_CHARS = 60;
 
   private final EventLimits limits;
+  private final boolean keepContext;
 
   public EventDecoder(EventLimits limits) {
+    this(limits, false);
+  }
+
+  private EventDecoder(EventLimits limits, boolean keepContext) {
     this.limits = limits;
+    this.keepContext = keepContext;
   }
 
   public EventLimits limits() {
     return limits;
+  }
+
+  /**
+   * A decoder that also keeps the tracker context ({@link DecodedEvent#context()}), for the raw store. It accepts and
+   * rejects exactly the same records; only the copy of the free fields' text costs extra.
+   */
+  public EventDecoder keepingContext() {
+    return new EventDecoder(limits, true);
+  }
+
+  public boolean keepsContext() {
+    return keepContext;
   }
 
   /**
@@ -75,6 +93,7 @@ public final class EventDecoder implements Serializable {
     long eventTime = Long.MIN_VALUE;
     Long jobId = null, publisherId = null, campaignId = null, groupId = null, bidMicros = null;
     String customTrack = null;
+    TrackerContext.Builder context = keepContext ? new TrackerContext.Builder() : null;
 
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
@@ -142,6 +161,7 @@ public final class EventDecoder implements Serializable {
             return reject(RejectReason.INVALID_VALUE,
                 "field '" + name + "' is longer than " + limits.maxFieldChars() + " characters");
           }
+          if (context != null) context.put(field, parser.getText());
         }
       }
     }
@@ -162,7 +182,8 @@ public final class EventDecoder implements Serializable {
           + " is more than " + limits.maxFutureSkew() + " after its arrival at " + java.time.Instant.ofEpochMilli(receivedAtMillis));
     }
     return new DecodeResult.Accepted(
-        new DecodedEvent(id, eventTime, jobId, publisherId, campaignId, groupId, bidMicros, customTrack));
+        new DecodedEvent(id, eventTime, jobId, publisherId, campaignId, groupId, bidMicros, customTrack,
+            context == null ? TrackerContext.EMPTY : context.build()));
   }
 
   private record DecodeResultOrTime(long millis, DecodeResult rejected) {}

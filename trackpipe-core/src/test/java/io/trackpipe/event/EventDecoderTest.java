@@ -46,6 +46,21 @@ class EventDecoderTest {
   }
 
   @Test
+  void keepsTheTrackerContextAsSentWhenAskedTo() {
+    DecodedEvent event = accepted(decoder.keepingContext().decode(FULL_EVENT, RECEIVED_AT));
+
+    assertThat(event.context().get(TrackingField.BN)).isEqualTo("Chrome 124");
+    assertThat(event.context().get(TrackingField.CD)).isEqualTo("24");
+    assertThat(event.context().get(TrackingField.ED)).isEqualTo("true");
+    assertThat(event.context().get(TrackingField.TZ)).isEqualTo("-420");
+    assertThat(event.context().get(TrackingField.VP)).isEqualTo("1905x982");
+    assertThat(TrackerContext.FIELDS).allSatisfy(field -> assertThat(event.context().get(field)).isNotNull());
+    assertThat(accepted(decoder.keepingContext().decode("{" + REQUIRED + ",\"ua\":null}", RECEIVED_AT)).context())
+        .isEqualTo(TrackerContext.EMPTY);
+    assertThat(event.customTrack()).isEqualTo("click");
+  }
+
+  @Test
   void fullExampleNamesEveryTrackingField() {
     for (TrackingField field : TrackingField.values()) {
       assertThat(FULL_EVENT).contains("\"" + field.jsonName() + "\":");

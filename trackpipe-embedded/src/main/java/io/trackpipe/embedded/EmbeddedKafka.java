@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +139,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     Path serverLog = logsDir.resolve("server.log");
-    long logOffset = size(serverLog);
+    long logOffset = Processes.fileSize(serverLog);
     List<String> command = new ArrayList<>(List.of(javaCmd,
         "-Xmx" + options.maxHeap(),
         "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExplicitGCInvokesConcurrent",
@@ -242,7 +241,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       // The line alone is not proof the listener accepts connections yet (and the port alone could be someone
       // else's): require both.
-      logged = logged || logSince(serverLog, logOffset).contains(READY_LINE);
+      logged = logged || Processes.readSince(serverLog, logOffset).contains(READY_LINE);
       if (logged && Processes.isPortOpen(port)) {
         return;
       }
@@ -257,7 +256,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private String diagnostics(Path serverLog, long logOffset) {
     Path logs = dataDir.resolve("logs");
     String nl = System.lineSeparator();
-    List<String> errors = logSince(serverLog, logOffset).lines()
+    List<String> errors = Processes.readSince(serverLog, logOffset).lines()
         .filter(line -> line.startsWith("Caused by: ")
             || line.startsWith("[") && (line.contains("] ERROR ") || line.contains("] FATAL ")))
         .distinct()
@@ -270,36 +269,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static String marker(Path dir) {
     return "-Dtrackpipe.embedded.kafka=" + dir;
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.isRegularFile(file) ? Files.size(file) : 0L;
-    } catch (IOException e) {
-      return 0L;
-    }
-  }
-
-  /** What was logged after {@code offset} (from the start if the file was rolled over since), at most 16 MB. */
-  private static String logSince(Path file, long offset) {
-    if (!Files.isRegularFile(file)) {
-      return "";
-    }
-    try (SeekableByteChannel channel = Files.newByteChannel(file)) {
-      long from = channel.size() < offset ? 0 : offset;
-      long length = channel.size() - from;
-      if (length <= 0) {
-        return "";
-      }
-      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, 16L * 1024 * 1024));
-      channel.position(from);
-      while (buffer.hasRemaining() && channel.read(buffer) > 0) {
-        // read until full or end of file
-      }
-      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   /**
@@ -440,36 +409,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The broker's jars: from the system property if set, else from the build-written resource. */
   static List<String> brokerClasspath() {
-    String raw = System.getProperty(CLASSPATH_PROPERTY);
-    String source = "system property " + CLASSPATH_PROPERTY;
-    if (raw == null || raw.isBlank()) {
-      source = "resource " + CLASSPATH_RESOURCE;
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      InputStream in = loader == null ? null : loader.getResourceAsStream(CLASSPATH_RESOURCE);
-      if (in == null) {
-        in = EmbeddedKafka.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE);
-      }
-      if (in == null) {
-        throw new EmbeddedServerException("No Kafka broker classpath: neither " + CLASSPATH_PROPERTY
-            + " nor the resource " + CLASSPATH_RESOURCE + " (built by trackpipe-embedded-kafka-runtime) is there");
-      }
-      try (InputStream stream = in) {
-        raw = new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read " + CLASSPATH_RESOURCE, e);
-      }
-    }
-    List<String> entries = new ArrayList<>();
-    for (String entry : raw.trim().split(java.io.File.pathSeparator)) {
-      if (!entry.isBlank()) {
-        entries.add(entry.trim());
-      }
-    }
-    List<String> missing = entries.stream().filter(e -> !Files.exists(Path.of(e))).toList();
-    if (entries.isEmpty() || !missing.isEmpty()) {
-      throw new EmbeddedServerException("Kafka broker classpath from " + source + " is empty or names missing files "
-          + "(rebuild trackpipe-embedded-kafka-runtime so its jars are resolved): " + missing);
-    }
-    return entries;
+    return Processes.recordedClasspath("Kafka broker", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
+        "trackpipe-embedded-kafka-runtime");
   }
 }

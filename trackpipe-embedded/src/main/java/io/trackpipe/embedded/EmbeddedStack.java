@@ -1,11 +1,9 @@
 package io.trackpipe.embedded;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -14,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka and MariaDB together under one data folder ({@code kafka/}, {@code mariadb/}), started in parallel.
- * {@link #shared()} gives tests one stack per JVM.
+ * Kafka and MariaDB together under one data folder ({@code kafka/}, {@code mariadb/}), started in parallel, and
+ * optionally Cassandra ({@code cassandra/}) with them. {@link #shared()} gives tests one Kafka and MariaDB stack per
+ * JVM; tests that need Cassandra add {@link EmbeddedCassandra#shared()}.
  */
 public final class EmbeddedStack implements AutoCloseable {
 
@@ -26,11 +25,13 @@ public final class EmbeddedStack implements AutoCloseable {
   private final Path dataDir;
   private final EmbeddedKafka kafka;
   private final EmbeddedMariaDb mariaDb;
+  private final EmbeddedCassandra cassandra;
 
-  private EmbeddedStack(Path dataDir, EmbeddedKafka kafka, EmbeddedMariaDb mariaDb) {
+  private EmbeddedStack(Path dataDir, EmbeddedKafka kafka, EmbeddedMariaDb mariaDb, EmbeddedCassandra cassandra) {
     this.dataDir = dataDir;
     this.kafka = kafka;
     this.mariaDb = mariaDb;
+    this.cassandra = cassandra;
   }
 
   /** Starts (or resumes) both servers under {@code dataDir}; a port of 0 picks a free one. */
@@ -40,8 +41,56 @@ public final class EmbeddedStack implements AutoCloseable {
 
   /** Starts (or resumes) both servers under {@code dataDir}, with the broker's options given. */
   public static EmbeddedStack start(Path dataDir, EmbeddedKafka.Options kafkaOptions, int mariaDbPort) {
+    return start(dataDir, kafkaOptions, mariaDbPort, null);
+  }
+
+  /**
+   * Starts (or resumes) Kafka, MariaDB and, when {@code cassandraOptions} is not null, Cassandra under
+   * {@code dataDir}; Cassandra starts in parallel with the other two.
+   */
+  public static EmbeddedStack start(Path dataDir, EmbeddedKafka.Options kafkaOptions, int mariaDbPort,
+      EmbeddedCassandra.Options cassandraOptions) {
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
+    CompletableFuture<EmbeddedCassandra> cassandraStart = cassandraOptions == null
+        ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.supplyAsync(() -> EmbeddedCassandra.start(dir.resolve("cassandra"), cassandraOptions));
+    EmbeddedStack stack;
+    try {
+      stack = startKafkaAndMariaDb(dir, kafkaOptions, mariaDbPort);
+    } catch (RuntimeException e) {
+      cassandraStart.thenAccept(c -> {
+        if (c != null) c.close();
+      });
+      throw e;
+    }
+    EmbeddedCassandra cassandra;
+    try {
+      cassandra = cassandraStart.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stack.close();
+      cassandraStart.thenAccept(c -> {
+        if (c != null) c.close();
+      });
+      throw new EmbeddedServerException("Interrupted while starting Cassandra", e);
+    } catch (ExecutionException | CompletionException e) {
+      stack.close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new EmbeddedServerException("Cassandra did not start", cause);
+    }
+    if (cassandra != null) {
+      LOG.info("Embedded stack with Cassandra {} ready in {} ms", cassandra.contactPoint(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+    return new EmbeddedStack(dir, stack.kafka, stack.mariaDb, cassandra);
+  }
+
+  private static EmbeddedStack startKafkaAndMariaDb(Path dir, EmbeddedKafka.Options kafkaOptions, int mariaDbPort) {
+    long t0 = System.nanoTime();
     // Overlaps the broker's JVM start-up with MariaDB's unpacking and install.
     CompletableFuture<EmbeddedKafka> kafkaStart =
         CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dir.resolve("kafka"), kafkaOptions));
@@ -75,7 +124,7 @@ public final class EmbeddedStack implements AutoCloseable {
     }
     LOG.info("Embedded stack ready in {} ms: Kafka {}, MariaDB port {}, data {}",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafka.bootstrapServers(), mariaDb.port(), dir);
-    return new EmbeddedStack(dir, kafka, mariaDb);
+    return new EmbeddedStack(dir, kafka, mariaDb, null);
   }
 
   /**
@@ -101,12 +150,12 @@ public final class EmbeddedStack implements AutoCloseable {
           // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput.
           stack = start(dir, EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1"), 0);
         } catch (RuntimeException e) {
-          deleteRecursively(dir);
+          Processes.deleteRecursively(dir);
           throw e;
         }
         Processes.addShutdownHook("trackpipe-shared-stack-stop", () -> {
           stack.close();
-          deleteRecursively(dir);
+          Processes.deleteRecursively(dir);
         });
         shared = stack;
       }
@@ -122,46 +171,31 @@ public final class EmbeddedStack implements AutoCloseable {
     return mariaDb;
   }
 
+  /** The Cassandra server, when this stack was started with one. */
+  public Optional<EmbeddedCassandra> cassandra() {
+    return Optional.ofNullable(cassandra);
+  }
+
   public Path dataDir() {
     return dataDir;
   }
 
-  /** Stops both servers (in parallel); idempotent. */
+  /** Stops the servers (in parallel); idempotent. */
   @Override
   public void close() {
     CompletableFuture<Void> kafkaStop = CompletableFuture.runAsync(kafka::close);
+    CompletableFuture<Void> cassandraStop =
+        cassandra == null ? CompletableFuture.completedFuture(null) : CompletableFuture.runAsync(cassandra::close);
     try {
       mariaDb.close();
     } finally {
       kafkaStop.join();
+      cassandraStop.join();
     }
   }
 
   @Override
   public String toString() {
-    return "EmbeddedStack[" + kafka + ", " + mariaDb + "]";
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("Cannot delete {}: {}", dir, e.toString());
-    }
+    return "EmbeddedStack[" + kafka + ", " + mariaDb + (cassandra == null ? "" : ", " + cassandra) + "]";
   }
 }

@@ -1,15 +1,21 @@
 package io.trackpipe.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -185,6 +191,74 @@ final class Processes {
     return String.join(System.lineSeparator(), new ArrayList<>(last));
   }
 
+  static long fileSize(Path file) {
+    try {
+      return Files.isRegularFile(file) ? Files.size(file) : 0L;
+    } catch (IOException e) {
+      return 0L;
+    }
+  }
+
+  /** What was written to a log after {@code offset} (from the start if the file was rolled over since), at most 16 MB. */
+  static String readSince(Path file, long offset) {
+    if (!Files.isRegularFile(file)) {
+      return "";
+    }
+    try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+      long from = channel.size() < offset ? 0 : offset;
+      long length = channel.size() - from;
+      if (length <= 0) {
+        return "";
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, 16L * 1024 * 1024));
+      channel.position(from);
+      while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+        // read until full or end of file
+      }
+      return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * A child JVM's jars: from the system property {@code property} if set, else from the resource {@code resource}
+   * that the runtime module {@code module} writes at build time (its resolved runtime classpath).
+   */
+  static List<String> recordedClasspath(String what, String property, String resource, String module) {
+    String raw = System.getProperty(property);
+    String source = "system property " + property;
+    if (raw == null || raw.isBlank()) {
+      source = "resource " + resource;
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      InputStream in = loader == null ? null : loader.getResourceAsStream(resource);
+      if (in == null) {
+        in = Processes.class.getClassLoader().getResourceAsStream(resource);
+      }
+      if (in == null) {
+        throw new EmbeddedServerException("No " + what + " classpath: neither " + property + " nor the resource "
+            + resource + " (built by " + module + ") is there");
+      }
+      try (InputStream stream = in) {
+        raw = new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read " + resource, e);
+      }
+    }
+    List<String> entries = new ArrayList<>();
+    for (String entry : raw.trim().split(java.io.File.pathSeparator)) {
+      if (!entry.isBlank()) {
+        entries.add(entry.trim());
+      }
+    }
+    List<String> missing = entries.stream().filter(e -> !Files.exists(Path.of(e))).toList();
+    if (entries.isEmpty() || !missing.isEmpty()) {
+      throw new EmbeddedServerException(what + " classpath from " + source + " is empty or names missing files "
+          + "(rebuild " + module + " so its jars are resolved): " + missing);
+    }
+    return entries;
+  }
+
   /** Writes via a temporary file and a rename, so a crash never leaves a half-written file. */
   static void writeAtomically(Path file, String content) {
     try {
@@ -228,6 +302,30 @@ final class Processes {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EmbeddedServerException("Interrupted while waiting", e);
+    }
+  }
+
+  /** Deletes a folder and everything in it; logs (does not throw) when that fails. */
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("Cannot delete {}: {}", dir, e.toString());
     }
   }
 }

@@ -7,6 +7,8 @@ import io.trackpipe.cli.stream.ProgressLine;
 import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.embedded.EmbeddedCassandra;
+import io.trackpipe.embedded.EmbeddedKafka;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.generator.EventGenerator;
@@ -16,7 +18,9 @@ import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.warehouse.Warehouse;
@@ -45,7 +49,8 @@ import picocli.CommandLine.Option;
         "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99;",
         "and peak memory. Uses a fresh temporary data folder unless --data-dir is given."},
     footer = {"", "Examples:", "  trackpipe bench", "  trackpipe bench --events 2000000 --rate 20000 --duration 60s",
-        "  trackpipe bench --set stream.max-events-per-batch=50000"})
+        "  trackpipe bench --set stream.max-events-per-batch=50000",
+        "  trackpipe bench --with-rawstore          (the same with every valid event also written to Cassandra)"})
 public final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
@@ -61,6 +66,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Keep the servers' data here instead of a temporary folder.")
   Path dataDir;
 
+  @Option(names = "--with-rawstore",
+      description = "Also start embedded Cassandra and write every valid event to the raw store, as the demo does.")
+  boolean withRawStore;
+
   @Override
   public Integer call() throws Exception {
     Configuration settings = config.load();
@@ -68,12 +77,14 @@ public final class BenchCommand implements Callable<Integer> {
     PrintStream out = System.out;
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("trackpipe-bench");
     MemorySampler memory = MemorySampler.start();
-    try (EmbeddedStack stack = EmbeddedStack.start(dir, 0, 0)) {
+    try (EmbeddedStack stack = EmbeddedStack.start(dir, EmbeddedKafka.Options.defaults(), 0,
+        withRawStore ? EmbeddedCassandra.Options.defaults() : null)) {
       stack.mariaDb().createDatabase("bench");
       settings = config.load(EmbeddedSettings.pointingAt(stack, "bench", dir.resolve("checkpoint"), Map.of()));
       KafkaConfig kafka = KafkaConfig.from(settings);
       WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
       StreamConfig stream = StreamConfig.from(settings);
+      RawStoreConfig rawStore = RawStoreConfig.from(settings);
       Dimensions dimensions = SampleDimensions.generate(settings.get(GeneratorConfig.SEED));
       GeneratorConfig generator = GeneratorConfig.from(settings, dimensions);
       settings.throwIfInvalid();
@@ -88,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
           seconds(loaded.elapsed()), loaded.averageEventsPerSecond());
 
       long started = System.nanoTime();
-      try (RunningStream running = RunningStream.start(kafka, warehouseConfig, stream, false)) {
+      try (RunningStream running = RunningStream.start(kafka, warehouseConfig, stream, rawStore, MetricsEndpointConfig.off(), false, false)) {
         long firstBatchAt = 0;
         long firstBatchEvents = 0;
         StreamStatus s;
@@ -124,6 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "Memory: this JVM peak heap %,d MiB, peak RSS %,d MiB; Kafka broker peak RSS %,d MiB;"
           + " MariaDB peak RSS %,d MiB%n", memory.peakHeapMiB(), MemorySampler.peakRssMiB(ProcessHandle.current().pid()),
           MemorySampler.peakRssMiB(stack.kafka().pid()), MemorySampler.peakRssMiB(stack.mariaDb().pid()));
+      stack.cassandra().ifPresent(cassandra -> out.printf(Locale.ROOT, "  Cassandra peak RSS %,d MiB (raw store on)%n",
+          MemorySampler.peakRssMiB(cassandra.pid())));
       out.printf(Locale.ROOT, "Machine: %d cores, Java %s; settings: shuffle partitions %d, max events per batch %,d,"
           + " trigger %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
           stream.shufflePartitions(), stream.maxEventsPerBatch(), stream.triggerInterval());

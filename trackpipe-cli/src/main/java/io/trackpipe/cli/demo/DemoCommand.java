@@ -9,6 +9,8 @@ import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.embedded.EmbeddedCassandra;
+import io.trackpipe.embedded.EmbeddedKafka;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.generator.EventGenerator;
@@ -22,6 +24,7 @@ import io.trackpipe.serve.ServeConfig;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;
@@ -45,8 +48,9 @@ import picocli.CommandLine.Option;
  * tables, the generator, and the streaming job — with live progress and how to connect.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft) and MariaDB, schema and dimension",
-        "tables, the HTTP collector, the event generator, the streaming job and the live dashboard, with live progress.",
+    description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft), MariaDB and Cassandra (the raw",
+        "store; --no-cassandra leaves it out), schema and dimension tables, the HTTP collector, the event generator,",
+        "the streaming job and the live dashboard, with live progress.",
         "Data stays under demo.data-dir (default data/demo): run it again to resume, --fresh to start over."},
     footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
@@ -69,6 +73,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-generate", negatable = false, description = "Do not run the generator: send your own events.")
   boolean noGenerate;
 
+  @Option(names = "--no-cassandra", negatable = false,
+      description = "Do not start embedded Cassandra: the stream then skips the raw store (saves 10–30 s of start-up and about 1 GB).")
+  boolean noCassandra;
+
   @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
       description = "Generator rate (default: generator.events-per-second, 1000).")
   Double rate;
@@ -88,15 +96,17 @@ public final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
 
     if (fresh) Folders.deleteRecursively(demo.dataDir());
-    out.println("Starting embedded Kafka and MariaDB under " + demo.dataDir().toAbsolutePath() + " …");
-    EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), demo.kafkaPort(), demo.mariaDbPort());
+    out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : " and Cassandra") + " under "
+        + demo.dataDir().toAbsolutePath() + " …");
+    EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
+        demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
     CountDownLatch done = new CountDownLatch(1);
     GeneratorRun[] generatorRun = new GeneratorRun[1];
     RunningStream[] stream = new RunningStream[1];
     Collector[] collector = new Collector[1];
     ShutdownHooks.beforeSpark(() -> {
       out.println();
-      out.println("Stopping: generator, collector, streaming job (between batches), Kafka, MariaDB …");
+      out.println("Stopping: generator, collector, streaming job (between batches), Kafka, MariaDB, Cassandra …");
       if (generatorRun[0] != null) generatorRun[0].stop();
       if (collector[0] != null) collector[0].close();
       if (dashboard != null) dashboard.close();
@@ -114,6 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
     KafkaConfig kafka = KafkaConfig.from(settings);
     WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
     StreamConfig streamConfig = StreamConfig.from(settings);
+    RawStoreConfig rawStore = RawStoreConfig.from(settings);
     CollectorConfig collectorConfig = CollectorConfig.from(settings);
     ServeConfig serveConfig = ServeConfig.from(settings, streamConfig.timeZone());
     MetricsEndpointConfig streamMetrics = MetricsEndpointConfig.forStream(settings);
@@ -128,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
     KafkaTopics.ensureExist(kafka);
     collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits());
     out.println("Starting the streaming job …");
-    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, streamMetrics, false, false);
+    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
     dashboard = DashboardServer.start(serveConfig, warehouse, Clock.systemUTC());
 
@@ -143,6 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
       generator.start();
     }
     printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig);
+    if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
     boolean interactive = System.console() != null;
     long lastPrinted = 0;

@@ -4,6 +4,8 @@ import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.event.EventLimits;
+import io.trackpipe.generator.CassandraEventSink;
 import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.EventSink;
 import io.trackpipe.generator.GeneratorConfig;
@@ -15,6 +17,8 @@ import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.spark.stream.StreamConfig;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,19 +31,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code trackpipe generate}: deterministic job-ad tracking events into Kafka or a JSON-lines file. */
+/** {@code trackpipe generate}: deterministic job-ad tracking events into Kafka, a collector, Cassandra or a JSON-lines file. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {"Generate job-ad tracking events: the seed's mix (click 70 %%, conversion, qualified, unqualified",
         "10 %% each) plus optional duplicates, late and malformed records. The same --seed gives the same events."},
     footer = {"", "Examples:", "  trackpipe generate --set kafka.bootstrap-servers=127.0.0.1:19092 --rate 5000 --duration 1m",
         "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
         "  trackpipe generate --to - --count 3        (prints to standard output)",
-        "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)"})
+        "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)",
+        "  trackpipe generate --to cassandra --set rawstore.contact-points=127.0.0.1:19042 --count 100000 --rate 0"})
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
   @Option(names = "--to", paramLabel = "TARGET", defaultValue = "kafka",
-      description = "kafka (the events topic of kafka.bootstrap-servers), http://host:port of a collector, a JSON-lines "
+      description = "kafka (the events topic of kafka.bootstrap-servers), http://host:port of a collector, cassandra "
+          + "(the raw store of rawstore.*; records the pipeline would reject are counted, not stored), a JSON-lines "
           + "file path, or - for standard output.")
   String target;
 
@@ -75,6 +81,9 @@ public final class GenerateCommand implements Callable<Integer> {
     KafkaConfig kafka = toKafka ? KafkaConfig.from(settings) : null;
     boolean toHttp = target.startsWith("http://") || target.startsWith("https://");
     String key = toHttp ? httpWriteKey(settings) : null;
+    boolean toCassandra = target.equals("cassandra");
+    RawStoreConfig rawStore = toCassandra ? RawStoreConfig.from(settings) : null;
+    EventLimits limits = toCassandra ? StreamConfig.from(settings).eventLimits() : null;
     settings.throwIfInvalid();
 
     boolean toStdout = target.equals("-");
@@ -85,13 +94,16 @@ public final class GenerateCommand implements Callable<Integer> {
       sink = KafkaEventSink.forEvents(kafka);
     } else if (toHttp) {
       sink = new HttpEventSink(URI.create(target), key, batch, 4);
+    } else if (toCassandra) {
+      sink = new CassandraEventSink(rawStore, limits, Clock.systemUTC());
     } else if (toStdout) {
       sink = new JsonLinesSink(System.out, "standard output");
     } else {
       sink = JsonLinesSink.toFile(Path.of(target));
     }
     String destination = toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
-        : toHttp ? ((HttpEventSink) sink).endpoint().toString() : target;
+        : toHttp ? ((HttpEventSink) sink).endpoint().toString()
+        : toCassandra ? ((CassandraEventSink) sink).destination() : target;
     if (generator.maxEvents().isEmpty() && generator.maxDuration().isEmpty()) {
       status.println("Generating into " + destination + " until Ctrl-C (or set --count / --duration).");
     }
@@ -113,6 +125,12 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     if (interactive) status.println();
     status.println("Done: " + last.summary() + " → " + destination);
+    if (sink instanceof CassandraEventSink cassandra) {
+      long notStored = cassandra.rejectedByReason().values().stream().mapToLong(Long::longValue).sum();
+      status.printf(Locale.ROOT, "Cassandra: %,d records written (copies rewrite their event's row); %,d not stored because "
+          + "the pipeline rejects them%s%n", cassandra.stored(), notStored,
+          notStored == 0 ? "" : " " + cassandra.rejectedByReason());
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {

@@ -1,7 +1,9 @@
 package io.trackpipe.cli.settings;
 
+import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.nio.file.Path;
@@ -12,7 +14,7 @@ import java.util.Map;
 public final class EmbeddedSettings {
   private EmbeddedSettings() {}
 
-  /** @return {@code base} plus the Kafka, warehouse and checkpoint settings of {@code stack} */
+  /** @return {@code base} plus the Kafka, warehouse and checkpoint settings of {@code stack}, and its raw store if any */
   public static Map<String, String> pointingAt(EmbeddedStack stack, String database, Path checkpointDir,
       Map<String, String> base) {
     Map<String, String> settings = new LinkedHashMap<>(base);
@@ -21,6 +23,11 @@ public final class EmbeddedSettings {
     settings.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
     settings.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
     settings.put(StreamConfig.CHECKPOINT_DIR.key(), checkpointDir.toString());
+    stack.cassandra().ifPresent(cassandra -> {
+      settings.put(RawStoreConfig.ENABLED.key(), "true");
+      settings.put(RawStoreConfig.CONTACT_POINTS.key(), cassandra.contactPoint());
+      settings.put(RawStoreConfig.LOCAL_DATACENTER.key(), EmbeddedCassandra.DATACENTER);
+    });
     return settings;
   }
 }

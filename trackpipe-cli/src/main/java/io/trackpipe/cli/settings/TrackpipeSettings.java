@@ -7,6 +7,7 @@ import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.serve.ServeConfig;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class TrackpipeSettings {
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
     all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
+    all.addAll(RawStoreConfig.SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
     all.addAll(ServeConfig.SETTINGS);

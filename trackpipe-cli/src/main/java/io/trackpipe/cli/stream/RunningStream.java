@@ -1,6 +1,7 @@
 package io.trackpipe.cli.stream;
 
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.SparkSessions;
@@ -34,22 +35,15 @@ public final class RunningStream implements AutoCloseable {
     this.metricsEndpoint = metricsEndpoint;
   }
 
-  /** @param fresh clear the checkpoint and the streamed facts first */
-  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh)
-      throws Exception {
-    return start(kafka, warehouse, stream, fresh, false);
-  }
-
-  /** @param availableNow process what the topic holds now, then stop */
-  public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, boolean fresh,
-      boolean availableNow) throws Exception {
-    return start(kafka, warehouse, stream, MetricsEndpointConfig.off(), fresh, availableNow);
-  }
-
-  /** @param metrics where to serve the job's Prometheus /metrics (or not) */
+  /**
+   * @param rawStore the raw store's configuration (used when enabled), or null
+   * @param metrics where to serve the job's Prometheus /metrics (or not)
+   * @param fresh clear the checkpoint and the rollups' tables first
+   * @param availableNow process what the topic holds now, then stop
+   */
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream,
-      MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
-    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
+      RawStoreConfig rawStore, MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
+    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
     if (fresh) job.resetState();
     Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);

@@ -4,6 +4,7 @@ import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -41,10 +42,11 @@ public final class StreamCommand implements Callable<Integer> {
     WarehouseConfig warehouse = WarehouseConfig.from(settings);
     StreamConfig stream = StreamConfig.from(settings);
     MetricsEndpointConfig metrics = MetricsEndpointConfig.forStream(settings);
+    RawStoreConfig rawStore = RawStoreConfig.from(settings);
     settings.throwIfInvalid();
 
     CountDownLatch stopped = new CountDownLatch(1);
-    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, metrics, fresh, availableNow)) {
+    try (RunningStream running = RunningStream.start(kafka, warehouse, stream, rawStore, metrics, fresh, availableNow)) {
       ShutdownHooks.beforeSpark(() -> {
         running.close();
         try {
@@ -54,7 +56,8 @@ public final class StreamCommand implements Callable<Integer> {
         }
       });
       System.out.println("Streaming " + kafka.eventsTopic() + " from " + kafka.bootstrapServers() + " into "
-          + warehouse.jdbcUrl() + (availableNow ? " until the records there now are processed." : ". Ctrl-C stops."));
+          + warehouse.jdbcUrl() + (rawStore.enabled() ? " and the raw store " + rawStore.qualifiedTable() + " at "
+          + rawStore.contactPoints() : "") + (availableNow ? " until the records there now are processed." : ". Ctrl-C stops."));
       running.metricsUrl().ifPresent(url -> System.out.println("Prometheus metrics at " + url));
       while (!running.awaitTermination(progressSeconds * 1000L)) {
         System.out.println(ProgressLine.format(-1, running.status()));

@@ -3,9 +3,12 @@ package io.trackpipe.spark.ingest;
 import io.trackpipe.event.DecodeResult;
 import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.TrackerContext;
+import io.trackpipe.event.TrackingField;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import java.sql.Timestamp;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -17,6 +20,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Turns raw Kafka records into decoded event rows, one pass per record. Rejected records go to the dead-letter
  * topic right here and stay in the dataset only as a small row with their {@link #REJECT_REASON}, to be counted.
+ *
+ * <p>Valid events also carry the tracker context ({@link #CONTEXT_COLUMNS}, named as the tracker fields) when the
+ * decoder keeps it ({@link EventDecoder#keepingContext()}, for the raw store); otherwise those columns are null.
  */
 public final class DecodedEvents {
   public static final String RECEIVED_AT = "received_at";
@@ -44,8 +50,12 @@ public final class DecodedEvents {
       .add(BID_MICROS, DataTypes.LongType, true)
       .add(CUSTOM_TRACK, DataTypes.StringType, true);
 
+  /** The tracker context's columns, at the end of {@link #SCHEMA}: {@code bn}, {@code cd}, … {@code vp}. */
+  public static final List<String> CONTEXT_COLUMNS =
+      TrackerContext.FIELDS.stream().map(TrackingField::jsonName).toList();
+
   /** Every decoded record: valid ones have a null reason, rejected ones only their reason, arrival and position. */
-  public static final StructType SCHEMA = new StructType()
+  public static final StructType SCHEMA = withContextColumns(new StructType()
       .add(RECEIVED_AT, DataTypes.TimestampType, false)
       .add(EVENT_ID, DataTypes.StringType, true)
       .add(EVENT_TIME, DataTypes.TimestampType, true)
@@ -57,9 +67,17 @@ public final class DecodedEvents {
       .add(CUSTOM_TRACK, DataTypes.StringType, true)
       .add(REJECT_REASON, DataTypes.StringType, true)
       .add(SOURCE_PARTITION, DataTypes.IntegerType, false)
-      .add(SOURCE_OFFSET, DataTypes.LongType, false);
+      .add(SOURCE_OFFSET, DataTypes.LongType, false));
+  private static final int CONTEXT_START = SCHEMA.fieldIndex(CONTEXT_COLUMNS.get(0));
 
   private DecodedEvents() {}
+
+  private static StructType withContextColumns(StructType schema) {
+    for (String column : CONTEXT_COLUMNS) {
+      schema = schema.add(column, DataTypes.StringType, true);
+    }
+    return schema;
+  }
 
   /**
    * @param kafkaRecords Spark's Kafka source rows ({@code key, value, partition, offset, timestamp}) of {@code topic}
@@ -108,15 +126,31 @@ public final class DecodedEvents {
       long offset = record.getLong(3);
       Timestamp receivedAt = record.getTimestamp(4);
       DecodeResult result = decoder.decode(value, receivedAt.getTime());
+      Object[] values = new Object[SCHEMA.size()];
+      values[0] = receivedAt;
+      values[10] = partition;
+      values[11] = offset;
       if (result instanceof DecodeResult.Accepted accepted) {
         DecodedEvent e = accepted.event();
-        return RowFactory.create(receivedAt, e.id(), new Timestamp(e.eventTimeMillis()), e.jobId(), e.publisherId(),
-            e.campaignId(), e.groupId(), e.bidMicros(), e.customTrack(), null, partition, offset);
+        values[1] = e.id();
+        values[2] = new Timestamp(e.eventTimeMillis());
+        values[3] = e.jobId();
+        values[4] = e.publisherId();
+        values[5] = e.campaignId();
+        values[6] = e.groupId();
+        values[7] = e.bidMicros();
+        values[8] = e.customTrack();
+        if (e.context() != TrackerContext.EMPTY) {
+          for (int i = 0; i < TrackerContext.FIELDS.size(); i++) {
+            values[CONTEXT_START + i] = e.context().get(TrackerContext.FIELDS.get(i));
+          }
+        }
+        return RowFactory.create(values);
       }
       DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
       deadLetters.send(key, value, rejected.reason().code(), rejected.message(), topic, partition, offset, receivedAt.getTime());
-      return RowFactory.create(receivedAt, null, null, null, null, null, null, null, null, rejected.reason().code(),
-          partition, offset);
+      values[9] = rejected.reason().code();
+      return RowFactory.create(values);
     }
   }
 }

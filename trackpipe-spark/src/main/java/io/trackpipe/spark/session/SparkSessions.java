@@ -27,6 +27,8 @@ public final class SparkSessions {
     spark.conf().set("spark.sql.adaptive.enabled", "false");
     // Each micro-batch is cached for its two passes and dropped right after: compressing it costs more than it saves.
     spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
+    // Decoded batches have 33 columns (with the tracker context): above the default 25, Spark warns at every start.
+    spark.conf().set("spark.sql.debug.maxToStringFields", "64");
     return spark;
   }
 

@@ -5,6 +5,7 @@ import io.trackpipe.event.EventDecoder;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
@@ -15,6 +16,7 @@ import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.rollup.RollupPlan;
 import io.trackpipe.spark.rollup.Rollups;
+import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -54,13 +56,21 @@ public final class TrackingStreamJob {
   private final KafkaConfig kafka;
   private final WarehouseConfig warehouseConfig;
   private final StreamConfig stream;
+  private final RawStoreConfig rawStore;
   private final StreamMetrics metrics = new StreamMetrics();
   private final StreamPrometheusMetrics prometheus = new StreamPrometheusMetrics(metrics);
 
+  /** A job without the raw store. */
   public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
+    this(kafka, warehouse, stream, null);
+  }
+
+  /** @param rawStore where valid events are also stored, when not null and enabled */
+  public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream, RawStoreConfig rawStore) {
     this.kafka = kafka;
     this.warehouseConfig = warehouse;
     this.stream = stream;
+    this.rawStore = rawStore;
   }
 
   public StreamMetrics metrics() {
@@ -107,14 +117,19 @@ public final class TrackingStreamJob {
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
 
+    Optional<RawStoreWriter> raw = Optional.ofNullable(rawStore).filter(RawStoreConfig::enabled).map(RawStoreWriter::new);
+    // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
+    raw.ifPresent(RawStoreWriter::prepareSchema);
+    EventDecoder decoder = new EventDecoder(stream.eventLimits());
     Rollups rollups = rollups(spark, warehouse);
     new RollupTables(warehouse).ensure(rollups.targets());
 
     DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME);
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup, rollups, stream.timeZone(), stream.allowedLateness(),
+        SOURCE_NAME, raw);
 
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
-        new EventDecoder(stream.eventLimits()), new DeadLetterProducer(kafka));
+        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka));
 
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
         java.time.Clock.systemUTC());
@@ -142,8 +157,9 @@ public final class TrackingStreamJob {
       throw e;
     }
     lifecycle.follow(query);
-    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {})", kafka.eventsTopic(),
-        warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(), stream.allowedLateness(), stream.timeZone());
+    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
+        kafka.eventsTopic(), warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(),
+        stream.allowedLateness(), stream.timeZone(), raw.map(r -> r.config().toString()).orElse("off"));
     return query;
   }
 

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.Lateness;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
@@ -29,6 +30,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -74,9 +76,11 @@ public final class FactsBatchSink {
   private final ZoneId zone;
   private final Duration allowedLateness;
   private final String sourceName;
+  private final Optional<RawStoreWriter> rawStore;
 
+  /** @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere */
   public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, Rollups rollups, ZoneId zone,
-      Duration allowedLateness, String sourceName) {
+      Duration allowedLateness, String sourceName, Optional<RawStoreWriter> rawStore) {
     this.sinkName = sinkName;
     this.writer = writer;
     this.dedup = dedup;
@@ -84,6 +88,7 @@ public final class FactsBatchSink {
     this.zone = zone;
     this.allowedLateness = allowedLateness;
     this.sourceName = sourceName;
+    this.rawStore = rawStore;
   }
 
   public BatchResult apply(Dataset<Row> batch, long batchId) throws Exception {
@@ -146,6 +151,9 @@ public final class FactsBatchSink {
       events = events.select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
           .toArray(Column[]::new));
       facts = rollups.apply(events, sourceName);
+      // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
+      // is not committed and runs again.
+      rawStore.ifPresent(raw -> raw.write(batch.filter(valid)));
     } finally {
       batch.unpersist();
     }

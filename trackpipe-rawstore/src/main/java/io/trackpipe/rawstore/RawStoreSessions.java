@@ -1,0 +1,88 @@
+package io.trackpipe.rawstore;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Cassandra session per configuration per JVM, opened on first use and closed when the JVM exits: a session is
+ * expensive (connections, metadata) and thread-safe, and Spark tasks on an executor share it. A failed connect is not
+ * remembered, so the next call tries again.
+ */
+public final class RawStoreSessions {
+  private static final Logger log = LoggerFactory.getLogger(RawStoreSessions.class);
+  private static final Map<RawStoreConfig, CqlSession> SESSIONS = new ConcurrentHashMap<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(RawStoreSessions::closeAll, "trackpipe-rawstore-sessions-close"));
+  }
+
+  private RawStoreSessions() {}
+
+  /**
+   * The shared session for {@code config}.
+   *
+   * @throws RawStoreUnavailableException when no contact point answers
+   */
+  public static CqlSession get(RawStoreConfig config) {
+    CqlSession session = SESSIONS.get(config);
+    if (session != null && !session.isClosed()) return session;
+    synchronized (SESSIONS) {
+      session = SESSIONS.get(config);
+      if (session == null || session.isClosed()) {
+        session = open(config);
+        SESSIONS.put(config, session);
+      }
+      return session;
+    }
+  }
+
+  /** A new session the caller owns and closes (the generator, schema set-up). */
+  public static CqlSession open(RawStoreConfig config) {
+    Duration timeout = config.requestTimeout();
+    DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout)
+        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.consistency())
+        // Schema changes (start-up only) may take longer than a write on a busy machine.
+        .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, timeout.multipliedBy(3))
+        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, timeout.multipliedBy(3))
+        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, timeout)
+        // Reconnect quickly after an outage (the default backs off to 60 s between attempts).
+        .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(200))
+        .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2))
+        .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
+        .withString(DefaultDriverOption.SESSION_NAME, "trackpipe-rawstore")
+        .build();
+    CqlSessionBuilder builder = CqlSession.builder()
+        .withConfigLoader(loader)
+        .addContactPoints(config.contactAddresses())
+        .withLocalDatacenter(config.localDatacenter());
+    if (config.user() != null) builder = builder.withAuthCredentials(config.user(), config.password());
+    try {
+      CqlSession session = builder.build();
+      log.info("Connected to Cassandra at {} (data center {})", config.contactPoints(), config.localDatacenter());
+      return session;
+    } catch (DriverException | IllegalStateException e) {
+      throw new RawStoreUnavailableException("Cannot connect to Cassandra at " + config.contactPoints() + " (data center "
+          + config.localDatacenter() + "): " + e.getMessage(), e);
+    }
+  }
+
+  static void closeAll() {
+    SESSIONS.values().forEach(session -> {
+      try {
+        session.close();
+      } catch (RuntimeException e) {
+        log.debug("Closing a Cassandra session", e);
+      }
+    });
+    SESSIONS.clear();
+  }
+}

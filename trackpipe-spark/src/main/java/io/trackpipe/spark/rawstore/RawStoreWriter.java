@@ -1,0 +1,173 @@
+package io.trackpipe.spark.rawstore;
+
+import static io.trackpipe.spark.ingest.DecodedEvents.BID_MICROS;
+import static io.trackpipe.spark.ingest.DecodedEvents.CAMPAIGN_ID;
+import static io.trackpipe.spark.ingest.DecodedEvents.CUSTOM_TRACK;
+import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
+import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
+import static io.trackpipe.spark.ingest.DecodedEvents.GROUP_ID;
+import static io.trackpipe.spark.ingest.DecodedEvents.JOB_ID;
+import static io.trackpipe.spark.ingest.DecodedEvents.PUBLISHER_ID;
+import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static org.apache.spark.sql.functions.col;
+
+import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.TrackerContext;
+import io.trackpipe.event.TrackingField;
+import io.trackpipe.rawstore.RawEventWriter;
+import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.rawstore.RawStoreSchema;
+import io.trackpipe.rawstore.RawStoreSessions;
+import io.trackpipe.rawstore.RawStoreUnavailableException;
+import io.trackpipe.spark.ingest.DecodedEvents;
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a micro-batch's valid events to the Cassandra raw store from the executors, each task with its own bounded
+ * asynchronous {@link RawEventWriter} on the executor's shared session. Idempotent: an event's row is keyed by its
+ * event hour, bucket, time and id, so copies and re-run batches write the same rows.
+ *
+ * <p>While Cassandra is unavailable, the whole write is retried with back-off (0.5 s doubling to 5 s) for at most
+ * {@link RawStoreConfig#outageTimeout()}; then {@link #write} throws {@link RawStoreUnavailableException}. The
+ * streaming job calls it before the warehouse commit, so the batch is then not committed: the query stops with that
+ * error, and the next start re-runs the batch from the checkpoint (same records, same rows, facts committed once).
+ */
+public final class RawStoreWriter implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(RawStoreWriter.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final RawStoreConfig config;
+
+  public RawStoreWriter(RawStoreConfig config) {
+    this.config = config;
+  }
+
+  /** Creates the keyspace and tables if missing and checks their layout; call once, on the driver, at start-up. */
+  public void prepareSchema() {
+    RawStoreSchema.apply(RawStoreSessions.get(config), config);
+  }
+
+  public RawStoreConfig config() {
+    return config;
+  }
+
+  /**
+   * Stores every row of {@code validEvents} (rows of {@link DecodedEvents#SCHEMA} without a reject reason).
+   *
+   * @throws RawStoreUnavailableException when Cassandra stayed unavailable for the outage timeout
+   */
+  public void write(Dataset<Row> validEvents) {
+    List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT), col(JOB_ID),
+        col(PUBLISHER_ID), col(CAMPAIGN_ID), col(GROUP_ID), col(BID_MICROS), col(CUSTOM_TRACK)));
+    DecodedEvents.CONTEXT_COLUMNS.forEach(c -> columns.add(col(c)));
+    Dataset<Row> rows = validEvents.select(columns.toArray(Column[]::new));
+    long deadline = System.nanoTime() + config.outageTimeout().toNanos();
+    Duration backoff = FIRST_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        rows.foreachPartition(new WritePartition(config));
+        if (attempt > 1) log.info("Raw store reachable again: batch written on attempt {}", attempt);
+        return;
+      } catch (Exception e) { // Spark's SparkException is checked, and thrown by Scala code that does not declare it
+        if (!isUnavailable(e)) throw rethrow(e);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new RawStoreUnavailableException("The raw store (Cassandra at " + config.contactPoints() + ") stayed "
+              + "unavailable for rawstore.outage-timeout (" + config.outageTimeout() + "); the batch is not committed. "
+              + "Start the job again once Cassandra is back: it resumes from the checkpoint. Last error: "
+              + rootMessage(e), e);
+        }
+        Duration wait = backoff.toNanos() < left ? backoff : Duration.ofNanos(left);
+        log.warn("Raw store unavailable (attempt {}): {}; retrying in {} ms", attempt, rootMessage(e), wait.toMillis());
+        sleep(wait);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  /** Rethrows {@code e} unchanged, checked or not (the caller's own failure handling sees the original). */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> RuntimeException rethrow(Exception e) throws E {
+    throw (E) e;
+  }
+
+  /** A failed Spark job wraps the task's exception (as text when it crossed from an executor): look at the chain. */
+  private static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RawStoreUnavailableException
+          || t.getClass().getName().startsWith("com.datastax.oss.driver.api.core")
+          || String.valueOf(t.getMessage()).contains(RawStoreUnavailableException.class.getSimpleName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    String message = String.valueOf(t.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static void sleep(Duration wait) {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RawStoreUnavailableException("Interrupted while waiting for the raw store", e);
+    }
+  }
+
+  /** One task: its rows through one writer, flushed (rows, then the arrivals index) before the task ends. */
+  private static final class WritePartition implements ForeachPartitionFunction<Row> {
+    private static final long serialVersionUID = 1L;
+    private final RawStoreConfig config;
+
+    WritePartition(RawStoreConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void call(Iterator<Row> rows) {
+      if (!rows.hasNext()) return;
+      RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(config), config, Clock.systemUTC());
+      int contextStart = 9;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        Map<TrackingField, String> context = null;
+        for (int i = 0; i < TrackerContext.FIELDS.size(); i++) {
+          if (!r.isNullAt(contextStart + i)) {
+            if (context == null) context = new EnumMap<>(TrackingField.class);
+            context.put(TrackerContext.FIELDS.get(i), r.getString(contextStart + i));
+          }
+        }
+        DecodedEvent event = new DecodedEvent(r.getString(0), r.getTimestamp(1).getTime(), longOrNull(r, 3),
+            longOrNull(r, 4), longOrNull(r, 5), longOrNull(r, 6), longOrNull(r, 7), r.isNullAt(8) ? null : r.getString(8),
+            context == null ? TrackerContext.EMPTY : TrackerContext.of(context));
+        writer.write(event, r.getTimestamp(2).getTime());
+      }
+      writer.flush();
+    }
+
+    private static Long longOrNull(Row r, int i) {
+      return r.isNullAt(i) ? null : r.getLong(i);
+    }
+  }
+}
