@@ -2,12 +2,15 @@ package io.trackpipe.serve;
 
 import static java.util.Objects.requireNonNull;
 
+import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.serve.api.ApiRoutes;
 import io.trackpipe.serve.auth.AuthMode;
 import io.trackpipe.serve.auth.ReadAccess;
 import io.trackpipe.serve.dashboard.DashboardAssets;
 import io.trackpipe.serve.query.ConnectionPool;
 import io.trackpipe.serve.query.FactQueries;
+import io.trackpipe.serve.query.RollupTableQueries;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.calendar.HourCalendar;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
@@ -61,6 +64,11 @@ public final class DashboardServer implements AutoCloseable {
    * @throws IllegalStateException when the port cannot be bound
    */
   public static DashboardServer start(ServeConfig config, Warehouse warehouse, Clock clock) {
+    return start(config, RollupConfig.DEFAULT.catalog(), warehouse, clock);
+  }
+
+  /** @param rollups the declared rollups, whose tables and views {@code /api/v1/rollups} serves */
+  public static DashboardServer start(ServeConfig config, RollupCatalog rollups, Warehouse warehouse, Clock clock) {
     requireNonNull(config, "config is null");
     requireNonNull(warehouse, "warehouse is null");
     ConnectionPool pool = new ConnectionPool(warehouse, config.connections());
@@ -69,7 +77,7 @@ public final class DashboardServer implements AutoCloseable {
     try {
       fillCalendar(warehouse, config, clock);
       ApiRoutes api = new ApiRoutes(new FactQueries(pool, config.queryTimeout(), summaries::ready),
-          new PipelineStatusTable(warehouse), config, clock);
+          new RollupTableQueries(pool, config.queryTimeout(), rollups), new PipelineStatusTable(warehouse), config, clock);
       QueuedThreadPool threads = new QueuedThreadPool();
       threads.setName("trackpipe-serve-http");
       server = new Server(threads);

@@ -8,6 +8,7 @@ import io.trackpipe.serve.query.Dimension;
 import io.trackpipe.serve.query.FactFilter;
 import io.trackpipe.serve.query.FactQueries;
 import io.trackpipe.serve.query.Measure;
+import io.trackpipe.serve.query.RollupTableQueries;
 import io.trackpipe.serve.query.Rows;
 import io.trackpipe.serve.query.Totals;
 import io.trackpipe.warehouse.status.PipelineStatus;
@@ -37,7 +38,8 @@ public final class ApiRoutes {
   public static final String PREFIX = "/api/v1";
   /** Every route, as written in the OpenAPI document. */
   public static final List<String> ROUTES = List.of("/api/v1/kpis", "/api/v1/facts", "/api/v1/top/{dimension}",
-      "/api/v1/heatmap", "/api/v1/pipeline", "/api/v1/dimensions/{dimension}", "/api/v1/meta", "/api/v1/openapi.json");
+      "/api/v1/heatmap", "/api/v1/pipeline", "/api/v1/dimensions/{dimension}", "/api/v1/meta", "/api/v1/rollups",
+      "/api/v1/rollups/{table}", "/api/v1/openapi.json");
   static final int MAX_TOP = 100;
   static final int MAX_FACT_ROWS = 10_000;
   static final int MAX_CHOICES = 1000;
@@ -47,13 +49,16 @@ public final class ApiRoutes {
   private static final List<String> NO_PARAMETERS = List.of();
 
   private final FactQueries queries;
+  private final RollupTableQueries rollupTables;
   private final PipelineStatusTable pipeline;
   private final ServeConfig config;
   private final Clock clock;
   private final byte[] openApi;
 
-  public ApiRoutes(FactQueries queries, PipelineStatusTable pipeline, ServeConfig config, Clock clock) {
+  public ApiRoutes(FactQueries queries, RollupTableQueries rollupTables, PipelineStatusTable pipeline, ServeConfig config,
+      Clock clock) {
     this.queries = queries;
+    this.rollupTables = rollupTables;
     this.pipeline = pipeline;
     this.config = config;
     this.clock = clock;
@@ -93,6 +98,11 @@ public final class ApiRoutes {
         query.with(NO_PARAMETERS);
         return meta();
       }
+      if (route.equals("/rollups")) {
+        query.with(NO_PARAMETERS);
+        return rollupTables();
+      }
+      if (route.startsWith("/rollups/")) return rollupRows(route.substring(9), query.with(List.of("from", "to", "limit")));
       if (route.equals("/openapi.json")) return new Answer(200, "application/json", openApi);
       return error(404, "not_found", "no such route: " + QueryParameters.shown(path) + " (see " + PREFIX
           + "/openapi.json)", null);
@@ -106,6 +116,49 @@ public final class ApiRoutes {
       log.warn("Query of {} failed: {}", path, e.toString());
       return error(503, "warehouse_unavailable", "the warehouse could not answer: " + e.getMessage(), null);
     }
+  }
+
+  private Answer rollupTables() {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode tables = body.putArray("tables");
+    for (RollupTableQueries.Table t : rollupTables.tables()) {
+      ObjectNode table = tables.addObject();
+      table.put("name", t.name());
+      table.put("rollup", t.rollup());
+      table.put("description", t.description());
+      table.putPOJO("keys", t.keys());
+      table.putPOJO("metrics", t.metrics());
+      table.put("date_range", t.time() != null);
+    }
+    return Answer.json(200, body);
+  }
+
+  private Answer rollupRows(String name, QueryParameters p) throws SQLException {
+    RollupTableQueries.Table table = rollupTables.table(name).orElseThrow(() -> new BadRequest("table", "no rollup table or view '"
+        + QueryParameters.shown(name) + "'; " + PREFIX + "/rollups lists them"));
+    FactFilter range = p.filter(today(), config.maxRangeDays());
+    int limit = p.integer("limit", 1000, 1, MAX_FACT_ROWS);
+    List<Map<String, Object>> rows = rollupTables.rows(table, range.from(), range.to(), limit);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("table", table.name());
+    if (table.time() != null) {
+      body.put("from", range.from().toString());
+      body.put("to", range.to().toString());
+    }
+    body.put("truncated", rows.size() > limit);
+    ArrayNode out = body.putArray("rows");
+    for (Map<String, Object> row : rows.subList(0, Math.min(limit, rows.size()))) {
+      ObjectNode node = out.addObject();
+      row.forEach((column, value) -> {
+        if (value == null) node.putNull(column);
+        else if (value instanceof java.math.BigDecimal d) node.put(column, d);
+        else if (value instanceof Long l) node.put(column, l);
+        else if (value instanceof Integer i) node.put(column, i);
+        else if (value instanceof Number n) node.put(column, new java.math.BigDecimal(n.toString()));
+        else node.put(column, value.toString());
+      });
+    }
+    return Answer.json(200, body);
   }
 
   private Answer kpis(QueryParameters p) throws SQLException {

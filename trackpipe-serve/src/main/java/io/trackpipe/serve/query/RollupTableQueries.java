@@ -1,0 +1,102 @@
+package io.trackpipe.serve.query;
+
+import io.trackpipe.rollup.Dimension;
+import io.trackpipe.rollup.Metric;
+import io.trackpipe.rollup.RollupCatalog;
+import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.rollup.TimeGrain;
+import io.trackpipe.rollup.TotalsView;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the tables and views of the declared rollups (the KPI tables per campaign, publisher, industry and company,
+ * their all-time totals, traffic by hour of day…) as they are: whatever a definition declares is readable through the
+ * API without code. Table and column names come from the definitions, never from the request; values are bound.
+ */
+public final class RollupTableQueries {
+  private final ConnectionPool pool;
+  private final int timeoutSeconds;
+  private final long waitMillis;
+  private final List<Table> tables;
+
+  /**
+   * A readable table or view.
+   *
+   * @param rollup the definition it belongs to
+   * @param time the day or hour column a date range filters on; null for views (all-time totals)
+   */
+  public record Table(String name, String rollup, String description, List<String> keys, List<String> metrics,
+      String time, TimeGrain timeGrain) {}
+
+  public RollupTableQueries(ConnectionPool pool, Duration timeout, RollupCatalog catalog) {
+    this.pool = pool;
+    this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
+    this.waitMillis = timeout.toMillis();
+    List<Table> all = new ArrayList<>();
+    for (RollupDefinition rollup : catalog.rollups()) {
+      List<String> metrics = rollup.metrics().stream().map(Metric::name).toList();
+      Optional<Dimension> time = rollup.dimensions().stream()
+          .filter(d -> d.time() == TimeGrain.DAY || d.time() == TimeGrain.HOUR).findFirst();
+      all.add(new Table(rollup.table(), rollup.name(), rollup.description(),
+          rollup.dimensions().stream().map(Dimension::name).toList(), metrics,
+          time.map(Dimension::name).orElse(null), time.map(Dimension::time).orElse(null)));
+      for (TotalsView view : rollup.views()) {
+        List<String> summed = rollup.metrics().stream().filter(m -> m.kind() != Metric.Kind.DISTINCT).map(Metric::name).toList();
+        all.add(new Table(view.name(), rollup.name(), "All-time totals of " + rollup.table() + " by " + view.keep(),
+            view.keep(), summed, null, null));
+      }
+    }
+    this.tables = List.copyOf(all);
+  }
+
+  public List<Table> tables() {
+    return tables;
+  }
+
+  public Optional<Table> table(String name) {
+    return tables.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Rows of {@code table}, in key order; those of the days {@code from} to {@code to} when it has a day or hour column.
+   *
+   * @return at most {@code limit + 1} rows, so that the caller can tell the answer was cut
+   */
+  public List<Map<String, Object>> rows(Table table, LocalDate from, LocalDate to, int limit) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT * FROM ").append(table.name());
+    List<Object> params = new ArrayList<>();
+    if (table.time() != null) {
+      sql.append(" WHERE ").append(table.time()).append(" >= ? AND ").append(table.time()).append(" < ?");
+      params.add(table.timeGrain() == TimeGrain.DAY ? from : from.atStartOfDay());
+      params.add(table.timeGrain() == TimeGrain.DAY ? to.plusDays(1) : to.plusDays(1).atStartOfDay());
+    }
+    sql.append(" ORDER BY ").append(String.join(", ", table.keys())).append(" LIMIT ?");
+    params.add(limit + 1);
+    return pool.withConnection(waitMillis, c -> {
+      try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+        st.setQueryTimeout(timeoutSeconds);
+        for (int i = 0; i < params.size(); i++) st.setObject(i + 1, params.get(i));
+        try (ResultSet rs = st.executeQuery()) {
+          ResultSetMetaData meta = rs.getMetaData();
+          List<Map<String, Object>> rows = new ArrayList<>();
+          while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) row.put(meta.getColumnLabel(i), rs.getObject(i));
+            rows.add(row);
+          }
+          return rows;
+        }
+      }
+    });
+  }
+}
