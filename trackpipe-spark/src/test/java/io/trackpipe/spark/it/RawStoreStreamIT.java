@@ -68,10 +68,11 @@ class RawStoreStreamIT {
 
     f.produce(first);
     StreamFixture.runToEnd(job);
-    // The second part's batch writes the raw store, then its commit fails (no events table): Spark runs it again on
-    // the next start, writing the same rows a second time.
+    // The second part's batch writes the raw store, then its commit fails (events refuses writes): Spark runs it
+    // again on the next start, writing the same rows a second time.
     f.produce(second);
-    execute(f, "RENAME TABLE events TO events_away");
+    execute(f, "CREATE TRIGGER events_unavailable BEFORE INSERT ON events FOR EACH ROW"
+        + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'events unavailable'");
     try {
       StreamingQuery failing = job.start(StreamFixture.spark());
       try {
@@ -80,7 +81,7 @@ class RawStoreStreamIT {
         failing.stop();
       }
     } finally {
-      execute(f, "RENAME TABLE events_away TO events");
+      execute(f, "DROP TRIGGER events_unavailable");
     }
     assertThat(raw.rowsById()).as("the failed batch's rows are stored already").hasSize(distinctIds(valid));
     StreamStatus status = StreamFixture.runToEnd(new TrackingStreamJob(f.kafka, f.warehouseConfig, f.streamConfig(), raw.config));
