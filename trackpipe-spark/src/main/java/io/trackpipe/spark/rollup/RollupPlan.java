@@ -25,11 +25,8 @@ import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.warehouse.fact.FactColumn;
 import io.trackpipe.warehouse.fact.FactColumn.Merge;
 import io.trackpipe.warehouse.fact.FactTable;
-import java.sql.Date;
-import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -167,28 +164,19 @@ public final class RollupPlan {
     return events.filter(keep).select(columns.toArray(Column[]::new)).distinct();
   }
 
-  /** A row of {@link #distinctPairs} as warehouse values of the side table. */
-  public Object[] toSideTableRow(Row row, LocalDateTime now) {
-    Object[] values = new Object[row.size() + 1];
-    for (int i = 0; i < row.size(); i++) values[i] = warehouseValue(row.get(i));
-    values[row.size()] = now;
+  /** A row of {@link #distinctPairs} (as warehouse values) with the side table's bookkeeping column added. */
+  public Object[] toSideTableRow(Object[] pair, LocalDateTime now) {
+    Object[] values = java.util.Arrays.copyOf(pair, pair.length + 1);
+    values[pair.length] = now;
     return values;
   }
 
-  /** An aggregated row as warehouse values in {@link #table()} order. */
-  public Object[] toWarehouseRow(Row row, String sources, LocalDateTime now) {
-    int n = row.size();
-    Object[] values = new Object[n + RollupCatalog.BOOKKEEPING_COLUMNS.size()];
-    for (int i = 0; i < n; i++) values[i] = warehouseValue(row.get(i));
-    values[n] = sources;
-    values[n + 1] = now;
+  /** An aggregated row (as warehouse values) with the bookkeeping columns added, in {@link #table()} order. */
+  public Object[] toWarehouseRow(Object[] aggregated, String sources, LocalDateTime now) {
+    Object[] values = java.util.Arrays.copyOf(aggregated, aggregated.length + RollupCatalog.BOOKKEEPING_COLUMNS.size());
+    values[aggregated.length] = sources;
+    values[aggregated.length + 1] = now;
     return values;
-  }
-
-  private static Object warehouseValue(Object value) {
-    if (value instanceof Date date) return date.toLocalDate();
-    if (value instanceof Timestamp time) return time.toInstant().atOffset(ZoneOffset.UTC).toLocalDateTime();
-    return value;
   }
 
   /** The rollup's events, with the local time the time dimensions read. */

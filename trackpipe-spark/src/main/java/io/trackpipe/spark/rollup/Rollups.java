@@ -1,6 +1,9 @@
 package io.trackpipe.spark.rollup;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 
 import io.trackpipe.config.ConfigException;
 import io.trackpipe.rollup.Dimension;
@@ -12,24 +15,25 @@ import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.warehouse.fact.FactBatch;
 import io.trackpipe.warehouse.fact.FactTable;
 import io.trackpipe.warehouse.rollup.RollupTables;
+import java.math.BigDecimal;
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -45,12 +49,6 @@ public final class Rollups {
   private final DimensionLookups lookups;
   private final List<RollupPlan> plans;
   private final List<String> lookupNames;
-  /** Runs the rollups after the first as concurrent Spark jobs (daemon threads: they never hold the JVM open). */
-  private final ExecutorService concurrentJobs = Executors.newFixedThreadPool(3, runnable -> {
-    Thread thread = new Thread(runnable, "rollup-jobs");
-    thread.setDaemon(true);
-    return thread;
-  });
 
   private Rollups(RollupConfig config, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames) {
     this.config = config;
@@ -112,48 +110,75 @@ public final class Rollups {
 
   /**
    * Every rollup's rows for {@code events} (valid, deduplicated {@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}
-   * rows): the events are prepared and enriched once and cached while the rollups read them. The first rollup fills
-   * the cache; the others then run as concurrent Spark jobs, so that one job's fixed costs (scheduling, the shuffle's
-   * small tasks, collecting) overlap another's work.
+   * rows): the events are prepared and enriched once and cached, and every rollup's aggregation (and distinct
+   * metric's value pairs) runs in ONE Spark job, as parts of a union collected together. Separate jobs per rollup
+   * each paid Spark's fixed costs (scheduling, small shuffle tasks, a collect); one job pays them once and runs the
+   * rollups' stages side by side. The union needs one row type, so each part's values travel as text and are read
+   * back by their known types.
    *
-   * @return each rollup's side tables (distinct metrics) and then its rows, in the order of the definitions
+   * @return each rollup's side tables (distinct metrics, whose counts are recounted from them, so they go first) and
+   *     then its rows, in the order of the definitions
    */
   public List<FactBatch> apply(Dataset<Row> events, String sources) throws SQLException {
-    Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, config), lookupNames);
+    // One partition: an aggregation of a single partition needs no shuffle, so each rollup is one task reading the
+    // cache, and the rollups' tasks run side by side. (A batch is at most stream.max-events-per-batch events.)
+    Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, config), lookupNames).coalesce(1);
     source.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-      List<List<FactBatch>> perPlan = new ArrayList<>();
-      perPlan.add(batches(plans.get(0), source, sources, now));
-      List<CompletableFuture<List<FactBatch>>> rest = new ArrayList<>();
-      for (RollupPlan plan : plans.subList(1, plans.size())) {
-        rest.add(CompletableFuture.supplyAsync(() -> batches(plan, source, sources, now), concurrentJobs));
-      }
-      for (CompletableFuture<List<FactBatch>> future : rest) {
-        try {
-          perPlan.add(future.join());
-        } catch (CompletionException e) {
-          throw e.getCause() instanceof RuntimeException r ? r : e;
+      List<Part> parts = new ArrayList<>();
+      for (RollupPlan plan : plans) {
+        for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
+          parts.add(new Part(plan, distinct, plan.distinctPairs(source, distinct.metric())));
         }
+        parts.add(new Part(plan, null, plan.aggregate(source)));
       }
-      return perPlan.stream().flatMap(List::stream).toList();
+      Dataset<Row> union = null;
+      for (int i = 0; i < parts.size(); i++) {
+        Dataset<Row> rows = parts.get(i).rows();
+        Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast(DataTypes.StringType)).toArray(Column[]::new);
+        Dataset<Row> part = rows.select(lit(i).as("part"), array(asText).as("values"));
+        union = union == null ? part : union.union(part);
+      }
+      List<List<Object[]>> rowsByPart = new ArrayList<>();
+      parts.forEach(p -> rowsByPart.add(new ArrayList<>()));
+      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+      for (Row row : union.collectAsList()) {
+        int index = row.getInt(0);
+        Part part = parts.get(index);
+        List<String> text = row.getList(1);
+        StructField[] fields = part.rows().schema().fields();
+        Object[] values = new Object[fields.length];
+        for (int c = 0; c < fields.length; c++) values[c] = warehouseValue(text.get(c), fields[c].dataType());
+        rowsByPart.get(index).add(part.distinct() == null ? part.plan().toWarehouseRow(values, sources, now)
+            : part.plan().toSideTableRow(values, now));
+      }
+      List<FactBatch> batches = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        Part part = parts.get(i);
+        batches.add(new FactBatch(part.distinct() == null ? part.plan().table() : part.distinct().table(), rowsByPart.get(i)));
+      }
+      return batches;
     } finally {
       source.unpersist();
     }
   }
 
-  /** One rollup's side tables (the distinct counts of its rows are recounted from them, so they go first), then its rows. */
-  private static List<FactBatch> batches(RollupPlan plan, Dataset<Row> source, String sources, LocalDateTime now) {
-    List<FactBatch> batches = new ArrayList<>();
-    for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
-      List<Object[]> pairs = new ArrayList<>();
-      for (Row row : plan.distinctPairs(source, distinct.metric()).collectAsList()) pairs.add(plan.toSideTableRow(row, now));
-      batches.add(new FactBatch(distinct.table(), pairs));
+  /** One rollup's rows, or the value pairs of one of its distinct metrics. */
+  private record Part(RollupPlan plan, RollupPlan.DistinctValues distinct, Dataset<Row> rows) {}
+
+  /** A value cast to text by Spark (in the UTC session), as the value the warehouse column takes. */
+  static Object warehouseValue(String text, DataType type) {
+    if (text == null) return null;
+    if (type.equals(DataTypes.LongType)) return Long.parseLong(text);
+    if (type.equals(DataTypes.IntegerType) || type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType)) {
+      return Integer.parseInt(text);
     }
-    List<Object[]> rows = new ArrayList<>();
-    for (Row row : plan.aggregate(source).collectAsList()) rows.add(plan.toWarehouseRow(row, sources, now));
-    batches.add(new FactBatch(plan.table(), rows));
-    return batches;
+    if (type instanceof DecimalType) return new BigDecimal(text);
+    if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return Double.parseDouble(text);
+    if (type.equals(DataTypes.BooleanType)) return Boolean.parseBoolean(text);
+    if (type.equals(DataTypes.DateType)) return LocalDate.parse(text);
+    if (type.equals(DataTypes.TimestampType)) return LocalDateTime.parse(text.replace(' ', 'T'));
+    return text;
   }
 
   private static void checkExpressions(RollupDefinition rollup, Dataset<Row> source, List<String> problems) {
