@@ -132,7 +132,8 @@ class CliConfigTest {
 
   @Test
   void batchCommandsRejectBadTimesAndSettingsBeforeConnecting() {
-    Run badTime = trackpipe("verify", "--from", "yesterday", "--to", "2024-05-02");
+    Run badTime = trackpipe("verify", "--from", "yesterday", "--to", "2024-05-02",
+        "--set", "warehouse.jdbc-url=jdbc:mariadb://127.0.0.1:9/none", "--set", "warehouse.user=nobody");
     assertThat(badTime.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badTime.err()).contains("--from 'yesterday' is not a date or time");
 

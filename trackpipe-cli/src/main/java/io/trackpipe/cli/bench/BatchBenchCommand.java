@@ -23,9 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -38,8 +36,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code trackpipe bench-batch}: does an incremental batch cycle cost the same over a raw store with ten times more old
  * rows? Two raw stores (keyspaces) and warehouses on one embedded Cassandra and MariaDB, one with N old rows and one
- * with 10×N, each loaded by a first cycle; then the same N new rows into three settled hours, and the cycle that
- * rewrites them, timed.
+ * with 10×N, each loaded by a first cycle; then, round by round and alternating between the stores (so that neither gets
+ * a colder JVM or a busier moment), N new rows into three settled hours of a day of their own, and the cycle that
+ * rewrites them (three hours and one day), timed.
  */
 @Command(name = "bench-batch", mixinStandardHelpOptions = true,
     description = {"Measure one incremental 'trackpipe batch' cycle over a raw store with N and with 10×N old rows (embedded",
@@ -54,7 +53,8 @@ public final class BatchBenchCommand implements Callable<Integer> {
   @Option(names = "--old-factor", defaultValue = "10", description = "Old rows of the big store, in N (default: ${DEFAULT-VALUE}).")
   int oldFactor;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Timed cycles per store; the median is reported (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", defaultValue = "5", description = "Timed cycles per store, alternating between the stores; the"
+      + " median is reported (default: ${DEFAULT-VALUE}).")
   int rounds;
 
   @Override
@@ -67,43 +67,55 @@ public final class BatchBenchCommand implements Callable<Integer> {
     BatchConfig batch = BatchConfig.from(settings);
     settings.throwIfInvalid();
     Path dir = Files.createTempDirectory("trackpipe-bench-batch");
-    // Old rows in the ten days before the new ones, which fall into three hours two days ago (settled whatever the time).
-    Instant newHours = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(2, ChronoUnit.DAYS).plus(20, ChronoUnit.HOURS);
+    // Round r's new rows fall into three hours (20:00–22:59 UTC) of the day r + 2 days ago: settled whatever the time,
+    // and a day of their own. The old rows fill the ten days before the twentieth day ago: other hours, other days.
+    Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+    Instant oldFrom = today.minus(30, ChronoUnit.DAYS);
+    int[] factors = {1, oldFactor};
     try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(dir.resolve("cassandra"), EmbeddedCassandra.Options.defaults());
         EmbeddedMariaDb db = EmbeddedMariaDb.start(dir.resolve("mariadb"), 0)) {
       SparkSession spark = SparkSessions.forStream("trackpipe-bench-batch", stream);
       try {
-        List<long[]> results = new ArrayList<>();
-        for (int factor : new int[] {1, oldFactor}) {
-          String name = "bench_" + factor + "x";
+        BatchJob[] jobs = new BatchJob[factors.length];
+        RawStoreConfig[] stores = new RawStoreConfig[factors.length];
+        for (int s = 0; s < factors.length; s++) {
+          String name = "bench_" + factors[s] + "x";
           db.createDatabase(name);
           WarehouseConfig warehouse = new WarehouseConfig(db.jdbcUrl(name), db.user(), db.password());
-          RawStoreConfig raw = RawStoreConfig.defaults(cassandra.contactPoint(), name);
-          RawStoreSchema.apply(RawStoreSessions.get(raw), raw);
+          stores[s] = RawStoreConfig.defaults(cassandra.contactPoint(), name);
+          RawStoreSchema.apply(RawStoreSessions.get(stores[s]), stores[s]);
           long t0 = System.nanoTime();
-          write(raw, (long) newRows * factor, newHours.truncatedTo(ChronoUnit.DAYS).minus(10, ChronoUnit.DAYS), 240, factor);
+          write(stores[s], (long) newRows * factors[s], oldFrom, 240, factors[s]);
           long writeMillis = (System.nanoTime() - t0) / 1_000_000;
-          BatchJob job = BatchJob.prepare(spark, warehouse, raw, stream, batch, Clock.systemUTC());
-          BatchJob.CycleResult initial = job.runCycle();
-          out.printf(Locale.ROOT, "%2d× store: %,d old rows written in %,d ms; first cycle (everything) %,d ms: %d hours, %d days%n",
-              factor, (long) newRows * factor, writeMillis, initial.millis(), initial.hourlyBuckets(), initial.dailyBuckets());
-          Thread.sleep(batch.lookback().toMillis() + 1000);
-          long[] millis = new long[rounds];
-          for (int round = 0; round < rounds; round++) {
-            write(raw, newRows, newHours, 3, 1000 * factor + round);
-            BatchJob.CycleResult cycle = job.runCycle();
-            millis[round] = cycle.millis();
-            out.printf(Locale.ROOT, "    cycle %d: %,d new rows → %d hours and %d days rewritten (%,d rows) in %,d ms (load %.2f)%n",
-                round + 1, newRows, cycle.hourlyBuckets(), cycle.dailyBuckets(), cycle.rowsInserted(), cycle.millis(), load());
+          jobs[s] = BatchJob.prepare(spark, warehouse, stores[s], stream, batch, Clock.systemUTC());
+          BatchJob.CycleResult initial = jobs[s].runCycle();
+          out.printf(Locale.ROOT, "%2d× store: %,d old rows written in %,d ms; first cycle (loads everything) %,d ms: %d hours, %d days%n",
+              factors[s], (long) newRows * factors[s], writeMillis, initial.millis(), initial.hourlyBuckets(), initial.dailyBuckets());
+        }
+        Thread.sleep(batch.lookback().toMillis() + 1000);
+        long[][] millis = new long[factors.length][rounds];
+        for (int round = 0; round < rounds; round++) {
+          Instant hours = today.minus(2 + round, ChronoUnit.DAYS).plus(20, ChronoUnit.HOURS);
+          for (int s = 0; s < factors.length; s++) {
+            write(stores[s], newRows, hours, 3, 1000L * factors[s] + round);
+            BatchJob.CycleResult cycle = jobs[s].runCycle();
+            millis[s][round] = cycle.millis();
+            out.printf(Locale.ROOT, "  round %d, %2d× store: %,d new rows → %d hours and %d days rewritten (%,d rows) in %,d ms"
+                + " (load %.2f)%n", round + 1, factors[s], newRows, cycle.hourlyBuckets(), cycle.dailyBuckets(),
+                cycle.rowsInserted(), cycle.millis(), load());
           }
-          Arrays.sort(millis);
-          results.add(new long[] {factor, (long) newRows * factor, millis[rounds / 2]});
         }
         out.println();
         out.printf(Locale.ROOT, "%-10s %14s %28s%n", "store", "old rows", "incremental cycle (median)");
-        for (long[] r : results) out.printf(Locale.ROOT, "%-10s %,14d %,25d ms%n", r[0] + "× old", r[1], r[2]);
+        long[] medians = new long[factors.length];
+        for (int s = 0; s < factors.length; s++) {
+          long[] sorted = millis[s].clone();
+          Arrays.sort(sorted);
+          medians[s] = sorted[rounds / 2];
+          out.printf(Locale.ROOT, "%-10s %,14d %,25d ms%n", factors[s] + "× old", (long) newRows * factors[s], medians[s]);
+        }
         out.printf(Locale.ROOT, "%d× old data / 1×: %.2f (load average %.2f on %d cores)%n", oldFactor,
-            (double) results.get(1)[2] / results.get(0)[2], load(), Runtime.getRuntime().availableProcessors());
+            (double) medians[1] / medians[0], load(), Runtime.getRuntime().availableProcessors());
       } finally {
         spark.stop();
       }
