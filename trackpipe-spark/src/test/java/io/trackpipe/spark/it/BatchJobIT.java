@@ -13,11 +13,15 @@ import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.batch.BatchJob;
+import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.fact.RangeOverwrite;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,6 +37,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +192,15 @@ class BatchJobIT {
     assertThat(settled.hourlyBuckets()).isEqualTo(2);
     assertThat(f.query("SELECT clicks FROM events WHERE dates = '2026-11-20' AND hours = 11")).containsExactly("1");
     assertThat(settled.pending()).isEqualTo(1); // today, until 02:10 tomorrow
+
+    // The job's Prometheus metrics, on the stream's endpoint code.
+    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new MetricsEndpointConfig("127.0.0.1", Optional.of(0)),
+        job.metrics().registry()).orElseThrow()) {
+      String scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint.url()).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(scraped).contains("trackpipe_batch_cycles_total 5.0", "trackpipe_batch_pending_buckets 1.0",
+          "trackpipe_batch_hours_rewritten_total 7.0");
+    }
   }
 
   @Test
