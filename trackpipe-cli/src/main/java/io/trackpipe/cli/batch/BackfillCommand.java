@@ -16,9 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "backfill", mixinStandardHelpOptions = true,
     description = {"Recompute every rollup table's rows of [--from, --to) from the Cassandra raw store and overwrite them",
         "(hourly tables: the hours in the range; daily tables: every day the range touches), one local day per transaction.",
-        "Times are local in stream.time-zone unless they carry an offset. Every bucket of the range must be settled",
-        "(end + stream.allowed-lateness + batch.settle-time in the past); otherwise nothing is written. The watermark of",
-        "'trackpipe batch' is not moved. Exit codes: 0 done, 1 failed (days already done stay done), 2 usage, 3 configuration."},
+        "Times are local in stream.time-zone unless they carry an offset. Every hour of the range must be settled",
+        "(end + stream.allowed-lateness + batch.settle-time in the past), otherwise nothing is written; a day it touches",
+        "that is not settled yet (today) is left out of the daily tables, and said so. The watermark of 'trackpipe batch'",
+        "is not moved. Exit codes: 0 done, 1 failed or refused (days already done stay done), 2 usage, 3 configuration."},
     footer = {"", "Examples:", "  trackpipe backfill --from 2024-05-01 --to 2024-05-08 --config prod.yaml",
         "  trackpipe backfill --from 2024-05-01T10:00+07:00 --to 2024-05-01T14:00+07:00 --config prod.yaml"})
 public final class BackfillCommand implements Callable<Integer> {
@@ -48,8 +49,9 @@ public final class BackfillCommand implements Callable<Integer> {
       System.out.println("Backfilling " + start + " – " + end + " (" + settings.stream.timeZone() + ") from "
           + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints());
       BatchJob.BackfillResult r = job.backfill(start, end, System.out::println);
-      System.out.printf("Done: %d hours and %d days rewritten, %,d rows replaced by %,d in %,d ms%n", r.hourlyBuckets(),
-          r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.millis());
+      System.out.printf("Done: %d hours and %d days rewritten, %,d rows replaced by %,d in %,d ms%s%n", r.hourlyBuckets(),
+          r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.millis(),
+          r.notSettled().isEmpty() ? "" : "; not settled, left out of the daily tables: " + String.join(", ", r.notSettled()));
       return ExitCodes.OK;
     }
   }

@@ -45,6 +45,10 @@ final class BatchSettings implements AutoCloseable {
 
   @Override
   public void close() {
-    if (spark != null) spark.stop();
+    if (spark == null) return;
+    spark.stop();
+    // A stopped session stays "active" for this thread: the next command in the same JVM (tests) would reuse it.
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
   }
 }

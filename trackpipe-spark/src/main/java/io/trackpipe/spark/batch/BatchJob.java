@@ -189,28 +189,41 @@ public final class BatchJob {
     return result;
   }
 
-  /** What a backfill did. */
-  public record BackfillResult(int hourlyBuckets, int dailyBuckets, long rowsDeleted, long rowsInserted, long millis) {}
+  /** What a backfill did; {@code notSettled}: the days of daily tables it left out because they were not settled. */
+  public record BackfillResult(int hourlyBuckets, int dailyBuckets, long rowsDeleted, long rowsInserted,
+      List<String> notSettled, long millis) {}
 
   /**
    * Recomputes every bucket in the local range [from, to) ({@code stream.time-zone}); daily tables get the whole days the
-   * range touches. One local day per transaction; {@code progress} hears about each.
+   * range touches. One local day per transaction; {@code progress} hears about each. The range must be settled at the
+   * finest granularity (hours when any table is hourly); a day the range touches that is not settled yet (today, say)
+   * is left out of the daily tables, and said so: the stream still adds to it, and {@code trackpipe batch} rewrites it
+   * once it settles.
    *
-   * @throws IllegalArgumentException when the range holds buckets that are not settled yet (the stream may still add
-   *     to them), naming the first one and when it settles
+   * @throws IllegalArgumentException when the range holds hours that are not settled yet (the stream may still add to
+   *     them), naming the first one and when it settles; nothing is written then
    */
   public BackfillResult backfill(LocalDateTime from, LocalDateTime to, Consumer<String> progress) throws SQLException {
     long started = System.nanoTime();
     Map<Granularity, List<LocalDateTime>> range = bucketsIn(from, to);
     Instant now = clock.instant();
+    Granularity finest = granularities.contains(Granularity.HOURLY) ? Granularity.HOURLY : Granularity.DAILY;
+    List<String> notSettled = new ArrayList<>();
     range.forEach((g, list) -> {
-      for (LocalDateTime b : list) {
-        if (!buckets.settled(g, b, now, stream.allowedLateness(), batch.settleTime())) {
-          throw new IllegalArgumentException("the range holds " + describe(g, b) + ", which is not settled before "
-              + LocalDateTime.ofInstant(buckets.settledAt(g, b, stream.allowedLateness(), batch.settleTime()), stream.timeZone())
-              + " " + stream.timeZone() + " (end + stream.allowed-lateness + batch.settle-time): the stream may still add to it."
-              + " End the range before it, or wait; nothing was written");
+      for (java.util.Iterator<LocalDateTime> it = list.iterator(); it.hasNext(); ) {
+        LocalDateTime b = it.next();
+        if (buckets.settled(g, b, now, stream.allowedLateness(), batch.settleTime())) continue;
+        String settles = LocalDateTime.ofInstant(buckets.settledAt(g, b, stream.allowedLateness(), batch.settleTime()),
+            stream.timeZone()) + " " + stream.timeZone();
+        if (g == finest) {
+          throw new IllegalArgumentException("the range holds " + describe(g, b) + ", which is not settled before " + settles
+              + " (end + stream.allowed-lateness + batch.settle-time): the stream may still add to it. End the range"
+              + " before it, or wait; nothing was written");
         }
+        notSettled.add(describe(g, b));
+        progress.accept("Daily tables: " + describe(g, b) + " is not settled before " + settles + "; left to the stream"
+            + " (trackpipe batch rewrites it once it settles)");
+        it.remove();
       }
     });
     int hours = 0;
@@ -231,7 +244,7 @@ public final class BatchJob {
           size(day.getValue(), Granularity.HOURLY), size(day.getValue(), Granularity.DAILY) > 0 ? " and the day" : "",
           outcome.rowsDeleted(), outcome.rowsInserted(), done, byDay.size()));
     }
-    return new BackfillResult(hours, days, deleted, inserted, (System.nanoTime() - started) / 1_000_000);
+    return new BackfillResult(hours, days, deleted, inserted, notSettled, (System.nanoTime() - started) / 1_000_000);
   }
 
   /** A difference between the warehouse and a recount of the raw store. */
