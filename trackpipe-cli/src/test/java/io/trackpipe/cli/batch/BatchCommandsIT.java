@@ -8,6 +8,7 @@ import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -79,7 +80,7 @@ class BatchCommandsIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream stdout = System.out;
     var cli = Trackpipe.commandLine();
-    cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       int code = cli.execute(all.toArray(String[]::new));

@@ -36,8 +36,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +212,7 @@ public final class BatchJob {
     Granularity finest = granularities.contains(Granularity.HOURLY) ? Granularity.HOURLY : Granularity.DAILY;
     List<String> notSettled = new ArrayList<>();
     range.forEach((g, list) -> {
-      for (java.util.Iterator<LocalDateTime> it = list.iterator(); it.hasNext(); ) {
+      for (Iterator<LocalDateTime> it = list.iterator(); it.hasNext(); ) {
         LocalDateTime b = it.next();
         if (buckets.settled(g, b, now, stream.allowedLateness(), batch.settleTime())) continue;
         String settles = LocalDateTime.ofInstant(buckets.settledAt(g, b, stream.allowedLateness(), batch.settleTime()),
@@ -380,7 +382,7 @@ public final class BatchJob {
     return byDay;
   }
 
-  private static int size(Map<Granularity, ? extends java.util.Collection<LocalDateTime>> map, Granularity g) {
+  private static int size(Map<Granularity, ? extends Collection<LocalDateTime>> map, Granularity g) {
     return map.containsKey(g) ? map.get(g).size() : 0;
   }
 

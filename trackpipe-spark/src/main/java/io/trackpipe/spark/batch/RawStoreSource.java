@@ -18,17 +18,22 @@ import io.trackpipe.rawstore.RawStoreUnavailableException;
 import io.trackpipe.rawstore.TrackingTable;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.NoSuchElementException;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -120,7 +125,7 @@ public final class RawStoreSource {
 
   /** One Spark task: its (event hour, bucket) partitions, each read with one partition-key query (paged). */
   private static final class ReadPartitions
-      implements org.apache.spark.api.java.function.FlatMapFunction<java.util.Iterator<long[]>, org.apache.spark.sql.Row> {
+      implements FlatMapFunction<Iterator<long[]>, org.apache.spark.sql.Row> {
     private static final long serialVersionUID = 1L;
     private final RawStoreConfig config;
 
@@ -129,14 +134,14 @@ public final class RawStoreSource {
     }
 
     @Override
-    public java.util.Iterator<org.apache.spark.sql.Row> call(java.util.Iterator<long[]> keys) {
-      if (!keys.hasNext()) return java.util.Collections.emptyIterator();
+    public Iterator<org.apache.spark.sql.Row> call(Iterator<long[]> keys) {
+      if (!keys.hasNext()) return Collections.emptyIterator();
       CqlSession session = RawStoreSessions.get(config);
       PreparedStatement select = session.prepare("SELECT " + String.join(", ", EVENT_COLUMNS) + " FROM "
           + config.qualifiedTable() + " WHERE " + TrackingTable.EVENT_HOUR + " = ? AND " + TrackingTable.BUCKET + " = ?");
       // Lazily, partition after partition (the driver pages within one): a task never holds more than a page.
-      return new java.util.Iterator<>() {
-        private java.util.Iterator<Row> current = java.util.Collections.emptyIterator();
+      return new Iterator<>() {
+        private Iterator<Row> current = Collections.emptyIterator();
 
         @Override
         public boolean hasNext() {
@@ -155,7 +160,7 @@ public final class RawStoreSource {
 
         @Override
         public org.apache.spark.sql.Row next() {
-          if (!hasNext()) throw new java.util.NoSuchElementException();
+          if (!hasNext()) throw new NoSuchElementException();
           return toEvent(current.next());
         }
       };
@@ -167,7 +172,7 @@ public final class RawStoreSource {
       Instant receivedAt = r.isNull(2) ? eventTime : r.getInstant(2);
       return RowFactory.create(r.getString(0), Timestamp.from(eventTime), Timestamp.from(receivedAt),
           longOrNull(r, 3), longOrNull(r, 4), longOrNull(r, 5), longOrNull(r, 6),
-          bid == null ? null : bid.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact(), r.getString(8));
+          bid == null ? null : bid.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact(), r.getString(8));
     }
 
     private static Long longOrNull(Row r, int i) {
