@@ -7,6 +7,8 @@ public final class ExitCodes {
   /** Command-line usage errors (picocli's own code). */
   public static final int USAGE = 2;
   public static final int CONFIG = 3;
+  /** {@code trackpipe verify} found differences between the warehouse and the raw store. */
+  public static final int DRIFT = 4;
 
   private ExitCodes() {}
 }

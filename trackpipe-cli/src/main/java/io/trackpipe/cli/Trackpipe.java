@@ -1,5 +1,9 @@
 package io.trackpipe.cli;
 
+import io.trackpipe.cli.batch.BackfillCommand;
+import io.trackpipe.cli.batch.BatchCommand;
+import io.trackpipe.cli.batch.VerifyCommand;
+import io.trackpipe.cli.bench.BatchBenchCommand;
 import io.trackpipe.cli.bench.BenchCommand;
 import io.trackpipe.cli.bench.ApiBenchCommand;
 import io.trackpipe.cli.bench.CollectorBenchCommand;
@@ -19,11 +23,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "trackpipe 0.1.0",
     description = "Near-real-time analytics for user-interaction tracking logs.%n",
-    subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, CollectCommand.class, ServeCommand.class,
-        ConfigCommand.class, BenchCommand.class, CollectorBenchCommand.class, ApiBenchCommand.class},
+    subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, BatchCommand.class, BackfillCommand.class,
+        VerifyCommand.class, CollectCommand.class, ServeCommand.class, ConfigCommand.class, BenchCommand.class,
+        CollectorBenchCommand.class, ApiBenchCommand.class, BatchBenchCommand.class},
     footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
         "  trackpipe demo --no-generate   the same, without the generator: send your own events",
         "  trackpipe stream --config prod.yaml   run the streaming job against external Kafka and MySQL",
+        "  trackpipe batch --every 10s --config prod.yaml   rewrite settled hours from the raw store (heals late events)",
+        "  trackpipe verify --from 2024-05-01 --to 2024-05-02   compare the warehouse with a recount of the raw store",
         "  trackpipe collect --config prod.yaml  serve the HTTP collector in front of Kafka",
         "  trackpipe serve --config prod.yaml    serve the live dashboard and the query API",
         "  trackpipe config --config prod.yaml   print the effective configuration",

@@ -122,12 +122,27 @@ class CliConfigTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "generate", "stream", "config", "bench"})
+  @ValueSource(strings = {"demo", "generate", "stream", "batch", "backfill", "verify", "config", "bench", "bench-batch"})
   void explainsEachCommandWithAnExample(String command) {
     Run run = trackpipe(command, "--help");
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.OK);
     assertThat(run.out()).contains("Usage: trackpipe " + command).contains("Example");
+  }
+
+  @Test
+  void batchCommandsRejectBadTimesAndSettingsBeforeConnecting() {
+    Run badTime = trackpipe("verify", "--from", "yesterday", "--to", "2024-05-02",
+        "--set", "warehouse.jdbc-url=jdbc:mariadb://127.0.0.1:9/none", "--set", "warehouse.user=nobody");
+    assertThat(badTime.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badTime.err()).contains("--from 'yesterday' is not a date or time");
+
+    Run badSetting = trackpipe("batch", "--once", "--set", "batch.settle-time=soon");
+    assertThat(badSetting.exitCode()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(badSetting.err()).contains("batch.settle-time");
+
+    Run noMode = trackpipe("batch");
+    assertThat(noMode.exitCode()).isEqualTo(ExitCodes.USAGE);
   }
 
   @Test

@@ -150,7 +150,7 @@ public final class ExactlyOnceWriter {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Comparator<Object[]> keyOrder(FactTable table) {
+  static Comparator<Object[]> keyOrder(FactTable table) {
     int keys = table.keyColumns().size();
     return (a, b) -> {
       for (int i = 0; i < keys; i++) {
