@@ -12,6 +12,13 @@ public final class SparkSessions {
    * The settings below are the job's, and are applied either way.
    */
   public static SparkSession forStream(String appName, StreamConfig stream) {
+    // A session stopped earlier in this JVM (one CLI command after another, as in tests) is not one to join.
+    if (SparkSession.getActiveSession().isDefined() && SparkSession.getActiveSession().get().sparkContext().isStopped()) {
+      SparkSession.clearActiveSession();
+    }
+    if (SparkSession.getDefaultSession().isDefined() && SparkSession.getDefaultSession().get().sparkContext().isStopped()) {
+      SparkSession.clearDefaultSession();
+    }
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     if (SparkSession.getActiveSession().isEmpty() && System.getProperty("spark.master") == null) {
       builder.master(stream.sparkMaster())
@@ -20,7 +27,7 @@ public final class SparkSessions {
           .config("spark.ui.enabled", "false");
     }
     SparkSession spark = builder.getOrCreate();
-    // Facts are bucketed by an explicit zone conversion (HourlyJobFacts); the session itself must not shift times.
+    // Facts are bucketed by an explicit zone conversion (RollupPlan); the session itself must not shift times.
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(stream.shufflePartitions()));
     // Small batches: adaptive planning costs more than it saves, and the job keeps no Spark state to spill.
