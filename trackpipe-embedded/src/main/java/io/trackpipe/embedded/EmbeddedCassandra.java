@@ -287,15 +287,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
       return;
     }
     closed = true;
-    Processes.removeShutdownHook(shutdownHook);
-    if (process.isAlive()) {
-      long t0 = System.nanoTime();
-      boolean graceful = Processes.terminate(process.toHandle(), 30);
-      LOG.info("Cassandra server stopped{} (pid {}) in {} ms", graceful ? "" : " forcibly", process.pid(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-    }
-    Processes.deletePidFile(pidFile, process.pid());
+    Processes.stopChild("Cassandra server", process, shutdownHook, pidFile, 30);
   }
+
 
   @Override
   public String toString() {
@@ -303,25 +297,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
   }
 
   private void awaitReady(Path systemLog, long logOffset, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean logged = false;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new EmbeddedServerException("Cassandra server exited with code " + process.exitValue()
-            + " during start-up" + diagnostics(systemLog, logOffset));
-      }
-      // The CQL listener is the last thing Cassandra starts; require its log line and an accepting port (the port
-      // alone could be someone else's).
-      logged = logged || Processes.readSince(systemLog, logOffset).contains(READY_LINE);
-      if (logged && Processes.isPortOpen(port)) {
-        return;
-      }
-      Processes.sleep(200);
-    }
-    throw new EmbeddedServerException("Cassandra server not ready within " + timeout.toSeconds() + " s (no \""
-        + READY_LINE + "\" in " + systemLog + (logged ? ", or port " + port + " closed" : "") + ")"
-        + diagnostics(systemLog, logOffset));
+    Processes.awaitLogLineAndPort(process, "Cassandra server", systemLog, logOffset, READY_LINE, port, timeout, 200,
+        () -> diagnostics(systemLog, logOffset));
   }
+
 
   /** This start's ERROR lines and "Caused by" lines, and the tails of both logs. */
   private String diagnostics(Path systemLog, long logOffset) {

@@ -216,15 +216,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       return;
     }
     closed = true;
-    Processes.removeShutdownHook(shutdownHook);
-    if (process.isAlive()) {
-      long t0 = System.nanoTime();
-      boolean graceful = Processes.terminate(process.toHandle(), 20);
-      LOG.info("Kafka broker stopped{} (pid {}) in {} ms", graceful ? "" : " forcibly", process.pid(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-    }
-    Processes.deletePidFile(pidFile, process.pid());
+    Processes.stopChild("Kafka broker", process, shutdownHook, pidFile, 20);
   }
+
 
   @Override
   public String toString() {
@@ -232,25 +226,10 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private void awaitReady(Path serverLog, long logOffset, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean logged = false;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new EmbeddedServerException("Kafka broker exited with code " + process.exitValue()
-            + " during start-up" + diagnostics(serverLog, logOffset));
-      }
-      // The line alone is not proof the listener accepts connections yet (and the port alone could be someone
-      // else's): require both.
-      logged = logged || Processes.readSince(serverLog, logOffset).contains(READY_LINE);
-      if (logged && Processes.isPortOpen(port)) {
-        return;
-      }
-      Processes.sleep(100);
-    }
-    throw new EmbeddedServerException("Kafka broker not ready within " + timeout.toSeconds() + " s (no \""
-        + READY_LINE + "\" in " + serverLog + (logged ? ", or port " + port + " closed" : "") + ")"
-        + diagnostics(serverLog, logOffset));
+    Processes.awaitLogLineAndPort(process, "Kafka broker", serverLog, logOffset, READY_LINE, port, timeout, 100,
+        () -> diagnostics(serverLog, logOffset));
   }
+
 
   /** This start's ERROR and "Caused by" lines (the cause, without stack traces), and the tails of both logs. */
   private String diagnostics(Path serverLog, long logOffset) {

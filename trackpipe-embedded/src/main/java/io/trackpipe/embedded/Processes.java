@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -327,5 +328,43 @@ final class Processes {
     } catch (IOException e) {
       LOG.warn("Cannot delete {}: {}", dir, e.toString());
     }
+  }
+
+  /**
+   * Waits until a child server's log (from {@code logOffset}) holds {@code readyLine} and its port accepts
+   * connections: the line alone does not prove the listener is up, and the port alone could be someone else's.
+   *
+   * @param what the server, as messages name it ("Kafka broker")
+   * @param diagnostics what to add to a failure message (error lines, log tails)
+   */
+  static void awaitLogLineAndPort(Process process, String what, Path log, long logOffset, String readyLine, int port,
+      Duration timeout, long pollMillis, java.util.function.Supplier<String> diagnostics) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean logged = false;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new EmbeddedServerException(what + " exited with code " + process.exitValue() + " during start-up"
+            + diagnostics.get());
+      }
+      logged = logged || readSince(log, logOffset).contains(readyLine);
+      if (logged && isPortOpen(port)) {
+        return;
+      }
+      sleep(pollMillis);
+    }
+    throw new EmbeddedServerException(what + " not ready within " + timeout.toSeconds() + " s (no \"" + readyLine
+        + "\" in " + log + (logged ? ", or port " + port + " closed" : "") + ")" + diagnostics.get());
+  }
+
+  /** Stops a child server (SIGTERM, then SIGKILL after {@code graceSeconds}), drops its hook and pid file, logs it. */
+  static void stopChild(String what, Process process, Thread shutdownHook, Path pidFile, long graceSeconds) {
+    removeShutdownHook(shutdownHook);
+    if (process.isAlive()) {
+      long t0 = System.nanoTime();
+      boolean graceful = terminate(process.toHandle(), graceSeconds);
+      LOG.info("{} stopped{} (pid {}) in {} ms", what, graceful ? "" : " forcibly", process.pid(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+    deletePidFile(pidFile, process.pid());
   }
 }
