@@ -7,8 +7,6 @@ import java.time.LocalDateTime;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,24 +24,14 @@ public final class BackfillCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "TIME", description = "First hour (or day) to recompute.")
-  String from;
-
-  @Option(names = "--to", required = true, paramLabel = "TIME", description = "End of the range (exclusive).")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Override
   public Integer call() throws Exception {
     BatchSettings settings = BatchSettings.load(config);
-    LocalDateTime start;
-    LocalDateTime end;
-    try {
-      start = LocalTimeArgument.parse("--from", from, settings.stream.timeZone());
-      end = LocalTimeArgument.parse("--to", to, settings.stream.timeZone());
-      if (!start.isBefore(end)) throw new IllegalArgumentException("--from must be before --to");
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TimeRangeOptions.Range times = range.parse(spec, settings.stream.timeZone());
+    LocalDateTime start = times.start();
+    LocalDateTime end = times.end();
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-backfill");
       System.out.println("Backfilling " + start + " – " + end + " (" + settings.stream.timeZone() + ") from "

@@ -7,8 +7,6 @@ import java.time.LocalDateTime;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -27,24 +25,14 @@ public final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "TIME", description = "First hour (or day) to compare.")
-  String from;
-
-  @Option(names = "--to", required = true, paramLabel = "TIME", description = "End of the range (exclusive).")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Override
   public Integer call() throws Exception {
     BatchSettings settings = BatchSettings.load(config);
-    LocalDateTime start;
-    LocalDateTime end;
-    try {
-      start = LocalTimeArgument.parse("--from", from, settings.stream.timeZone());
-      end = LocalTimeArgument.parse("--to", to, settings.stream.timeZone());
-      if (!start.isBefore(end)) throw new IllegalArgumentException("--from must be before --to");
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TimeRangeOptions.Range times = range.parse(spec, settings.stream.timeZone());
+    LocalDateTime start = times.start();
+    LocalDateTime end = times.end();
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-verify");
       System.out.println("Verifying " + start + " – " + end + " (" + settings.stream.timeZone() + ") against "
@@ -66,7 +54,7 @@ public final class VerifyCommand implements Callable<Integer> {
       if (report.drifts().size() > MAX_LINES) System.out.println("… and " + (report.drifts().size() - MAX_LINES) + " more");
       long buckets = report.drifts().stream().map(d -> d.table() + d.bucket()).distinct().count();
       System.out.printf("DRIFT: %,d differences in %d table buckets (%d buckets, %,d rows compared). Repair with: trackpipe "
-          + "backfill --from %s --to %s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), from, to);
+          + "backfill --from %s --to %s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), range.from, range.to);
       return ExitCodes.DRIFT;
     }
   }
