@@ -140,13 +140,17 @@ public final class Rollups {
         union = union == null ? part : union.union(part);
       }
       List<List<Object[]>> rowsByPart = new ArrayList<>();
-      parts.forEach(p -> rowsByPart.add(new ArrayList<>()));
+      List<StructField[]> fieldsByPart = new ArrayList<>();
+      for (Part p : parts) {
+        rowsByPart.add(new ArrayList<>());
+        fieldsByPart.add(p.rows().schema().fields());
+      }
       LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
       for (Row row : union.collectAsList()) {
         int index = row.getInt(0);
         Part part = parts.get(index);
         List<String> text = row.getList(1);
-        StructField[] fields = part.rows().schema().fields();
+        StructField[] fields = fieldsByPart.get(index);
         Object[] values = new Object[fields.length];
         for (int c = 0; c < fields.length; c++) values[c] = warehouseValue(text.get(c), fields[c].dataType());
         rowsByPart.get(index).add(part.distinct() == null ? part.plan().toWarehouseRow(values, sources, now)
