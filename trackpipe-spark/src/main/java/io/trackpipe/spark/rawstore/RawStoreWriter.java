@@ -67,7 +67,7 @@ public final class RawStoreWriter implements Serializable {
   }
 
   /**
-   * Stores every row of {@code validEvents} (rows of {@link DecodedEvents#SCHEMA} without a reject reason).
+   * Stores every row of {@code validEvents} (rows of {@link DecodedEvents#SCHEMA_WITH_CONTEXT} without a reject reason).
    *
    * @throws RawStoreUnavailableException when Cassandra stayed unavailable for the outage timeout
    */

@@ -56,12 +56,14 @@ public final class RollupPlan {
 
   private final RollupDefinition definition;
   private final ZoneId zone;
+  private final StructType output;
   private final FactTable table;
   private final List<DistinctValues> distinctValues;
 
   private RollupPlan(RollupDefinition definition, ZoneId zone, StructType output, List<DistinctValues> distinctValues) {
     this.definition = definition;
     this.zone = zone;
+    this.output = output;
     this.table = table(definition, output);
     this.distinctValues = List.copyOf(distinctValues);
   }
@@ -101,9 +103,21 @@ public final class RollupPlan {
     return table;
   }
 
-  /** One row per key, columns in {@link #table()} order without the two bookkeeping columns. */
-  public Dataset<Row> aggregate(Dataset<Row> source) {
+  /**
+   * One row per key, columns in {@link #table()} order without the two bookkeeping columns: what the rollup computes,
+   * in one Spark aggregation. This is the definition and gives the columns' types; at run time {@link FinestGrain}
+   * computes the same rows for every rollup from one shared aggregation.
+   */
+  Dataset<Row> aggregate(Dataset<Row> source) {
     return aggregate(definition, zone, source);
+  }
+
+  /** A sum metric's value over no events: 0, in the sum's type. */
+  Object zeroOf(Metric sum) {
+    DataType type = output.apply(sum.name()).dataType();
+    if (type instanceof DecimalType d) return java.math.BigDecimal.ZERO.setScale(d.scale());
+    if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return 0.0;
+    return 0L;
   }
 
   private static Dataset<Row> aggregate(RollupDefinition definition, ZoneId zone, Dataset<Row> source) {
@@ -181,7 +195,11 @@ public final class RollupPlan {
 
   /** The rollup's events, with the local time the time dimensions read. */
   private static Dataset<Row> prepared(RollupDefinition definition, ZoneId zone, Dataset<Row> source) {
-    Dataset<Row> events = definition.filter() == null ? source : source.filter(expr(definition.filter()));
+    return withLocalTime(definition.filter() == null ? source : source.filter(expr(definition.filter())), zone);
+  }
+
+  /** {@code events} with the local time that {@link #dimension}'s time buckets read. */
+  static Dataset<Row> withLocalTime(Dataset<Row> events, ZoneId zone) {
     return events.withColumn(LOCAL_TIME, from_utc_timestamp(col(EVENT_TIME), zone.getId()));
   }
 
@@ -194,7 +212,8 @@ public final class RollupPlan {
     return present;
   }
 
-  private static Column dimension(Dimension d) {
+  /** A dimension's value: a time bucket of the local time ({@link #withLocalTime}), or the expression or its default. */
+  static Column dimension(Dimension d) {
     if (d.isTime()) {
       Column local = col(LOCAL_TIME);
       return switch (d.time()) {

@@ -23,8 +23,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -49,12 +51,14 @@ public final class Rollups {
   private final DimensionLookups lookups;
   private final List<RollupPlan> plans;
   private final List<String> lookupNames;
+  private final FinestGrain grain;
 
-  private Rollups(RollupConfig config, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames) {
+  private Rollups(RollupConfig config, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames, ZoneId zone) {
     this.config = config;
     this.lookups = lookups;
     this.plans = List.copyOf(plans);
     this.lookupNames = List.copyOf(lookupNames);
+    this.grain = FinestGrain.of(this.plans, zone);
   }
 
   /**
@@ -82,7 +86,7 @@ public final class Rollups {
       }
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
-    return new Rollups(config, lookups, plans, new ArrayList<>(lookupNames));
+    return new Rollups(config, lookups, plans, new ArrayList<>(lookupNames), zone);
   }
 
   public List<RollupPlan> plans() {
@@ -110,65 +114,72 @@ public final class Rollups {
 
   /**
    * Every rollup's rows for {@code events} (valid, deduplicated {@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}
-   * rows): the events are prepared and enriched once and cached, and every rollup's aggregation (and distinct
-   * metric's value pairs) runs in ONE Spark job, as parts of a union collected together. Separate jobs per rollup
-   * each paid Spark's fixed costs (scheduling, small shuffle tasks, a collect); one job pays them once and runs the
-   * rollups' stages side by side. The union needs one row type, so each part's values travel as text and are read
-   * back by their known types.
+   * rows), from one pass: the events are prepared and enriched once and aggregated once, to the {@link FinestGrain},
+   * whose rows each rollup regroups on the driver. A distinct metric's (key, value) pairs need the events themselves;
+   * they are parts of the same Spark job, a union collected together. The union needs one row type, so each part's
+   * values travel as text and are read back by their known types.
    *
    * @return each rollup's side tables (distinct metrics, whose counts are recounted from them, so they go first) and
    *     then its rows, in the order of the definitions
    */
   public List<FactBatch> apply(Dataset<Row> events, String sources) throws SQLException {
-    // One partition: an aggregation of a single partition needs no shuffle, so each rollup is one task reading the
-    // cache, and the rollups' tasks run side by side. (A batch is at most stream.max-events-per-batch events.)
+    // One partition: an aggregation of a single partition needs no shuffle (a batch is at most
+    // stream.max-events-per-batch events, and the grain's rows are few).
     Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, config), lookupNames).coalesce(1);
-    source.persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> parts = new ArrayList<>();
+    parts.add(grain.aggregate(source));
+    for (RollupPlan plan : plans) {
+      for (RollupPlan.DistinctValues distinct : plan.distinctValues()) parts.add(plan.distinctPairs(source, distinct.metric()));
+    }
+    boolean sharedSource = parts.size() > 1;
+    if (sharedSource) source.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      List<Part> parts = new ArrayList<>();
-      for (RollupPlan plan : plans) {
-        for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
-          parts.add(new Part(plan, distinct, plan.distinctPairs(source, distinct.metric())));
-        }
-        parts.add(new Part(plan, null, plan.aggregate(source)));
-      }
-      Dataset<Row> union = null;
-      for (int i = 0; i < parts.size(); i++) {
-        Dataset<Row> rows = parts.get(i).rows();
-        Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast(DataTypes.StringType)).toArray(Column[]::new);
-        Dataset<Row> part = rows.select(lit(i).as("part"), array(asText).as("values"));
-        union = union == null ? part : union.union(part);
-      }
-      List<List<Object[]>> rowsByPart = new ArrayList<>();
-      List<StructField[]> fieldsByPart = new ArrayList<>();
-      for (Part p : parts) {
-        rowsByPart.add(new ArrayList<>());
-        fieldsByPart.add(p.rows().schema().fields());
-      }
-      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-      for (Row row : union.collectAsList()) {
-        int index = row.getInt(0);
-        Part part = parts.get(index);
-        List<String> text = row.getList(1);
-        StructField[] fields = fieldsByPart.get(index);
-        Object[] values = new Object[fields.length];
-        for (int c = 0; c < fields.length; c++) values[c] = warehouseValue(text.get(c), fields[c].dataType());
-        rowsByPart.get(index).add(part.distinct() == null ? part.plan().toWarehouseRow(values, sources, now)
-            : part.plan().toSideTableRow(values, now));
-      }
+      List<List<Object[]>> rowsByPart = collect(parts);
       List<FactBatch> batches = new ArrayList<>();
-      for (int i = 0; i < parts.size(); i++) {
-        Part part = parts.get(i);
-        batches.add(new FactBatch(part.distinct() == null ? part.plan().table() : part.distinct().table(), rowsByPart.get(i)));
+      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+      int part = 1;
+      for (int p = 0; p < plans.size(); p++) {
+        RollupPlan plan = plans.get(p);
+        Map<String, Map<List<Object>, Long>> distinctCounts = new HashMap<>();
+        for (RollupPlan.DistinctValues distinct : plan.distinctValues()) {
+          List<Object[]> pairs = rowsByPart.get(part++);
+          Map<List<Object>, Long> counts = new HashMap<>();
+          for (Object[] pair : pairs) counts.merge(Arrays.asList(pair).subList(0, pair.length - 1), 1L, Long::sum);
+          distinctCounts.put(distinct.metric().name(), counts);
+          batches.add(new FactBatch(distinct.table(), pairs.stream().map(pair -> plan.toSideTableRow(pair, now)).toList()));
+        }
+        List<Object[]> rows = grain.rollUp(p, rowsByPart.get(0), distinctCounts);
+        batches.add(new FactBatch(plan.table(), rows.stream().map(row -> plan.toWarehouseRow(row, sources, now)).toList()));
       }
       return batches;
     } finally {
-      source.unpersist();
+      if (sharedSource) source.unpersist();
     }
   }
 
-  /** One rollup's rows, or the value pairs of one of its distinct metrics. */
-  private record Part(RollupPlan plan, RollupPlan.DistinctValues distinct, Dataset<Row> rows) {}
+  /** Each part's rows, as warehouse values, from one Spark job. */
+  private static List<List<Object[]>> collect(List<Dataset<Row>> parts) {
+    Dataset<Row> union = null;
+    List<StructField[]> fieldsByPart = new ArrayList<>();
+    List<List<Object[]>> rowsByPart = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      Dataset<Row> rows = parts.get(i);
+      Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast(DataTypes.StringType)).toArray(Column[]::new);
+      Dataset<Row> part = rows.select(lit(i).as("part"), array(asText).as("values"));
+      union = union == null ? part : union.union(part);
+      fieldsByPart.add(rows.schema().fields());
+      rowsByPart.add(new ArrayList<>());
+    }
+    for (Row row : union.collectAsList()) {
+      int index = row.getInt(0);
+      List<String> text = row.getList(1);
+      StructField[] fields = fieldsByPart.get(index);
+      Object[] values = new Object[fields.length];
+      for (int c = 0; c < fields.length; c++) values[c] = warehouseValue(text.get(c), fields[c].dataType());
+      rowsByPart.get(index).add(values);
+    }
+    return rowsByPart;
+  }
 
   /** A value cast to text by Spark (in the UTC session), as the value the warehouse column takes. */
   static Object warehouseValue(String text, DataType type) {

@@ -8,6 +8,7 @@ import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.warehouse.dimension.LookupTable;
+import io.trackpipe.warehouse.fact.FactBatch;
 import io.trackpipe.warehouse.dimension.LookupTable.ValueKind;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built-in {@code events} rollup (the spine's hourly facts per job ad) on hand-written events: the seed systems'
- * rules, the zone's hours, lateness. Rows are read in the spine's column order, without the later {@code impressions}.
+ * The built-in {@code events} rollup (the spine's hourly facts per job ad) on hand-written events, through the path
+ * the stream and the batch job take ({@link Rollups#apply}): the seed systems' rules, the zone's hours, lateness.
  */
 class EventsRollupTest {
   private static final ZoneId UTC = ZoneId.of("UTC");
@@ -52,17 +54,40 @@ class EventsRollupTest {
     return RowFactory.create("id-" + nextId++, time, time, job, publisher, campaign, group, micros, track);
   }
 
-  private Map<String, Row> factsByKey(List<Row> events, ZoneId zone) throws Exception {
+  /** The rows the stream would write to {@code events}, by key. */
+  private Map<String, Fact> factsByKey(List<Row> events, ZoneId zone) throws Exception {
+    return factsByKey(events, zone, RollupConfig.DEFAULT);
+  }
+
+  private Map<String, Fact> factsByKey(List<Row> events, ZoneId zone, RollupConfig config) throws Exception {
     Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
-    Dataset<Row> source = jobs.enrich(RollupSource.prepare(decoded, RollupConfig.DEFAULT), List.of("job"));
-    RollupPlan plan = Rollups.compile(spark, RollupConfig.DEFAULT, eventsOnly, jobs, zone).plans().get(0);
-    Map<String, Row> byKey = new TreeMap<>();
-    for (Row r : plan.aggregate(source).drop("impressions").collectAsList()) {
-      String key = r.getLong(0) + "|" + r.getDate(1).toLocalDate() + "|" + r.getInt(2) + "|" + r.getLong(3) + "|"
-          + r.getLong(4) + "|" + r.getLong(5);
-      assertThat(byKey.put(key, r)).as("one row per key").isNull();
+    FactBatch batch = Rollups.compile(spark, config, eventsOnly, jobs, zone).apply(decoded, "test").get(0);
+    assertThat(batch.table().name()).isEqualTo("events");
+    Map<String, Fact> byKey = new TreeMap<>();
+    for (Object[] values : batch.rows()) {
+      Fact f = new Fact(new HashMap<>());
+      for (int c = 0; c < values.length; c++) f.values().put(batch.table().columns().get(c).name(), values[c]);
+      String key = f.get("job_id") + "|" + f.get("dates") + "|" + f.get("hours") + "|" + f.get("publisher_id") + "|"
+          + f.get("campaign_id") + "|" + f.get("group_id");
+      assertThat(byKey.put(key, f)).as("one row per key").isNull();
     }
     return byKey;
+  }
+
+  /** One row of {@code events}, by column name. */
+  private record Fact(Map<String, Object> values) {
+    Object get(String column) {
+      assertThat(values).containsKey(column);
+      return values.get(column);
+    }
+
+    long count(String column) {
+      return (Long) get(column);
+    }
+
+    BigDecimal decimal(String column) {
+      return (BigDecimal) get(column);
+    }
   }
 
   @Test
@@ -77,17 +102,17 @@ class EventsRollupTest {
         event("2024-05-01T10:45:00Z", 1L, 2L, 3L, 4L, "view", 0.3),
         event("2024-05-01T10:59:59Z", 1L, 2L, 3L, 4L, "click", 0.25));
 
-    Map<String, Row> facts = factsByKey(events, UTC);
+    Map<String, Fact> facts = factsByKey(events, UTC);
 
     assertThat(facts).containsOnlyKeys("1|2024-05-01|10|2|3|4");
-    Row row = facts.get("1|2024-05-01|10|2|3|4");
-    assertThat(row.getLong(6)).as("clicks").isEqualTo(3);
-    assertThat(row.getLong(7)).as("conversion").isEqualTo(1);
-    assertThat(row.getLong(8)).as("qualified_application").isEqualTo(1);
-    assertThat(row.getLong(9)).as("disqualified_application").isEqualTo(1);
-    assertThat(row.getDecimal(10)).as("spend_hour: bids of clicks only").isEqualByComparingTo("1.75");
-    assertThat(row.getDecimal(11)).as("bid_set: average click bid").isEqualByComparingTo("0.583333");
-    assertThat(row.getLong(12)).as("company_id from job").isEqualTo(77);
+    Fact row = facts.get("1|2024-05-01|10|2|3|4");
+    assertThat(row.count("clicks")).as("clicks").isEqualTo(3);
+    assertThat(row.count("conversion")).as("conversion").isEqualTo(1);
+    assertThat(row.count("qualified_application")).as("qualified_application").isEqualTo(1);
+    assertThat(row.count("disqualified_application")).as("disqualified_application").isEqualTo(1);
+    assertThat(row.decimal("spend_hour")).as("spend_hour: bids of clicks only").isEqualByComparingTo("1.75");
+    assertThat(row.decimal("bid_set")).as("bid_set: average click bid").isEqualByComparingTo("0.583333");
+    assertThat(row.get("company_id")).as("company_id from job").isEqualTo(77L);
   }
 
   @Test
@@ -98,17 +123,17 @@ class EventsRollupTest {
         event("2024-05-01T10:16:00Z", 1L, null, null, null, "click", 2.0),
         event("2024-05-01T10:17:00Z", 9L, 2L, 3L, 4L, "conversion", null));
 
-    Map<String, Row> facts = factsByKey(events, UTC);
+    Map<String, Fact> facts = factsByKey(events, UTC);
 
     assertThat(facts).as("null job_id is not counted").containsOnlyKeys("1|2024-05-01|10|0|0|0", "9|2024-05-01|10|2|3|4");
-    Row nulls = facts.get("1|2024-05-01|10|0|0|0");
-    assertThat(nulls.getLong(6)).isEqualTo(2);
-    assertThat(nulls.getDecimal(10)).as("null bid counts as 0").isEqualByComparingTo("2");
-    assertThat(nulls.getDecimal(11)).isEqualByComparingTo("1");
-    Row unknownJob = facts.get("9|2024-05-01|10|2|3|4");
-    assertThat(unknownJob.isNullAt(11)).as("no clicks: no average bid").isTrue();
-    assertThat(unknownJob.getDecimal(10)).isEqualByComparingTo(BigDecimal.ZERO);
-    assertThat(unknownJob.isNullAt(12)).as("job not in the dimension: company unknown").isTrue();
+    Fact nulls = facts.get("1|2024-05-01|10|0|0|0");
+    assertThat(nulls.count("clicks")).isEqualTo(2);
+    assertThat(nulls.decimal("spend_hour")).as("null bid counts as 0").isEqualByComparingTo("2");
+    assertThat(nulls.decimal("bid_set")).isEqualByComparingTo("1");
+    Fact unknownJob = facts.get("9|2024-05-01|10|2|3|4");
+    assertThat(unknownJob.get("bid_set")).as("no clicks: no average bid").isNull();
+    assertThat(unknownJob.decimal("spend_hour")).isEqualByComparingTo(BigDecimal.ZERO);
+    assertThat(unknownJob.get("company_id")).as("job not in the dimension: company unknown").isNull();
   }
 
   @Test
@@ -124,7 +149,7 @@ class EventsRollupTest {
         "1|2024-05-02|6|2|3|4", "1|2024-05-01|7|2|3|4", "1|2024-05-01|6|2|3|4");
     assertThat(factsByKey(events, ZoneId.of("Asia/Kolkata"))).as("a half-hour offset moves the hour boundary")
         .containsOnlyKeys("1|2024-05-02|5|2|3|4", "1|2024-05-01|5|2|3|4");
-    assertThat(factsByKey(events, ZoneId.of("Asia/Kolkata")).get("1|2024-05-01|5|2|3|4").getLong(6)).isEqualTo(2);
+    assertThat(factsByKey(events, ZoneId.of("Asia/Kolkata")).get("1|2024-05-01|5|2|3|4").count("clicks")).isEqualTo(2);
   }
 
   @Test
@@ -157,11 +182,11 @@ class EventsRollupTest {
       events.add(event("2024-05-01T1" + (i % 3) + ":0" + (i % 6) + ":00Z", 1L + i % 2 * 4, (long) i % 5, 3L, 4L, "click", 0.01));
       expectedClicks++;
     }
-    Map<String, Row> facts = factsByKey(events, UTC);
+    Map<String, Fact> facts = factsByKey(events, UTC);
     assertThat(facts).hasSize(3 * 2 * 5);
-    assertThat(facts.values().stream().mapToLong(r -> r.getLong(6)).sum()).isEqualTo(expectedClicks);
+    assertThat(facts.values().stream().mapToLong(r -> r.count("clicks")).sum()).isEqualTo(expectedClicks);
     assertThat(facts.keySet()).allMatch(k -> k.startsWith("1|") || k.startsWith("5|"));
-    assertThat(facts.get("5|" + LocalDate.of(2024, 5, 1) + "|11|1|3|4").getLong(12)).isEqualTo(55);
+    assertThat(facts.get("5|" + LocalDate.of(2024, 5, 1) + "|11|1|3|4").get("company_id")).isEqualTo(55L);
   }
 
   @Test
@@ -172,15 +197,12 @@ class EventsRollupTest {
         event("2024-05-01T10:17:00Z", 1L, 2L, 3L, 4L, "impression", null),
         event("2024-05-01T10:18:00Z", 1L, 2L, 3L, 4L, "apply_start", null),
         event("2024-05-01T10:19:00Z", 1L, 2L, 3L, 4L, "click", 1.0));
-    Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
-    RollupPlan plan = Rollups.compile(spark, RollupConfig.DEFAULT, eventsOnly, jobs, UTC).plans().get(0);
-
-    Row row = plan.aggregate(jobs.enrich(RollupSource.prepare(decoded, RollupConfig.DEFAULT), List.of("job"))).first();
-    assertThat(row.<Long>getAs("impressions")).as("null, empty and 'impression' by default").isEqualTo(3);
-    assertThat(row.<Long>getAs("clicks")).isEqualTo(1);
+    Fact row = factsByKey(events, UTC).get("1|2024-05-01|10|2|3|4");
+    assertThat(row.count("impressions")).as("null, empty and 'impression' by default").isEqualTo(3);
+    assertThat(row.count("clicks")).isEqualTo(1);
 
     RollupConfig labelledOnly = new RollupConfig(List.of(), List.of("impression", "apply_start"), false);
-    Row strict = plan.aggregate(jobs.enrich(RollupSource.prepare(decoded, labelledOnly), List.of("job"))).first();
-    assertThat(strict.<Long>getAs("impressions")).as("only the configured values").isEqualTo(2);
+    Fact strict = factsByKey(events, UTC, labelledOnly).get("1|2024-05-01|10|2|3|4");
+    assertThat(strict.count("impressions")).as("only the configured values").isEqualTo(2);
   }
 }
