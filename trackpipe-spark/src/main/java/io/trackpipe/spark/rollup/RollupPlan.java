@@ -25,9 +25,11 @@ import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.warehouse.fact.FactColumn;
 import io.trackpipe.warehouse.fact.FactColumn.Merge;
 import io.trackpipe.warehouse.fact.FactTable;
+import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +117,7 @@ public final class RollupPlan {
   /** A sum metric's value over no events: 0, in the sum's type. */
   Object zeroOf(Metric sum) {
     DataType type = output.apply(sum.name()).dataType();
-    if (type instanceof DecimalType d) return java.math.BigDecimal.ZERO.setScale(d.scale());
+    if (type instanceof DecimalType d) return BigDecimal.ZERO.setScale(d.scale());
     if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return 0.0;
     return 0L;
   }
@@ -180,14 +182,14 @@ public final class RollupPlan {
 
   /** A row of {@link #distinctPairs} (as warehouse values) with the side table's bookkeeping column added. */
   public Object[] toSideTableRow(Object[] pair, LocalDateTime now) {
-    Object[] values = java.util.Arrays.copyOf(pair, pair.length + 1);
+    Object[] values = Arrays.copyOf(pair, pair.length + 1);
     values[pair.length] = now;
     return values;
   }
 
   /** An aggregated row (as warehouse values) with the bookkeeping columns added, in {@link #table()} order. */
   public Object[] toWarehouseRow(Object[] aggregated, String sources, LocalDateTime now) {
-    Object[] values = java.util.Arrays.copyOf(aggregated, aggregated.length + RollupCatalog.BOOKKEEPING_COLUMNS.size());
+    Object[] values = Arrays.copyOf(aggregated, aggregated.length + RollupCatalog.BOOKKEEPING_COLUMNS.size());
     values[aggregated.length] = sources;
     values[aggregated.length + 1] = now;
     return values;

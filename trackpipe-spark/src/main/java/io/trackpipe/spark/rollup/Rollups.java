@@ -44,7 +44,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Every rollup of the catalog compiled against the source columns, checked at start-up: an expression that does not
  * resolve, a filter that is not a condition or a sum of text is reported with its rollup and part, all at once. At
- * run time one pass over a batch's events (enriched once, cached) feeds every rollup.
+ * run time one Spark aggregation of a batch's events, to the {@link FinestGrain}, feeds every rollup.
  */
 public final class Rollups {
   private final RollupConfig config;
