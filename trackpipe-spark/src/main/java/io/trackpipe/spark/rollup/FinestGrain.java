@@ -30,8 +30,8 @@ import org.apache.spark.sql.Row;
  * A batch's one aggregation, at the finest grain every rollup can be rolled up from: the events grouped by local hour,
  * by every dimension expression and by every filter's outcome, with every partial count, sum, min and max that the
  * rollups' metrics and attributes need. Spark reduces the batch to these rows (about as many as the {@code events}
- * table gets) in one task; each rollup is then the same rows regrouped on the driver. That costs milliseconds, where
- * one Spark aggregation per rollup cost a scan of the batch and a task each.
+ * table gets) in one task; each rollup is then the same rows regrouped on the driver, a loop over those rows, where one
+ * Spark aggregation per rollup cost a scan of the batch and a task each (docs/performance.md has both measured).
  *
  * <p>The result is the same as each {@link RollupPlan#aggregate} on the events, which stays the definition (and gives
  * the column types): counts and sums add up, minima and maxima compose, every time bucket is a function of the local
