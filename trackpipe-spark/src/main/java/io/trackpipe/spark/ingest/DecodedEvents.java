@@ -23,7 +23,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>When the decoder keeps the tracker context ({@link EventDecoder#keepingContext()}, for the raw store), the rows
  * also have its columns ({@link #CONTEXT_COLUMNS}, named as the tracker fields): {@link #SCHEMA_WITH_CONTEXT}.
- * Otherwise they are left out, not null: 22 more columns in every cached batch cost the stream about a tenth of its
+ * Otherwise they are left out, not null: 21 more columns in every cached batch cost the stream about a tenth of its
  * read pass.
  */
 public final class DecodedEvents {
