@@ -82,6 +82,11 @@ public final class DecodedEvents {
     return schema;
   }
 
+  /** The rows {@link #decode} gives with {@code decoder}: {@link #SCHEMA_WITH_CONTEXT} if it keeps the context, else {@link #SCHEMA}. */
+  public static StructType schema(EventDecoder decoder) {
+    return decoder.keepsContext() ? SCHEMA_WITH_CONTEXT : SCHEMA;
+  }
+
   /**
    * @param kafkaRecords Spark's Kafka source rows ({@code key, value, partition, offset, timestamp}) of {@code topic}
    */
@@ -90,8 +95,7 @@ public final class DecodedEvents {
     return kafkaRecords
         // The source reads one topic: naming it here saves turning the topic column into a string per record.
         .select("key", "value", "partition", "offset", "timestamp")
-        .mapPartitions(new DecodeFunction(topic, decoder, deadLetters),
-            Encoders.row(decoder.keepsContext() ? SCHEMA_WITH_CONTEXT : SCHEMA));
+        .mapPartitions(new DecodeFunction(topic, decoder, deadLetters), Encoders.row(schema(decoder)));
   }
 
   private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
@@ -99,11 +103,13 @@ public final class DecodedEvents {
     private final String topic;
     private final EventDecoder decoder;
     private final DeadLetterProducer deadLetters;
+    private final int width;
 
     DecodeFunction(String topic, EventDecoder decoder, DeadLetterProducer deadLetters) {
       this.topic = topic;
       this.decoder = decoder;
       this.deadLetters = deadLetters;
+      this.width = schema(decoder).size();
     }
 
     @Override
@@ -130,7 +136,7 @@ public final class DecodedEvents {
       long offset = record.getLong(3);
       Timestamp receivedAt = record.getTimestamp(4);
       DecodeResult result = decoder.decode(value, receivedAt.getTime());
-      Object[] values = new Object[decoder.keepsContext() ? SCHEMA_WITH_CONTEXT.size() : SCHEMA.size()];
+      Object[] values = new Object[width];
       values[0] = receivedAt;
       values[10] = partition;
       values[11] = offset;
@@ -144,7 +150,7 @@ public final class DecodedEvents {
         values[6] = e.groupId();
         values[7] = e.bidMicros();
         values[8] = e.customTrack();
-        if (decoder.keepsContext()) {
+        if (width > CONTEXT_START) {
           for (int i = 0; i < TrackerContext.FIELDS.size(); i++) {
             values[CONTEXT_START + i] = e.context().get(TrackerContext.FIELDS.get(i));
           }

@@ -1,13 +1,9 @@
 package io.trackpipe.spark.rollup;
 
 import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.Metric;
@@ -83,13 +79,8 @@ final class FinestGrain {
       int[] metrics = new int[rollup.metrics().size()];
       for (int i = 0; i < metrics.length; i++) {
         Metric m = rollup.metrics().get(i);
-        Column where = m.where() == null ? null : expr(m.where());
-        String id = m.kind() + " " + m.expression() + " where " + m.where();
         metrics[i] = switch (m.kind()) {
-          case COUNT -> partials.add(id, where == null ? count(lit(1)) : sum(when(where, 1L).otherwise(0L)));
-          case SUM -> partials.add(id, sum(onlyWhere(where, expr(m.expression()))));
-          case MIN -> partials.add(id, min(onlyWhere(where, expr(m.expression()))));
-          case MAX -> partials.add(id, max(onlyWhere(where, expr(m.expression()))));
+          case COUNT, SUM, MIN, MAX -> partials.add(m.kind() + " " + m.expression() + " where " + m.where(), RollupPlan.partial(m));
           case RATIO, DISTINCT -> -1;
         };
       }
@@ -227,10 +218,6 @@ final class FinestGrain {
 
   private static BigDecimal decimal(Object value) {
     return value instanceof BigDecimal b ? b : BigDecimal.valueOf(((Number) value).longValue());
-  }
-
-  private static Column onlyWhere(Column condition, Column value) {
-    return condition == null ? value : when(condition, value);
   }
 
   /** Named columns without repeats: two rollups that group by (or sum) the same expression share one column. */

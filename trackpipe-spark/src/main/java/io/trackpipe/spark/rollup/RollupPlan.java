@@ -128,14 +128,12 @@ public final class RollupPlan {
     for (Dimension d : definition.dimensions()) keys.add(dimension(d).as(d.name()));
     List<Column> aggregates = new ArrayList<>();
     for (Metric m : definition.metrics()) {
-      Column measured = m.where() == null ? null : expr(m.where());
       switch (m.kind()) {
-        case COUNT -> aggregates.add((measured == null ? count(lit(1)) : sum(when(measured, 1L).otherwise(0L))).as(m.name()));
-        case SUM -> aggregates.add(coalesce(sum(onlyWhere(measured, expr(m.expression()))), lit(0)).as(m.name()));
-        case MIN -> aggregates.add(min(onlyWhere(measured, expr(m.expression()))).as(m.name()));
-        case MAX -> aggregates.add(max(onlyWhere(measured, expr(m.expression()))).as(m.name()));
+        case COUNT, MIN, MAX -> aggregates.add(partial(m).as(m.name()));
+        // A sum over no events (or NULLs only) is 0, not NULL.
+        case SUM -> aggregates.add(coalesce(partial(m), lit(0)).as(m.name()));
         case RATIO -> { }
-        case DISTINCT -> aggregates.add(countDistinct(onlyWhere(measured, expr(m.expression()))).as(m.name()));
+        case DISTINCT -> aggregates.add(countDistinct(onlyWhere(m, expr(m.expression()))).as(m.name()));
       }
     }
     for (String attribute : definition.attributes()) {
@@ -230,8 +228,23 @@ public final class RollupPlan {
     return d.defaultValue() == null ? value : coalesce(value, expr(d.defaultValue()));
   }
 
-  private static Column onlyWhere(Column condition, Column value) {
-    return condition == null ? value : when(condition, value);
+  /**
+   * A count, sum, min or max metric as one Spark aggregate over its events (NULL for a sum over none): partial results
+   * of it compose by adding (count, sum) or by taking the min or max again, which {@link FinestGrain} relies on.
+   */
+  static Column partial(Metric m) {
+    return switch (m.kind()) {
+      case COUNT -> m.where() == null ? count(lit(1)) : sum(when(expr(m.where()), 1L).otherwise(0L));
+      case SUM -> sum(onlyWhere(m, expr(m.expression())));
+      case MIN -> min(onlyWhere(m, expr(m.expression())));
+      case MAX -> max(onlyWhere(m, expr(m.expression())));
+      case RATIO, DISTINCT -> throw new IllegalArgumentException(m.kind() + " metric '" + m.name() + "' does not compose");
+    };
+  }
+
+  /** {@code value} where the metric's {@code where} holds, NULL elsewhere (aggregates skip NULLs). */
+  private static Column onlyWhere(Metric m, Column value) {
+    return m.where() == null ? value : when(expr(m.where()), value);
   }
 
   /** numerator / denominator, NULL for a zero denominator; exact decimal division for counts and sums of money. */
