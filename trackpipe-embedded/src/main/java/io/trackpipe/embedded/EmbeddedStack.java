@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,6 +179,27 @@ public final class EmbeddedStack implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /**
+   * The caller stops the stack itself, from its own shutdown hook, after the clients that still write to it: the
+   * servers' own JVM hooks are removed, since the JVM runs hooks concurrently and they would stop the servers in the
+   * middle of the caller's ordered stop. A server left running by a crash is stopped by the next start on its folder.
+   */
+  public void leaveShutdownToCaller() {
+    kafka.dropShutdownHook();
+    mariaDb.dropShutdownHook();
+    if (cassandra != null) {
+      cassandra.dropShutdownHook();
+    }
+  }
+
+  /** Why a server of this stack is no longer running (exit code, log), when one stopped without being closed. */
+  public Optional<String> unexpectedExit() {
+    return Stream.of(kafka.unexpectedExit(), mariaDb.unexpectedExit(),
+            cassandra == null ? Optional.<String>empty() : cassandra.unexpectedExit())
+        .flatMap(Optional::stream)
+        .findFirst();
   }
 
   /** Stops the servers (in parallel); idempotent. */

@@ -279,6 +279,32 @@ final class Processes {
     }
   }
 
+  /**
+   * {@code command} run in a session of its own ({@code setsid} execs in place, so the pid stays the child's): a
+   * terminal's Ctrl-C signals the whole foreground process group, and a server that got it too would go down while
+   * the parent still writes to it. The parent stops its servers itself, in order. Without {@code setsid} the command
+   * runs as given.
+   */
+  static List<String> inOwnSession(List<String> command) {
+    Optional<Path> setsid = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable)
+        .findFirst();
+    if (setsid.isEmpty()) {
+      return command;
+    }
+    List<String> wrapped = new ArrayList<>(command.size() + 1);
+    wrapped.add(setsid.get().toString());
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  /** What to tell a user when a child server that was not closed is gone: its exit code and where its log is. */
+  static Optional<String> unexpectedExit(String what, Process process, boolean closed, Path log) {
+    if (closed || process.isAlive()) {
+      return Optional.empty();
+    }
+    return Optional.of(what + " (pid " + process.pid() + ") exited with code " + process.exitValue() + "; its log: " + log);
+  }
+
   /** Registers a shutdown hook; returns it so that close() can remove it. */
   static Thread addShutdownHook(String name, Runnable action) {
     Thread hook = new Thread(action, name);

@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
  * pre-loaded backlog at full speed (end-to-end events/s into committed facts); phase 2 feeds a fixed rate and
  * measures event-to-row freshness; peak memory is sampled throughout.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench",
+    header = "Measure the stream's throughput, freshness and memory on embedded servers.", mixinStandardHelpOptions = true,
     description = {"Measure the streaming pipeline on embedded Kafka and MariaDB:",
         "  1. throughput: drain a backlog of --events at full speed;",
         "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99;",

@@ -42,12 +42,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code trackpipe demo}: the whole pipeline on this machine — embedded Kafka and MariaDB, the schema and dimension
  * tables, the generator, and the streaming job — with live progress and how to connect.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo",
+    header = "Run everything on this machine: embedded Kafka, MariaDB, Cassandra, collector, stream, dashboard.", mixinStandardHelpOptions = true,
     description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft), MariaDB and Cassandra (the raw",
         "store; --no-cassandra leaves it out), schema and dimension tables, the HTTP collector, the event generator,",
         "the streaming job and the live dashboard, with live progress.",
@@ -55,6 +58,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
 public final class DemoCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
   /** The demo shows every path of the pipeline: a few duplicates, late and malformed records by default. */
   private static final Map<String, String> DEMO_DEFAULTS = Map.of(
       GeneratorConfig.DUPLICATE_RATIO.key(), "0.01",
@@ -82,7 +86,9 @@ public final class DemoCommand implements Callable<Integer> {
   Double rate;
 
   /** The dashboard and the stream's metrics endpoint, once started (printed with the connection help). */
-  private DashboardServer dashboard;
+  private volatile DashboardServer dashboard;
+  /** Set by the shutdown hook: from then on, servers and the stream going down are expected. */
+  private volatile boolean stopping;
   private Optional<URI> streamMetricsUrl = Optional.empty();
 
   @Override
@@ -105,15 +111,21 @@ public final class DemoCommand implements Callable<Integer> {
     RunningStream[] stream = new RunningStream[1];
     Collector[] collector = new Collector[1];
     ShutdownHooks.beforeSpark(() -> {
+      stopping = true;
+      long t0 = System.nanoTime();
       out.println();
-      out.println("Stopping: generator, collector, streaming job (between batches), Kafka, MariaDB, Cassandra …");
-      if (generatorRun[0] != null) generatorRun[0].stop();
-      if (collector[0] != null) collector[0].close();
-      if (dashboard != null) dashboard.close();
-      if (stream[0] != null) stream[0].close();
-      stack.close();
+      out.println("Stopping: generator, collector, dashboard, streaming job, then Kafka, MariaDB"
+          + (noCassandra ? "" : " and Cassandra") + " …");
+      // Writers first, servers last: nothing may still write to a server that is going down.
+      if (generatorRun[0] != null) stopQuietly("the generator", generatorRun[0]::stop);
+      if (collector[0] != null) stopQuietly("the collector", collector[0]::close);
+      if (dashboard != null) stopQuietly("the dashboard", dashboard::close);
+      if (stream[0] != null) stopQuietly("the streaming job", stream[0]::close);
+      stopQuietly("the embedded servers", stack::close);
+      out.printf("Stopped in %.1f s. Run it again to resume.%n", (System.nanoTime() - t0) / 1e9);
       done.countDown();
     });
+    stack.leaveShutdownToCaller();
 
     stack.mariaDb().createDatabase(demo.database());
     Map<String, String> embedded = EmbeddedSettings.pointingAt(stack, demo.database(), demo.checkpointDir(), defaults);
@@ -159,6 +171,10 @@ public final class DemoCommand implements Callable<Integer> {
     boolean interactive = System.console() != null;
     long lastPrinted = 0;
     while (!stream[0].awaitTermination(interactive ? 1000 : 2000)) {
+      Optional<String> serverDown = stack.unexpectedExit();
+      if (serverDown.isPresent() && !stopping) {
+        throw new IllegalStateException(serverDown.get());
+      }
       String line = ProgressLine.format(produced.get(), stream[0].status());
       if (interactive) {
         out.print("\r" + line + "   ");
@@ -168,8 +184,20 @@ public final class DemoCommand implements Callable<Integer> {
         lastPrinted = System.currentTimeMillis();
       }
     }
+    if (!stopping) {
+      throw new IllegalStateException("the streaming job stopped by itself (see the lines above)");
+    }
     done.await();
     return ExitCodes.OK;
+  }
+
+  /** A step of the ordered stop: a failure is one line, and the next steps still run. */
+  private static void stopQuietly(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Stopping {} failed: {}", what, e.toString());
+    }
   }
 
   private void printConnectionHelp(PrintStream out, DemoConfig demo, KafkaConfig kafka, WarehouseConfig warehouse,
