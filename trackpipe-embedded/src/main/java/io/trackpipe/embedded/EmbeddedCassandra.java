@@ -175,6 +175,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.superuser_setup_delay_ms=0",
+        // Nor peers to tell of a shutdown: the default waits 2 s of every stop for them.
+        "-Dcassandra.shutdown_announce_in_ms=0",
         "-Dcassandra.initial_token=0",
         // Identifies this server's JVM in /proc, for the stale-process check.
         marker));

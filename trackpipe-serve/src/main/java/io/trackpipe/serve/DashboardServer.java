@@ -151,6 +151,11 @@ public final class DashboardServer implements AutoCloseable {
         if (refresher.refresh().ran()) ready = true;
       } catch (SQLException | RuntimeException e) {
         ready = false;
+        if (scheduler.isShutdown()) {
+          // close() interrupted it: the refresh's transaction is rolled back, the next start refreshes again.
+          log.debug("Summary refresh cut short by the stop: {}", e.toString());
+          return;
+        }
         log.warn("Summary refresh failed (queries read events until one succeeds): {}", e.toString());
       }
     }

@@ -1,11 +1,11 @@
 package io.trackpipe.cli.demo;
 
+import io.trackpipe.fs.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -29,12 +29,7 @@ final class DemoWriteKey {
       new SecureRandom().nextBytes(random);
       String key = HexFormat.of().formatHex(random);
       Files.createDirectories(dataDir);
-      Files.writeString(file, key + "\n", StandardCharsets.US_ASCII);
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException notPosix) {
-        // The file system has no owner-only permission; the data folder's own permissions apply.
-      }
+      Folders.writePrivately(file, key + "\n");
       return key;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read or write the demo's write key in " + file, e);

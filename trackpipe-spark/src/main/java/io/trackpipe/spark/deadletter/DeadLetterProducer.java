@@ -2,8 +2,10 @@ package io.trackpipe.spark.deadletter;
 
 import io.trackpipe.kafka.DeadLetterHeaders;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.spark.session.ShutdownHooks;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +80,8 @@ public final class DeadLetterProducer implements Serializable {
           ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
           ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
       KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-      Runtime.getRuntime().addShutdownHook(new Thread(producer::close, "trackpipe-dead-letter-close"));
+      // Every batch flushes its dead letters: nothing is left to send when the JVM stops.
+      ShutdownHooks.afterSpark(() -> producer.close(Duration.ofSeconds(5)));
       return producer;
     });
   }

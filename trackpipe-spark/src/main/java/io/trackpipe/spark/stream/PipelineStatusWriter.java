@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After each committed batch, writes the job's counters to {@code pipeline_status} (the dashboard's pipeline panel),
- * and keeps {@code hour_calendar} ahead of the facts' dates. Both are informative: a failure is logged and the stream
- * goes on; the next batch writes again.
+ * With each progress of the query (after a batch, and every few seconds while idle), writes the job's counters to
+ * {@code pipeline_status} (the dashboard's pipeline panel), and keeps {@code hour_calendar} ahead of the facts' dates.
+ * Both are informative: a failure is logged and the stream goes on; the next progress writes again.
  */
 final class PipelineStatusWriter {
   private static final Logger log = LoggerFactory.getLogger(PipelineStatusWriter.class);
@@ -39,7 +39,7 @@ final class PipelineStatusWriter {
     this.startedAt = clock.instant();
   }
 
-  void afterBatch() {
+  void write() {
     try {
       LocalDate today = LocalDate.now(clock.withZone(zone));
       if (!today.equals(calendarFilledFor)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -11,8 +12,8 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
  * Collects the job's counters from two places: the batch function (what was counted, dropped as a copy, rejected,
- * upserted) and Spark's query progress (rates and lag, computed from the latest offsets because Spark does not
- * commit offsets to a consumer group). Thread-safe.
+ * upserted) and Spark's query progress (rates, and the committed offsets that the lag is measured from, since Spark
+ * does not commit offsets to a consumer group). Thread-safe.
  */
 public final class StreamMetrics {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,6 +24,8 @@ public final class StreamMetrics {
   private final FreshnessHistogram freshness = new FreshnessHistogram();
   /** Records not yet read per "topic/partition", from the last progress; empty before the first. */
   private Map<String, Long> lagByPartition = Map.of();
+  /** The offsets after the last batch, by "topic/partition"; empty before the first. */
+  private Map<String, Long> committedOffsets = Map.of();
 
   /** Event-to-row freshness of the events counted since start (or since {@link FreshnessHistogram#reset()}). */
   public FreshnessHistogram freshness() {
@@ -51,17 +54,31 @@ public final class StreamMetrics {
         s.rowsUpserted() + rowsUpserted, millis, s.lag(), s.inputRecordsPerSecond(), s.processedRecordsPerSecond());
   }
 
-  /** Called with the progress of the job's own query (the job filters out other queries). */
-  synchronized void onQueryProgress(StreamingQueryListener.QueryProgressEvent event) {
+  /** The topic's current end offsets, keyed {@code topic/partition}; throws when they cannot be had. */
+  @FunctionalInterface
+  public interface EndOffsets {
+    Map<String, Long> latest(Set<String> topicPartitions);
+  }
+
+  /**
+   * Called with the progress of the job's own query, after each batch and every few seconds while idle. The lag is
+   * measured from the offsets committed so far (the progress's end offsets) to the topic's end now, so it is 0 once
+   * the job has caught up; Spark's own "latest" offsets date from when the batch was planned.
+   */
+  synchronized void onQueryProgress(StreamingQueryListener.QueryProgressEvent event, EndOffsets endOffsets) {
     StreamingQueryProgress p = event.progress();
     if (log.isDebugEnabled()) log.debug("Batch {} durations (ms): {}", p.batchId(), p.durationMs());
-    long lag = 0;
-    Map<String, Long> byPartition = new TreeMap<>();
+    Map<String, Long> ended = new TreeMap<>();
+    boolean readable = true;
     for (SourceProgress source : p.sources()) {
-      long behind = offsetsBehind(source.endOffset(), source.latestOffset());
-      lag = behind < 0 || lag < 0 ? -1 : lag + behind; // -1: unknown, shown as "-"
-      partitionsBehind(source.endOffset(), source.latestOffset(), byPartition);
+      readable &= offsets(source.endOffset(), ended);
     }
+    // An idle trigger may report no offsets: the last batch's still stand.
+    if (!ended.isEmpty()) committedOffsets = Map.copyOf(ended);
+    Map<String, Long> byPartition = readable ? lagByPartition(committedOffsets, endOffsets) : Map.of();
+    long lag = byPartition.isEmpty()
+        ? -1 // unknown, shown as "-"
+        : byPartition.values().stream().mapToLong(Long::longValue).sum();
     lagByPartition = Map.copyOf(byPartition);
     StreamStatus s = status;
     status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
@@ -69,46 +86,43 @@ public final class StreamMetrics {
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()));
   }
 
-  /** Sum over partitions of latest − end, from Spark's Kafka offset JSON ({@code {"topic":{"0":42,…}}}). */
-  static long offsetsBehind(String endJson, String latestJson) {
-    if (endJson == null || latestJson == null) return 0;
+  /** Per partition, the topic's end minus the committed offset; empty when the end offsets cannot be had. */
+  static Map<String, Long> lagByPartition(Map<String, Long> committed, EndOffsets endOffsets) {
+    if (committed.isEmpty()) return Map.of();
+    Map<String, Long> ends;
     try {
-      JsonNode end = JSON.readTree(endJson);
-      JsonNode latest = JSON.readTree(latestJson);
-      long behind = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> topics = latest.fields(); topics.hasNext(); ) {
-        var topic = topics.next();
-        for (Iterator<Map.Entry<String, JsonNode>> parts = topic.getValue().fields(); parts.hasNext(); ) {
-          var part = parts.next();
-          JsonNode read = end.path(topic.getKey()).path(part.getKey());
-          behind += Math.max(0, part.getValue().asLong() - (read.isMissingNode() ? 0 : read.asLong()));
-        }
-      }
-      return behind;
-    } catch (Exception e) {
-      // Lag is a progress figure: an offset format we cannot read must not stop the job, but should be visible.
-      log.debug("Cannot compute lag from offsets {} and {}", endJson, latestJson, e);
-      return -1;
+      ends = endOffsets.latest(committed.keySet());
+    } catch (RuntimeException e) {
+      // Lag is a progress figure: a broker that does not answer must not stop the job, but shows as unknown.
+      log.debug("Cannot read the end offsets of {}", committed.keySet(), e);
+      return Map.of();
     }
+    Map<String, Long> lag = new TreeMap<>();
+    committed.forEach((partition, offset) -> {
+      Long end = ends.get(partition);
+      if (end != null) lag.put(partition, Math.max(0, end - offset));
+    });
+    return lag;
   }
 
-  /** Per partition latest − end into {@code into} as {@code topic/partition}; nothing when the offsets are unreadable. */
-  static void partitionsBehind(String endJson, String latestJson, Map<String, Long> into) {
-    if (endJson == null || latestJson == null) return;
+  /**
+   * Adds the offsets of Spark's Kafka offset JSON ({@code {"topic":{"0":42,…}}}) to {@code into} as
+   * {@code topic/partition}; false when the JSON cannot be read.
+   */
+  static boolean offsets(String json, Map<String, Long> into) {
+    if (json == null) return true;
     try {
-      JsonNode end = JSON.readTree(endJson);
-      JsonNode latest = JSON.readTree(latestJson);
-      for (Iterator<Map.Entry<String, JsonNode>> topics = latest.fields(); topics.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> topics = JSON.readTree(json).fields(); topics.hasNext(); ) {
         var topic = topics.next();
         for (Iterator<Map.Entry<String, JsonNode>> parts = topic.getValue().fields(); parts.hasNext(); ) {
           var part = parts.next();
-          JsonNode read = end.path(topic.getKey()).path(part.getKey());
-          into.put(topic.getKey() + "/" + part.getKey(),
-              Math.max(0, part.getValue().asLong() - (read.isMissingNode() ? 0 : read.asLong())));
+          into.put(topic.getKey() + "/" + part.getKey(), part.getValue().asLong());
         }
       }
+      return true;
     } catch (Exception e) {
-      log.debug("Cannot compute partition lag from offsets {} and {}", endJson, latestJson, e);
+      log.debug("Cannot read Kafka offsets {}", json, e);
+      return false;
     }
   }
 

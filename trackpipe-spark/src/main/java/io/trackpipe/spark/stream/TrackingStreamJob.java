@@ -9,6 +9,7 @@ import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.ingest.KafkaEndOffsets;
 import io.trackpipe.spark.ingest.KafkaEventSource;
 import io.trackpipe.rollup.RollupCatalog;
 import io.trackpipe.rollup.Metric;
@@ -139,10 +140,9 @@ public final class TrackingStreamJob {
         metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
         prometheus.batchCommitted(r.millis(), r.freshnessMillis());
-        statusWriter.afterBatch();
       }
     };
-    QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup);
+    QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup, new KafkaEndOffsets(kafka), statusWriter);
     spark.streams().addListener(lifecycle);
     StreamingQuery query;
     try {
@@ -176,18 +176,24 @@ public final class TrackingStreamJob {
   }
 
   /**
-   * Routes this query's progress to the job's metrics, and when the query ends, closes its dedup store and removes
-   * itself. Spark calls listeners on its own thread, possibly before {@link #follow} ran: whichever of the two sees
-   * the end first closes (closing is idempotent).
+   * Routes this query's progress to the job's metrics and the pipeline status (after each batch, and every few seconds
+   * while idle, so that the lag reaches 0 once caught up), and when the query ends, closes its dedup store and the lag
+   * probe and removes itself. Spark calls listeners on one thread of its own, possibly before {@link #follow} ran:
+   * whichever of the two sees the end first closes (closing is idempotent).
    */
   private final class QueryLifecycle extends StreamingQueryListener {
     private final SparkSession spark;
     private final DedupStore dedup;
+    private final KafkaEndOffsets endOffsets;
+    private final PipelineStatusWriter statusWriter;
     private volatile StreamingQuery query;
+    private boolean ended;
 
-    QueryLifecycle(SparkSession spark, DedupStore dedup) {
+    QueryLifecycle(SparkSession spark, DedupStore dedup, KafkaEndOffsets endOffsets, PipelineStatusWriter statusWriter) {
       this.spark = spark;
       this.dedup = dedup;
+      this.endOffsets = endOffsets;
+      this.statusWriter = statusWriter;
     }
 
     void follow(StreamingQuery started) {
@@ -195,8 +201,11 @@ public final class TrackingStreamJob {
       if (!started.isActive()) end();
     }
 
-    void end() {
+    synchronized void end() {
+      if (ended) return;
+      ended = true;
       dedup.close();
+      endOffsets.close();
       spark.streams().removeListener(this);
     }
 
@@ -210,7 +219,12 @@ public final class TrackingStreamJob {
 
     @Override
     public void onQueryProgress(QueryProgressEvent event) {
-      if (ours(event.progress().id())) metrics.onQueryProgress(event);
+      if (!ours(event.progress().id())) return;
+      synchronized (this) {
+        if (ended) return;
+        metrics.onQueryProgress(event, endOffsets::latest);
+      }
+      statusWriter.write();
     }
 
     @Override

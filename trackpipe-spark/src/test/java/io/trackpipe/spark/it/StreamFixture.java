@@ -209,37 +209,18 @@ public final class StreamFixture {
 
   /** Each row of a query as one line of its values; numbers without trailing zeros, so that 5 = 5.000000. */
   public List<String> query(String sql) throws Exception {
-    try (Connection c = warehouse.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      List<String> rows = new java.util.ArrayList<>();
-      while (rs.next()) {
-        StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-          Object value = rs.getObject(i);
-          if (value instanceof Number n) value = new java.math.BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
-          row.append(i > 1 ? "|" : "").append(value);
-        }
-        rows.add(row.toString());
-      }
-      return rows;
+    try (Connection c = warehouse.connect()) {
+      return WarehouseRows.query(c, sql);
     }
   }
 
+
   public Map<String, FactRow> facts() throws Exception {
-    Map<String, FactRow> facts = new TreeMap<>();
-    try (Connection c = warehouse.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT job_id, dates, hours, publisher_id, campaign_id, group_id, clicks, conversion,"
-            + " qualified_application, disqualified_application, spend_hour, bid_set, company_id, impressions FROM events")) {
-      while (rs.next()) {
-        String key = FactRow.key(rs.getLong(1), rs.getDate(2).toLocalDate(), rs.getInt(3), rs.getLong(4), rs.getLong(5),
-            rs.getLong(6));
-        Long company = rs.getObject(13) == null ? null : rs.getLong(13);
-        facts.put(key, new FactRow(rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-            rs.getBigDecimal(11).stripTrailingZeros(), rs.getBigDecimal(12) == null ? null : rs.getBigDecimal(12).stripTrailingZeros(),
-            company, rs.getLong(14)));
-      }
+    try (Connection c = warehouse.connect()) {
+      return WarehouseRows.facts(c);
     }
-    return facts;
   }
+
 
   public long committedBatch() throws Exception {
     try (Connection c = warehouse.connect(); Statement s = c.createStatement();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
+import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.status.PipelineStatus;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The streaming job's Prometheus endpoint, scraped over HTTP twice around more input: every series is there and the
- * counters move; the pipeline status row and the hour calendar are written after each committed batch.
+ * counters move; the pipeline status row and the hour calendar are written with the query's progress; the lag is 0
+ * once the job has caught up.
  */
 class StreamMetricsEndpointIT {
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -93,6 +95,53 @@ class StreamMetricsEndpointIT {
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM hour_calendar WHERE dates = '" + hour.toLocalDate() + "'")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(24);
+    }
+  }
+
+  /**
+   * A backlog read in several small batches: once the job has caught up, the lag is the distance from its committed
+   * offsets to the topic's end, 0, in its status, in Prometheus and in the pipeline panel's row. (It used to keep the
+   * lag of the batch before the last, as Spark had planned it.)
+   */
+  @Test
+  void lagIsZeroOnceCaughtUp() throws Exception {
+    StreamFixture f = StreamFixture.create("lag", work);
+    StreamConfig defaults = f.streamConfig();
+    StreamConfig smallBatches = new StreamConfig(defaults.checkpointDir(), defaults.sparkMaster(),
+        defaults.triggerInterval(), 30, defaults.shufflePartitions(), defaults.dedupStoreDir(), defaults.startingOffsets(),
+        defaults.timeZone(), defaults.allowedLateness(), defaults.dedupHorizon(), defaults.maxFutureSkew(),
+        defaults.dimensionRefresh(), defaults.rollups());
+    TrackingStreamJob job = f.job(smallBatches);
+    LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
+    f.produce(batch("backlog", 200, hour, System.currentTimeMillis(), 0));
+    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new MetricsEndpointConfig("127.0.0.1", Optional.of(0)),
+        job.prometheus().registry()).orElseThrow()) {
+      StreamingQuery query = job.start(StreamFixture.spark());
+      try {
+        query.processAllAvailable();
+        assertThat(job.metrics().status().batches()).as("batches for the backlog").isGreaterThanOrEqualTo(4);
+        assertThat(job.metrics().status().eventsCounted()).isEqualTo(200);
+        String caughtUp = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_lag_records 0.0");
+        assertThat(value(caughtUp, "trackpipe_stream_kafka_lag_records")).isZero();
+        assertThat(job.metrics().status().lag()).isZero();
+        assertThat(job.metrics().lagByPartition()).hasSize(2).allSatisfy((partition, lag) -> assertThat(lag).isZero());
+        long deadline = System.currentTimeMillis() + 20_000;
+        Long panelLag = panelLag(f);
+        while ((panelLag == null || panelLag != 0) && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+          panelLag = panelLag(f);
+        }
+        assertThat(panelLag).as("lag_records in pipeline_status").isZero();
+      } finally {
+        query.stop();
+      }
+    }
+  }
+
+  private static Long panelLag(StreamFixture f) throws Exception {
+    try (Connection c = f.warehouse.connect()) {
+      List<PipelineStatus> rows = new PipelineStatusTable(f.warehouse).readAll(c);
+      return rows.isEmpty() ? null : rows.get(0).lagRecords();
     }
   }
 
