@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,12 +57,7 @@ class EmbeddedStackIT {
   @Test
   void resumesAfterTheParentJvmWasKilled(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("child.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        StackInChildJvm.class.getName(), dir.resolve("stack").toString(), "0", "0")
-        .redirectErrorStream(true)
-        .redirectOutput(out.toFile())
-        .start();
+    Process child = startChild(dir.resolve("stack"), out);
     String[] ready;
     try {
       ready = awaitReadyLine(child, out);
@@ -110,12 +106,7 @@ class EmbeddedStackIT {
   void keepsEveryRowAfterACleanStopOfTheParentJvmUnderTheTempFolder(@TempDir Path dir) throws Exception {
     assertThat(dir.toAbsolutePath().toString()).startsWith(Path.of(System.getProperty("java.io.tmpdir")).toString());
     Path out = dir.resolve("child.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        StackInChildJvm.class.getName(), dir.resolve("stack").toString(), "0", "0")
-        .redirectErrorStream(true)
-        .redirectOutput(out.toFile())
-        .start();
+    Process child = startChild(dir.resolve("stack"), out);
     String[] ready;
     try {
       ready = awaitReadyLine(child, out);
@@ -127,8 +118,8 @@ class EmbeddedStackIT {
     long kafkaPid = Long.parseLong(ready[3]);
     long mysqldPid = Long.parseLong(ready[4]);
     // Its own hooks stopped the servers: nothing is left for the next start to clean up.
-    assertThat(ProcessHandle.of(kafkaPid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
-    assertThat(ProcessHandle.of(mysqldPid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(kafkaPid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+    assertThat(ProcessHandle.of(mysqldPid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
     assertThat(dir.resolve("stack").resolve("mariadb").resolve("data").resolve("survivor")).isDirectory();
 
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
@@ -141,6 +132,16 @@ class EmbeddedStackIT {
       assertThat(KafkaTestClients.consume(stack.kafka().bootstrapServers(), "survivor", 2, Duration.ofSeconds(30)))
           .containsExactlyInAnyOrder("x", "y");
     }
+  }
+
+  /** A JVM that starts a stack on {@code stackDir}, writes some data and waits ({@link StackInChildJvm}). */
+  private static Process startChild(Path stackDir, Path out) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        StackInChildJvm.class.getName(), stackDir.toString(), "0", "0")
+        .redirectErrorStream(true)
+        .redirectOutput(out.toFile())
+        .start();
   }
 
   private static String[] awaitReadyLine(Process child, Path out) throws Exception {
