@@ -12,13 +12,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * Every route of the collector, and what happens before a route's own work: the write key (401 without touching
@@ -65,7 +66,7 @@ public final class CollectorRoutes extends Handler.Abstract {
         Exchange exchange = exchange(request, response, callback, EventsEndpoint.ROUTE, start, false);
         if (!allowed(exchange, method, HttpMethod.POST)) return true;
         exchange.guard(() -> {
-          Fields query = queryOf(exchange);
+          List<Map.Entry<String, String>> query = queryOf(exchange);
           if (query != null && admitted(exchange, query)) events.handle(exchange);
         });
       }
@@ -73,7 +74,7 @@ public final class CollectorRoutes extends Handler.Abstract {
         Exchange exchange = exchange(request, response, callback, PixelEndpoint.ROUTE, start, true);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
         exchange.guard(() -> {
-          Fields query = queryOf(exchange);
+          List<Map.Entry<String, String>> query = queryOf(exchange);
           if (query != null && admitted(exchange, query)) pixel.handle(exchange, query);
         });
       }
@@ -116,11 +117,11 @@ public final class CollectorRoutes extends Handler.Abstract {
   }
 
   /** The query's parameters, or null once the request is answered 400 because the query is not URL encoding. */
-  private static Fields queryOf(Exchange exchange) {
+  private static List<Map.Entry<String, String>> queryOf(Exchange exchange) {
     try {
-      return Request.extractQueryParameters(exchange.request());
+      return QueryString.parse(exchange.request().getHttpURI().getQuery());
     } catch (IllegalArgumentException e) {
-      Refusals.malformedQuery(exchange, printable(String.valueOf(e.getMessage())));
+      Refusals.malformedQuery(exchange, e.getMessage());
       return null;
     }
   }
@@ -134,7 +135,7 @@ public final class CollectorRoutes extends Handler.Abstract {
    * The client's share of requests in flight first (it costs nothing to refuse), then the write key (so a stranger
    * learns nothing about Kafka), then Kafka's known state.
    */
-  private boolean admitted(Exchange exchange, Fields query) {
+  private boolean admitted(Exchange exchange, List<Map.Entry<String, String>> query) {
     InetAddress client = clientAddress(exchange.request());
     if (client != null) {
       if (!requestsPerClient.tryEnter(client)) {
