@@ -18,7 +18,8 @@ import java.util.List;
  * @param maxBodyBytes largest request body read; a larger one is answered 413
  * @param maxEventsPerRequest most events one request may carry; more is answered 413
  * @param kafkaTimeout longest a request waits for Kafka's acknowledgement before it is answered 503
- * @param maxInFlightBytes request bytes held while waiting for Kafka; beyond it requests are answered 503 at once
+ * @param maxInFlightBytes request bytes held in memory, from arrival until Kafka's acknowledgement; beyond it requests
+ *     are answered 503
  * @param shutdownTimeout how long a stop waits for requests in flight to be answered
  * @param bodyTimeout longest a request body may take to arrive in full; a slower one is answered 408
  * @param maxRequestsPerClient most ingest requests one client address may have in flight; more are answered 429
@@ -61,7 +62,8 @@ public record CollectorConfig(
       Duration.ofSeconds(5), "Longest a request waits for Kafka's acknowledgement before it is answered 503.")
       .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(5)) <= 0, "between 1s and 5m");
   public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.of("collector.kafka.max-in-flight-bytes", ValueType.LONG,
-      64L * 1024 * 1024, "Request bytes held while waiting for Kafka; beyond this, requests are answered 503 at once.")
+      64L * 1024 * 1024, "Request bytes held in memory (bodies as they arrive, and until Kafka has acknowledged them);"
+          + " beyond this, requests are answered 503.")
       .checked(v -> v > 0, "> 0");
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of("collector.shutdown-timeout", ValueType.DURATION_TYPE,
       Duration.ofSeconds(10), "How long a stop waits for requests in flight to be answered.")

@@ -51,13 +51,14 @@ public record ServeConfig(
   private static final String HOST_PATTERN = "([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?";
 
   public static final Setting<String> HOST = Setting.of("serve.http.host", ValueType.STRING, "127.0.0.1",
-      "Address the dashboard and API listen on; 0.0.0.0 for every interface (then set serve.auth.mode).");
+      "Address the dashboard and API listen on; 0.0.0.0 for every interface (serve.auth.mode must then be token or"
+          + " basic).");
   public static final Setting<Integer> PORT = Setting.of("serve.http.port", ValueType.INT, 8088,
       "Port of the dashboard and API (0 picks a free one). The demo's default is 18088.")
       .checked(p -> p >= 0 && p <= 65535, "a port (0–65535)");
   public static final Setting<String> AUTH_MODE = Setting.of("serve.auth.mode", ValueType.STRING, "none",
       "Read access: none, token (header Authorization: Bearer <serve.auth.token>) or basic (serve.auth.user and"
-          + " serve.auth.password).")
+          + " serve.auth.password). none is refused unless serve.http.host is a loopback address.")
       .checked(v -> AuthMode.parse(v) != null, "none, token or basic");
   public static final Setting<String> AUTH_TOKEN = Setting.of("serve.auth.token", ValueType.STRING, null,
       "Bearer token readers must send when serve.auth.mode=token (at least 16 characters). Never printed.")
