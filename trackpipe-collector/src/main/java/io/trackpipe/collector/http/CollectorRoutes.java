@@ -155,8 +155,9 @@ public final class CollectorRoutes extends Handler.Abstract {
       }
       default -> { }
     }
-    if (!availability.isUp()) {
-      Refusals.kafkaUnavailable(exchange, availability.state().outage().description());
+    KafkaAvailability.State kafka = availability.state(); // read once: it may change meanwhile
+    if (!kafka.up()) {
+      Refusals.kafkaUnavailable(exchange, kafka.outage().description());
       return false;
     }
     return true;
