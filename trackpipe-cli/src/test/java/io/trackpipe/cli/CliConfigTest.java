@@ -82,6 +82,15 @@ class CliConfigTest {
   }
 
   @Test
+  void refusesToServeANonLoopbackAddressWithoutReadAccessControl() {
+    Run run = trackpipe("serve", "--set", "warehouse.jdbc-url=jdbc:mariadb://db.invalid:3306/trackpipe",
+        "--set", "warehouse.user=trackpipe", "--set", "serve.http.host=0.0.0.0");
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.err()).contains("serve.auth.mode is none but serve.http.host is 0.0.0.0", "token or basic");
+  }
+
+  @Test
   void explainsTheDedupHorizonRuleWhenTheLatenessOutgrowsIt() {
     Run run = trackpipe("stream", "--set", "stream.allowed-lateness=4h");
 

@@ -107,7 +107,7 @@ public final class Collector implements AutoCloseable {
       Collector collector = new Collector(config, server, connector, publisher, probe, metrics, availability);
       KafkaAvailability.State state = availability.state();
       LOG.info("Collector listening on {} ({} write key(s); Kafka {})", collector.url(), config.writeKeys().size(),
-          state.up() ? "reachable" : "not reachable yet: " + state.problem());
+          state.up() ? "reachable" : "not reachable yet: " + state.detail());
       return collector;
     } catch (Exception e) {
       stopQuietly(server, e);

@@ -18,8 +18,11 @@ import java.util.List;
  * @param maxBodyBytes largest request body read; a larger one is answered 413
  * @param maxEventsPerRequest most events one request may carry; more is answered 413
  * @param kafkaTimeout longest a request waits for Kafka's acknowledgement before it is answered 503
- * @param maxInFlightBytes request bytes held while waiting for Kafka; beyond it requests are answered 503 at once
+ * @param maxInFlightBytes request bytes held in memory, from arrival until Kafka's acknowledgement; beyond it requests
+ *     are answered 503
  * @param shutdownTimeout how long a stop waits for requests in flight to be answered
+ * @param bodyTimeout longest a request body may take to arrive in full; a slower one is answered 408
+ * @param maxRequestsPerClient most ingest requests one client address may have in flight; more are answered 429
  */
 public record CollectorConfig(
     String host,
@@ -30,7 +33,9 @@ public record CollectorConfig(
     int maxEventsPerRequest,
     Duration kafkaTimeout,
     long maxInFlightBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration bodyTimeout,
+    int maxRequestsPerClient) {
 
   /** Shorter keys could be guessed; the demo generates 32 hexadecimal characters. */
   public static final int MIN_WRITE_KEY_LENGTH = 16;
@@ -57,14 +62,24 @@ public record CollectorConfig(
       Duration.ofSeconds(5), "Longest a request waits for Kafka's acknowledgement before it is answered 503.")
       .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(5)) <= 0, "between 1s and 5m");
   public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.of("collector.kafka.max-in-flight-bytes", ValueType.LONG,
-      64L * 1024 * 1024, "Request bytes held while waiting for Kafka; beyond this, requests are answered 503 at once.")
+      64L * 1024 * 1024, "Request bytes held in memory (bodies as they arrive, and until Kafka has acknowledged them);"
+          + " beyond this, requests are answered 503.")
       .checked(v -> v > 0, "> 0");
   public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of("collector.shutdown-timeout", ValueType.DURATION_TYPE,
       Duration.ofSeconds(10), "How long a stop waits for requests in flight to be answered.")
       .checked(d -> !d.isNegative(), ">= 0");
 
+  public static final Setting<Duration> BODY_TIMEOUT = Setting.of("collector.http.body-timeout", ValueType.DURATION_TYPE,
+      Duration.ofSeconds(10), "Longest a whole request body may take to arrive; a slower upload is answered 408 and its"
+          + " connection closed, so trickling clients cannot hold the in-flight budget.")
+      .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(5)) <= 0, "between 1s and 5m");
+  public static final Setting<Integer> MAX_REQUESTS_PER_CLIENT = Setting.of("collector.http.max-requests-per-client",
+      ValueType.INT, 64, "Most ingest requests one client address may have in flight at once; more are answered 429."
+          + " Behind a load balancer every request comes from its address: raise this, and limit per client there.")
+      .checked(Setting.positive(), "> 0");
+
   public static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, WRITE_KEYS, CORS_ALLOWED_ORIGINS, MAX_BODY_BYTES,
-      MAX_EVENTS_PER_REQUEST, KAFKA_TIMEOUT, MAX_IN_FLIGHT_BYTES, SHUTDOWN_TIMEOUT);
+      MAX_EVENTS_PER_REQUEST, KAFKA_TIMEOUT, MAX_IN_FLIGHT_BYTES, SHUTDOWN_TIMEOUT, BODY_TIMEOUT, MAX_REQUESTS_PER_CLIENT);
 
   public CollectorConfig {
     requireNonNull(host, "host is null");
@@ -72,6 +87,7 @@ public record CollectorConfig(
     corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
     requireNonNull(kafkaTimeout, "kafkaTimeout is null");
     requireNonNull(shutdownTimeout, "shutdownTimeout is null");
+    requireNonNull(bodyTimeout, "bodyTimeout is null");
   }
 
   /** Binds the {@link #SETTINGS}; problems are recorded on {@code config} and reported by its {@code throwIfInvalid()}. */
@@ -82,13 +98,14 @@ public record CollectorConfig(
     config.check(maxInFlight >= maxBody, MAX_IN_FLIGHT_BYTES.key() + " (" + maxInFlight + ") must be at least "
         + MAX_BODY_BYTES.key() + " (" + maxBody + "), or no request could ever be taken");
     return new CollectorConfig(config.get(HOST), config.get(PORT), split(keys), split(config.get(CORS_ALLOWED_ORIGINS)),
-        maxBody, config.get(MAX_EVENTS_PER_REQUEST), config.get(KAFKA_TIMEOUT), maxInFlight, config.get(SHUTDOWN_TIMEOUT));
+        maxBody, config.get(MAX_EVENTS_PER_REQUEST), config.get(KAFKA_TIMEOUT), maxInFlight, config.get(SHUTDOWN_TIMEOUT),
+        config.get(BODY_TIMEOUT), config.get(MAX_REQUESTS_PER_CLIENT));
   }
 
   /** The same settings listening on another port; tests and the demo pick ports. */
   public CollectorConfig withPort(int newPort) {
     return new CollectorConfig(host, newPort, writeKeys, corsAllowedOrigins, maxBodyBytes, maxEventsPerRequest,
-        kafkaTimeout, maxInFlightBytes, shutdownTimeout);
+        kafkaTimeout, maxInFlightBytes, shutdownTimeout, bodyTimeout, maxRequestsPerClient);
   }
 
   static List<String> split(String commaSeparated) {

@@ -62,7 +62,7 @@ class CollectorIT {
 
   static CollectorConfig config(List<String> corsOrigins) {
     return new CollectorConfig("127.0.0.1", 0, List.of("another-key-abcdefghij", WRITE_KEY), corsOrigins, 64 * 1024, 100,
-        Duration.ofSeconds(5), 16L * 1024 * 1024, Duration.ofSeconds(10));
+        Duration.ofSeconds(5), 16L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 64);
   }
 
   @Test

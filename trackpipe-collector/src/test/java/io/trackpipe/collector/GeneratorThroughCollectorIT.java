@@ -31,7 +31,8 @@ class GeneratorThroughCollectorIT {
 
     // Generated events are about 700 bytes: 100 of them are more than the other tests' 64 KiB limit.
     CollectorConfig collectorConfig = new CollectorConfig("127.0.0.1", 0, List.of(CollectorIT.WRITE_KEY), List.of(),
-        512 * 1024, 1000, java.time.Duration.ofSeconds(5), 16L * 1024 * 1024, java.time.Duration.ofSeconds(10));
+        512 * 1024, 1000, java.time.Duration.ofSeconds(5), 16L * 1024 * 1024, java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofSeconds(10), 64);
     try (Collector collector = Collector.start(collectorConfig, kafka, EventLimits.DEFAULT);
         HttpEventSink http = new HttpEventSink(collector.url(), CollectorIT.WRITE_KEY, 100, 4)) {
       EventSink recording = new EventSink() {

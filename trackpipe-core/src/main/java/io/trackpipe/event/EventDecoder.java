@@ -293,15 +293,24 @@ public final class EventDecoder implements Serializable {
     };
   }
 
-  /** Bounded and control-character free, so a hostile value cannot flood logs or forge log lines. */
+  /**
+   * Bounded and control-character free, so a hostile value cannot flood logs or forge log lines. Surrogates that do not
+   * form a pair (sent as {@code \ud800}, or left by the cut) become {@code ?} too: JSON and UTF-8 writers cannot carry
+   * them.
+   */
   static String snippet(String text) {
-    String cut = text.length() > SNIPPET_CHARS ? text.substring(0, SNIPPET_CHARS) + "…" : text;
-    StringBuilder out = new StringBuilder(cut.length());
-    for (int i = 0; i < cut.length(); i++) {
-      char c = cut.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
+    boolean cut = text.length() > SNIPPET_CHARS;
+    int end = cut ? SNIPPET_CHARS : text.length();
+    StringBuilder out = new StringBuilder(end + 1);
+    for (int i = 0; i < end; i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i)); // a pair stays whole, even one the cut would split
+      } else {
+        out.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+      }
     }
-    return out.toString();
+    return cut ? out.append('…').toString() : out.toString();
   }
 
   private static String firstLine(Exception e) {

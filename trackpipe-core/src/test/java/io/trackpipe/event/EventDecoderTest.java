@@ -334,6 +334,18 @@ class EventDecoderTest {
   }
 
   @Test
+  void replacesLoneSurrogatesInMessageAndKeepsPairsTheCutWouldSplit() {
+    String escapedLone = "{" + REQUIRED + ",\"job_id\":\"\\ud800x\\udfff\"}";
+    String pairAtTheCut = "{" + REQUIRED + ",\"job_id\":\"" + "a".repeat(59) + "\ud83d\ude00tail\"}";
+
+    Object lone = decoder.decode(escapedLone, RECEIVED_AT);
+    Object pair = decoder.decode(pairAtTheCut, RECEIVED_AT);
+
+    assertRejected(lone, RejectReason.WRONG_TYPE, "got string \"?x?\"");
+    assertRejected(pair, RejectReason.WRONG_TYPE, "a".repeat(59) + "\ud83d\ude00…\"");
+  }
+
+  @Test
   void cutsHugeBidNumberInMessage() {
     String digits = "9".repeat(999);
 

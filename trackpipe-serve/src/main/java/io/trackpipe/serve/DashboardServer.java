@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trackpipe.rollup.RollupCatalog;
 import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.serve.api.ApiRoutes;
+import io.trackpipe.serve.auth.AllowedHosts;
 import io.trackpipe.serve.auth.AuthMode;
 import io.trackpipe.serve.auth.ReadAccess;
 import io.trackpipe.serve.dashboard.DashboardAssets;
@@ -12,6 +13,7 @@ import io.trackpipe.serve.query.ConnectionPool;
 import io.trackpipe.serve.query.FactQueries;
 import io.trackpipe.serve.query.RollupTableQueries;
 import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.calendar.HourCalendar;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
 import io.trackpipe.warehouse.summary.SummaryRefresher;
@@ -71,7 +73,15 @@ public final class DashboardServer implements AutoCloseable {
   public static DashboardServer start(ServeConfig config, RollupCatalog rollups, Warehouse warehouse, Clock clock) {
     requireNonNull(config, "config is null");
     requireNonNull(warehouse, "warehouse is null");
-    ConnectionPool pool = new ConnectionPool(warehouse, config.connections());
+    if (config.authMode() == AuthMode.NONE && !config.loopbackOnly()) {
+      // ServeConfig.from reports this as a configuration error; this guards the other ways of building a config.
+      throw new IllegalArgumentException("refusing to serve " + config.host() + " without read access control"
+          + " (serve.auth.mode=none): set serve.auth.mode, or listen on 127.0.0.1");
+    }
+    // Queries run as the read-only account when there is one; the owner only keeps summaries and the calendar current.
+    Warehouse reader = config.readerUser() == null ? warehouse : new Warehouse(new WarehouseConfig(
+        warehouse.config().jdbcUrl(), config.readerUser(), config.readerPassword()));
+    ConnectionPool pool = new ConnectionPool(reader, config.connections());
     Summaries summaries = new Summaries(new SummaryRefresher(warehouse, SUMMARY_OVERLAP), config.summaryRefresh());
     Server server = null;
     try {
@@ -91,19 +101,16 @@ public final class DashboardServer implements AutoCloseable {
       ErrorHandler errors = new ErrorHandler();
       errors.setShowStacks(false);
       server.setErrorHandler(errors);
-      GzipHandler gzip = new GzipHandler(new ServeRoutes(api, DashboardAssets.load(), new ReadAccess(config)));
+      GzipHandler gzip = new GzipHandler(new ServeRoutes(api, DashboardAssets.load(), new ReadAccess(config),
+          new AllowedHosts(config), config.maxConcurrentRequests()));
       gzip.setMinGzipSize(1024);
       server.setHandler(gzip);
       server.setStopTimeout(5000);
       server.start();
       DashboardServer running = new DashboardServer(config, server, connector, pool, summaries);
       summaries.start();
-      if (config.authMode() == AuthMode.NONE && !config.loopbackOnly()) {
-        log.warn("Serving on {} without read access control (serve.auth.mode=none): anyone who can connect reads the"
-            + " facts", config.host());
-      }
-      log.info("Dashboard at {} (API {}{}, read access {}, facts zone {})", running.url(), running.url(), ApiRoutes.PREFIX,
-          config.authMode().name().toLowerCase(Locale.ROOT), config.factsZone());
+      log.info("Dashboard at {} (API {}{}, read access {}, queries as {}, facts zone {})", running.url(), running.url(),
+          ApiRoutes.PREFIX, config.authMode().name().toLowerCase(Locale.ROOT), reader.config().user(), config.factsZone());
       return running;
     } catch (Exception e) {
       if (server != null) {

@@ -49,7 +49,7 @@ class ApiIT {
 
   static ServeConfig config(AuthMode mode, String token, String user, String password) {
     return new ServeConfig("127.0.0.1", 0, mode, token, user, password, 400, Duration.ofSeconds(10), 2, "USD",
-        Duration.ofSeconds(5), Duration.ofMillis(200), ZoneId.of("UTC"));
+        Duration.ofSeconds(5), Duration.ofMillis(200), ZoneId.of("UTC"), List.of(), 32, null, null);
   }
 
   @AfterAll

@@ -28,6 +28,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -72,6 +73,10 @@ class DashboardBrowserIT {
         1000, 2000, 900L, 2100L));
     try (DashboardServer server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC))) {
+      // Runs before the page's own scripts (and outside its Content-Security-Policy): records what the policy blocks.
+      ((ChromeDriver) browser).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+          "window.cspViolations = []; document.addEventListener('securitypolicyviolation',"
+              + " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"));
       browser.get(server.url() + "/");
       int loads = awaitLoads(0);
       assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
@@ -94,6 +99,11 @@ class DashboardBrowserIT {
           .isEqualTo("Data engineer");
       assertThat(browser.findElement(By.cssSelector("[data-pipe=dead_letters]")).getText()).isEqualTo("50");
       assertThat(browser.findElement(By.id("live")).getText()).startsWith("live");
+      // A tooltip (ECharts writes it with inline style attributes), then nothing the policy blocked.
+      new Actions(browser).moveToElement(browser.findElement(By.id("series"))).perform();
+      new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(
+          By.xpath("//div[@id='series']//div[contains(., 'Clicks')]")).isEmpty());
+      assertThat(script("return window.cspViolations")).asList().isEmpty();
 
       new Select(browser.findElement(By.name("campaign"))).selectByValue("2000");
       awaitLoads(loads);

@@ -33,6 +33,8 @@ class GrafanaDashboardSqlIT {
   private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(([^)]+)\\)");
   private static final Pattern TIME_GROUP_ALIAS = Pattern.compile("\\$__timeGroupAlias\\(([^,]+),\\s*'(\\d+)h'\\)");
   private static Warehouse warehouse;
+  /** Grafana's account: SELECT only, as deploy/grafana provisions it and docs/dashboard.md grants it. */
+  private static Warehouse grafanaReader;
 
   @BeforeAll
   static void facts() throws Exception {
@@ -43,6 +45,7 @@ class GrafanaDashboardSqlIT {
       new HourCalendar(warehouse, ZoneId.of("Asia/Ho_Chi_Minh")).fill(c, LocalDate.parse("2026-02-01"),
           LocalDate.parse("2026-03-06"));
     }
+    grafanaReader = new Warehouse(TestWarehouse.readOnlyAccount(warehouse));
   }
 
   @Test
@@ -52,7 +55,8 @@ class GrafanaDashboardSqlIT {
     for (String variables : List.of("-1", "1000", "1000,2000")) {
       for (var query : queries.entrySet()) {
         String sql = expand(query.getValue(), "2026-02-01T00:00:00Z", "2026-03-05T00:00:00Z", variables, variables);
-        try (Connection c = warehouse.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = grafanaReader.connect(); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery(sql)) {
           assertThat(rs.getMetaData().getColumnCount()).as(query.getKey()).isPositive();
         } catch (java.sql.SQLException e) {
           throw new AssertionError(query.getKey() + " fails with " + e.getMessage() + "\n" + sql, e);

@@ -47,6 +47,37 @@ class ServeConfigTest {
         .hasMessageContaining("serve.auth.mode").hasMessageContaining("none, token or basic");
   }
 
+  @Test
+  void withoutReadAccessControlOnlyALoopbackAddressIsServed() {
+    assertThatThrownBy(() -> bind(Map.of("serve.http.host", "0.0.0.0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("serve.auth.mode is none but serve.http.host is 0.0.0.0")
+        .hasMessageContaining("token or basic");
+    assertThatThrownBy(() -> bind(Map.of("serve.http.host", "192.168.1.20", "serve.auth.mode", "none")))
+        .hasMessageContaining("serve.http.host is 192.168.1.20");
+    assertThat(bind(Map.of("serve.http.host", "localhost")).loopbackOnly()).isTrue();
+    assertThat(bind(Map.of("serve.http.host", "127.0.0.2")).loopbackOnly()).isTrue();
+    assertThat(bind(Map.of("serve.http.host", "0.0.0.0", "serve.auth.mode", "token", "serve.auth.token",
+        "0123456789abcdefXYZ")).loopbackOnly()).isFalse();
+  }
+
+  @Test
+  void allowedHostsAndTheReadOnlyAccountAreChecked() {
+    ServeConfig config = bind(Map.of("serve.http.allowed-hosts", "dash.example.com, dash.example.com:8443,[::1]:8088",
+        "serve.warehouse.user", "dashboard_reader", "serve.warehouse.password", "secret-reader-password"));
+    assertThat(config.allowedHosts()).containsExactly("dash.example.com", "dash.example.com:8443", "[::1]:8088");
+    assertThat(config.readerUser()).isEqualTo("dashboard_reader");
+    assertThat(config.toString()).doesNotContain("secret-reader-password");
+    assertThat(bind(Map.of()).readerUser()).isNull();
+    assertThat(bind(Map.of()).maxConcurrentRequests()).isEqualTo(32);
+    assertThatThrownBy(() -> bind(Map.of("serve.http.allowed-hosts", "http://dash.example.com/")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("serve.http.allowed-hosts");
+    assertThatThrownBy(() -> bind(Map.of("serve.warehouse.password", "orphan-password-0123")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
+            .contains("serve.warehouse.password is set but serve.warehouse.user is not")
+            .doesNotContain("orphan-password-0123"));
+  }
+
   private static ServeConfig bind(Map<String, String> overrides) {
     Configuration config = Configuration.load(Optional.empty(), Map.of(), overrides, ServeConfig.SETTINGS);
     ServeConfig serve = ServeConfig.from(config, ZoneId.of("Asia/Ho_Chi_Minh"));

@@ -90,7 +90,8 @@ public final class ApiBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Reusing %,d rows in %s%n", existing, dir);
       }
       ServeConfig serve = new ServeConfig("127.0.0.1", 0, AuthMode.NONE, null, null, null, 400, Duration.ofSeconds(30), 4,
-          "USD", Duration.ofSeconds(5), noSummaries ? Duration.ZERO : Duration.ofSeconds(2), ZoneId.of("UTC"));
+          "USD", Duration.ofSeconds(5), noSummaries ? Duration.ZERO : Duration.ofSeconds(2), ZoneId.of("UTC"),
+          List.of(), ServeConfig.MAX_CONCURRENT_REQUESTS.defaultValue(), null, null);
       try (DashboardServer server = DashboardServer.start(serve, warehouse, Clock.systemUTC())) {
         if (!noSummaries) {
           long t0 = System.nanoTime();

@@ -120,7 +120,8 @@ public final class CollectorBenchCommand implements Callable<Integer> {
       CollectorConfig collectorConfig = new CollectorConfig("127.0.0.1", 0, List.of(key), List.of(),
           CollectorConfig.MAX_BODY_BYTES.defaultValue(), CollectorConfig.MAX_EVENTS_PER_REQUEST.defaultValue(),
           CollectorConfig.KAFKA_TIMEOUT.defaultValue(), CollectorConfig.MAX_IN_FLIGHT_BYTES.defaultValue(),
-          CollectorConfig.SHUTDOWN_TIMEOUT.defaultValue());
+          CollectorConfig.SHUTDOWN_TIMEOUT.defaultValue(), CollectorConfig.BODY_TIMEOUT.defaultValue(),
+          CollectorConfig.MAX_REQUESTS_PER_CLIENT.defaultValue());
       try (Collector collector = Collector.start(collectorConfig, topics, EventLimits.DEFAULT)) {
         run(out, collector.url().resolve("/v1/events"), key, bodies, dir);
         long inKafka = eventsIn(topics);

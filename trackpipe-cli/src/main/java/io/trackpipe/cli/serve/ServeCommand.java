@@ -20,9 +20,11 @@ import picocli.CommandLine.Mixin;
     header = "Serve the live web dashboard and the read-only query API over the warehouse.", mixinStandardHelpOptions = true,
     description = {"Serve the live web dashboard and the read-only query API (/api/v1, OpenAPI at /api/v1/openapi.json)",
         "over the warehouse. Needs warehouse.jdbc-url and warehouse.user; reads stream.time-zone (the facts' zone).",
-        "Listens on serve.http.host:serve.http.port (default 127.0.0.1:8088); read access by serve.auth.mode."},
+        "Listens on serve.http.host:serve.http.port (default 127.0.0.1:8088); read access by serve.auth.mode (token or",
+        "basic on any address but loopback). Queries run as serve.warehouse.user, a read-only account, when it is set."},
     footer = {"", "Examples:", "  TRACKPIPE_WAREHOUSE_PASSWORD=… trackpipe serve --config prod.yaml",
-        "  TRACKPIPE_SERVE_AUTH_TOKEN=… trackpipe serve --set serve.http.host=0.0.0.0 --set serve.auth.mode=token"})
+        "  TRACKPIPE_SERVE_AUTH_TOKEN=… trackpipe serve --set serve.http.host=0.0.0.0 --set serve.auth.mode=token",
+        "  TRACKPIPE_SERVE_WAREHOUSE_PASSWORD=… trackpipe serve --set serve.warehouse.user=trackpipe_reader"})
 public final class ServeCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 

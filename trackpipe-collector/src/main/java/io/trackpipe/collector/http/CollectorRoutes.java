@@ -10,13 +10,16 @@ import io.trackpipe.collector.metrics.CollectorMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * Every route of the collector, and what happens before a route's own work: the write key (401 without touching
@@ -38,6 +41,7 @@ public final class CollectorRoutes extends Handler.Abstract {
   private final EventIds ids;
   private final EventsEndpoint events;
   private final PixelEndpoint pixel;
+  private final RequestsPerClient requestsPerClient;
 
   public CollectorRoutes(CollectorConfig config, EventIntake intake, EventIds ids, EventPublisher publisher,
       KafkaAvailability availability, InFlightBytes inFlight, CollectorMetrics metrics) {
@@ -46,8 +50,10 @@ public final class CollectorRoutes extends Handler.Abstract {
     this.metrics = metrics;
     this.ids = ids;
     Ingestion ingestion = new Ingestion(intake, publisher, metrics);
-    this.events = new EventsEndpoint(ingestion, inFlight, config.maxBodyBytes(), config.maxEventsPerRequest());
+    this.events = new EventsEndpoint(ingestion, inFlight, config.maxBodyBytes(), config.maxEventsPerRequest(),
+        config.bodyTimeout());
     this.pixel = new PixelEndpoint(ingestion, inFlight);
+    this.requestsPerClient = new RequestsPerClient(config.maxRequestsPerClient());
   }
 
   @Override
@@ -60,27 +66,28 @@ public final class CollectorRoutes extends Handler.Abstract {
         Exchange exchange = exchange(request, response, callback, EventsEndpoint.ROUTE, start, false);
         if (!allowed(exchange, method, HttpMethod.POST)) return true;
         exchange.guard(() -> {
-          if (admitted(exchange, null)) events.handle(exchange);
+          List<Map.Entry<String, String>> query = queryOf(exchange);
+          if (query != null && admitted(exchange, query)) events.handle(exchange);
         });
       }
       case PixelEndpoint.PATH -> {
         Exchange exchange = exchange(request, response, callback, PixelEndpoint.ROUTE, start, true);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
         exchange.guard(() -> {
-          Fields query = Request.extractQueryParameters(request);
-          if (admitted(exchange, query)) pixel.handle(exchange, query);
+          List<Map.Entry<String, String>> query = queryOf(exchange);
+          if (query != null && admitted(exchange, query)) pixel.handle(exchange, query);
         });
       }
       case "/health" -> {
         Exchange exchange = exchange(request, response, callback, "health", start, false);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
         KafkaAvailability.State state = availability.state();
-        exchange.json(state.up() ? 200 : 503, ResponseBodies.health(state.up(), state.up() ? "reachable" : state.problem()));
+        exchange.json(state.up() ? 200 : 503, ResponseBodies.health(state.up(), kafkaState(state)));
       }
       case "/health/live" -> {
         Exchange exchange = exchange(request, response, callback, "health", start, false);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
-        exchange.json(200, ResponseBodies.health(true, availability.isUp() ? "reachable" : availability.state().problem()));
+        exchange.json(200, ResponseBodies.health(true, kafkaState(availability.state())));
       }
       case "/metrics" -> {
         Exchange exchange = exchange(request, response, callback, "metrics", start, false);
@@ -109,8 +116,34 @@ public final class CollectorRoutes extends Handler.Abstract {
     return false;
   }
 
-  /** Write key first (so a stranger learns nothing about Kafka), then Kafka's known state. */
-  private boolean admitted(Exchange exchange, Fields query) {
+  /** The query's parameters, or null once the request is answered 400 because the query is not URL encoding. */
+  private static List<Map.Entry<String, String>> queryOf(Exchange exchange) {
+    try {
+      return QueryString.parse(exchange.request().getHttpURI().getQuery());
+    } catch (IllegalArgumentException e) {
+      Refusals.malformedQuery(exchange, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Public: says what is wrong, never where Kafka is (that detail is in the log). */
+  private static String kafkaState(KafkaAvailability.State state) {
+    return state.up() ? "reachable" : state.outage().description();
+  }
+
+  /**
+   * The client's share of requests in flight first (it costs nothing to refuse), then the write key (so a stranger
+   * learns nothing about Kafka), then Kafka's known state.
+   */
+  private boolean admitted(Exchange exchange, List<Map.Entry<String, String>> query) {
+    InetAddress client = clientAddress(exchange.request());
+    if (client != null) {
+      if (!requestsPerClient.tryEnter(client)) {
+        Refusals.tooManyRequests(exchange, requestsPerClient.limit());
+        return false;
+      }
+      exchange.onAnswered(() -> requestsPerClient.leave(client));
+    }
     switch (writeKeys.check(exchange.request(), query)) {
       case MISSING -> {
         Refusals.missingKey(exchange);
@@ -122,11 +155,17 @@ public final class CollectorRoutes extends Handler.Abstract {
       }
       default -> { }
     }
-    if (!availability.isUp()) {
-      Refusals.kafkaUnavailable(exchange, availability.state().problem());
+    KafkaAvailability.State kafka = availability.state(); // read once: it may change meanwhile
+    if (!kafka.up()) {
+      Refusals.kafkaUnavailable(exchange, kafka.outage().description());
       return false;
     }
     return true;
+  }
+
+  private static InetAddress clientAddress(Request request) {
+    return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress socket
+        ? socket.getAddress() : null;
   }
 
   private byte[] metricsText() {

@@ -3,6 +3,7 @@ package io.trackpipe.collector.http;
 import io.trackpipe.collector.ingest.EventBatch;
 import io.trackpipe.collector.kafka.InFlightBytes;
 import io.trackpipe.event.RejectReason;
+import java.time.Duration;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
@@ -20,28 +21,30 @@ final class EventsEndpoint {
   private final InFlightBytes inFlight;
   private final int maxBodyBytes;
   private final int maxEventsPerRequest;
+  private final Duration bodyTimeout;
 
-  EventsEndpoint(Ingestion ingestion, InFlightBytes inFlight, int maxBodyBytes, int maxEventsPerRequest) {
+  EventsEndpoint(Ingestion ingestion, InFlightBytes inFlight, int maxBodyBytes, int maxEventsPerRequest,
+      Duration bodyTimeout) {
     this.ingestion = ingestion;
     this.inFlight = inFlight;
     this.maxBodyBytes = maxBodyBytes;
     this.maxEventsPerRequest = maxEventsPerRequest;
+    this.bodyTimeout = bodyTimeout;
   }
 
   /** Called once the write key is checked and Kafka is known to be up. */
   void handle(Exchange exchange) {
-    long declared = exchange.request().getLength();
-    long share = declared >= 0 ? Math.min(declared, maxBodyBytes) : maxBodyBytes;
-    if (!inFlight.tryTake(share)) {
-      Refusals.overloaded(exchange);
-      return;
-    }
-    exchange.onAnswered(() -> inFlight.giveBack(share));
     long receivedAt = System.currentTimeMillis();
     String source = "http:" + PATH + "/" + exchange.requestId();
-    BodyReader.read(exchange.request(), maxBodyBytes).whenComplete((body, failure) -> exchange.guard(() -> {
+    BodyReader reader = BodyReader.start(exchange.request(), maxBodyBytes, bodyTimeout, inFlight);
+    exchange.onAnswered(reader::release);
+    reader.result().whenComplete((body, failure) -> exchange.guard(() -> {
       if (failure != null) {
         exchange.abort(failure);
+      } else if (body instanceof BodyReader.Overloaded) {
+        Refusals.overloaded(exchange);
+      } else if (body instanceof BodyReader.TimedOut timedOut) {
+        Refusals.bodyTimedOut(exchange, timedOut.received(), bodyTimeout);
       } else if (body instanceof BodyReader.TooLarge tooLarge) {
         String size = tooLarge.size() >= 0 ? tooLarge.size() + " bytes" : "more than " + maxBodyBytes + " bytes";
         String message = "request body of " + size + " exceeds the limit of " + maxBodyBytes

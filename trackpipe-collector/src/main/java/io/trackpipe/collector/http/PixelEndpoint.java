@@ -2,11 +2,9 @@ package io.trackpipe.collector.http;
 
 import io.trackpipe.collector.ingest.PixelEvent;
 import io.trackpipe.collector.kafka.InFlightBytes;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * {@code GET /v1/pixel.gif?key=…&job_id=…&custom_track=…}: one event from the query parameters, for e-mails and pages
@@ -29,7 +27,8 @@ final class PixelEndpoint {
   }
 
   /** Called once the write key is checked and Kafka is known to be up. */
-  void handle(Exchange exchange, Fields query) {
+  /** @param query the query's parameters in request order ({@link QueryString}) */
+  void handle(Exchange exchange, List<Map.Entry<String, String>> query) {
     String rawQuery = exchange.request().getHttpURI().getQuery();
     long share = (rawQuery == null ? 0 : rawQuery.length()) + OVERHEAD_BYTES;
     if (!inFlight.tryTake(share)) {
@@ -39,11 +38,8 @@ final class PixelEndpoint {
     exchange.onAnswered(() -> inFlight.giveBack(share));
     long receivedAt = System.currentTimeMillis();
     List<Map.Entry<String, String>> parameters = new ArrayList<>();
-    for (Fields.Field field : query) {
-      if (field.getName().equals(WriteKeys.PARAMETER)) continue; // a secret, not part of the event
-      for (String value : field.getValues()) {
-        parameters.add(new AbstractMap.SimpleImmutableEntry<>(field.getName(), value));
-      }
+    for (Map.Entry<String, String> parameter : query) {
+      if (!parameter.getKey().equals(WriteKeys.PARAMETER)) parameters.add(parameter); // the key is a secret, not data
     }
     byte[] event = PixelEvent.toJson(parameters);
     String source = "http:" + PATH + "/" + exchange.requestId();

@@ -1,6 +1,7 @@
 package io.trackpipe.collector.http;
 
 import io.trackpipe.collector.kafka.KafkaUnavailableException;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
@@ -30,6 +31,25 @@ final class Refusals {
   static void invalidKey(Exchange exchange) {
     closeAfterAnswer(exchange);
     exchange.error(401, "invalid_write_key", "the write key is not one of collector.write-keys");
+  }
+
+  static void bodyTimedOut(Exchange exchange, long receivedBytes, Duration timeout) {
+    closeAfterAnswer(exchange);
+    exchange.error(408, "body_timeout", "the request body did not arrive in full within " + timeout.toMillis()
+        + " ms (collector.http.body-timeout; " + receivedBytes + " bytes had); nothing in it was stored: send it again");
+  }
+
+  static void tooManyRequests(Exchange exchange, int limit) {
+    closeAfterAnswer(exchange);
+    exchange.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+    exchange.error(429, "too_many_requests", "this address already has " + limit + " requests in flight"
+        + " (collector.http.max-requests-per-client); send it again when one is answered");
+  }
+
+  static void malformedQuery(Exchange exchange, String detail) {
+    closeAfterAnswer(exchange);
+    exchange.error(400, "malformed_query", "the query string is not valid URL encoding (" + detail + "): encode '%' as"
+        + " %25 and every other reserved byte as %XX; nothing was stored");
   }
 
   static void kafkaUnavailable(Exchange exchange, String problem) {

@@ -3,8 +3,8 @@ package io.trackpipe.collector.http;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * Checks that a request carries one of the configured write keys, in the {@value #HEADER} header or the
@@ -24,13 +24,10 @@ final class WriteKeys {
     this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
   }
 
-  /** @param query the request's query parameters, or null to read them from {@code request} when needed */
-  Verdict check(Request request, Fields query) {
+  /** @param query the request's query parameters ({@link QueryString}) */
+  Verdict check(Request request, List<Map.Entry<String, String>> query) {
     String presented = request.getHeaders().get(HEADER);
-    if (presented == null) {
-      Fields parameters = query != null ? query : Request.extractQueryParameters(request);
-      presented = parameters.getValue(PARAMETER);
-    }
+    if (presented == null) presented = QueryString.first(query, PARAMETER);
     if (presented == null || presented.isEmpty()) return Verdict.MISSING;
     byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);
     boolean match = false;

@@ -163,7 +163,7 @@ public final class EventPublisher implements AutoCloseable {
         return;
       }
       String problem = failure.getClass().getSimpleName() + ": " + failure.getMessage();
-      availability.markDown(problem);
+      availability.markDown(KafkaAvailability.Outage.NOT_ACKNOWLEDGED, problem);
       done.completeExceptionally(new KafkaUnavailableException(
           "Kafka at " + kafka.bootstrapServers() + " did not acknowledge the request's records: " + problem, failure));
     }

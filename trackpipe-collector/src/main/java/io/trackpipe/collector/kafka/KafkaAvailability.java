@@ -11,16 +11,40 @@ import org.slf4j.LoggerFactory;
 public final class KafkaAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaAvailability.class);
 
-  /** The current state and, when down, why. */
-  public record State(boolean up, String problem, long sinceMillis) {}
+  /**
+   * Why Kafka is down, in words fit for any client: answers and {@code /health} are public, so they never name
+   * Kafka's addresses or its error messages (those go to the log, as the problem's detail).
+   */
+  public enum Outage {
+    NOT_CHECKED("not checked yet"),
+    UNREACHABLE("Kafka is unreachable"),
+    TOPIC_MISSING("a topic is missing"),
+    NOT_ACKNOWLEDGED("Kafka did not acknowledge in time");
 
-  private static final String NOT_CHECKED = "not checked yet";
+    private final String description;
+
+    Outage(String description) {
+      this.description = description;
+    }
+
+    public String description() {
+      return description;
+    }
+  }
+
+  /**
+   * The current state and, when down, why.
+   *
+   * @param outage null while up
+   * @param detail what exactly failed, addresses included: for the log only; null while up
+   */
+  public record State(boolean up, Outage outage, String detail, long sinceMillis) {}
 
   private volatile State state;
 
   /** Starts down until the first probe: nothing is acknowledged before Kafka is known to be there. */
   public KafkaAvailability() {
-    this.state = new State(false, NOT_CHECKED, System.currentTimeMillis());
+    this.state = new State(false, Outage.NOT_CHECKED, Outage.NOT_CHECKED.description(), System.currentTimeMillis());
   }
 
   public boolean isUp() {
@@ -34,18 +58,18 @@ public final class KafkaAvailability {
   public void markUp() {
     State before = state;
     if (!before.up()) {
-      state = new State(true, null, System.currentTimeMillis());
-      if (!before.problem().equals(NOT_CHECKED)) LOG.info("Kafka is reachable again; accepting events");
+      state = new State(true, null, null, System.currentTimeMillis());
+      if (before.outage() != Outage.NOT_CHECKED) LOG.info("Kafka is reachable again; accepting events");
     }
   }
 
-  public void markDown(String problem) {
+  public void markDown(Outage outage, String detail) {
     State before = state;
     if (before.up()) {
-      state = new State(false, problem, System.currentTimeMillis());
-      LOG.warn("Kafka is unavailable ({}); answering 503 until it is back", problem);
-    } else if (!problem.equals(before.problem())) {
-      state = new State(false, problem, before.sinceMillis());
+      state = new State(false, outage, detail, System.currentTimeMillis());
+      LOG.warn("Kafka is unavailable ({}); answering 503 until it is back", detail);
+    } else if (!detail.equals(before.detail())) {
+      state = new State(false, outage, detail, before.sinceMillis());
     }
   }
 }

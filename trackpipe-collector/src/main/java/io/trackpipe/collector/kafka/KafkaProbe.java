@@ -2,6 +2,7 @@ package io.trackpipe.collector.kafka;
 
 import static java.util.Objects.requireNonNull;
 
+import io.trackpipe.collector.kafka.KafkaAvailability.Outage;
 import io.trackpipe.kafka.KafkaConfig;
 import java.time.Duration;
 import java.util.List;
@@ -59,15 +60,21 @@ public final class KafkaProbe implements AutoCloseable {
       availability.markUp();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      availability.markDown(cause instanceof UnknownTopicOrPartitionException
-          ? "topic " + kafka.eventsTopic() + " or " + kafka.deadLetterTopic() + " does not exist at " + kafka.bootstrapServers()
-          : "cannot reach Kafka at " + kafka.bootstrapServers() + ": " + cause.getMessage());
+      if (cause instanceof UnknownTopicOrPartitionException) {
+        availability.markDown(Outage.TOPIC_MISSING, "topic " + kafka.eventsTopic() + " or " + kafka.deadLetterTopic()
+            + " does not exist at " + kafka.bootstrapServers());
+      } else {
+        availability.markDown(Outage.UNREACHABLE, "cannot reach Kafka at " + kafka.bootstrapServers() + ": "
+            + cause.getMessage());
+      }
     } catch (TimeoutException e) {
-      availability.markDown("no answer from Kafka at " + kafka.bootstrapServers() + " within " + timeout.toMillis() + " ms");
+      availability.markDown(Outage.UNREACHABLE, "no answer from Kafka at " + kafka.bootstrapServers() + " within "
+          + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      availability.markDown("cannot check Kafka at " + kafka.bootstrapServers() + ": " + e.getMessage());
+      availability.markDown(Outage.UNREACHABLE, "cannot check Kafka at " + kafka.bootstrapServers() + ": "
+          + e.getMessage());
     }
   }
 

@@ -113,8 +113,10 @@ public final class ApiRoutes {
       return error(503, "query_timeout", "the warehouse did not answer within " + config.queryTimeout().toSeconds()
           + " s; narrow the range or the filters", null);
     } catch (SQLException e) {
+      // The cause names the warehouse's address, database and account: for the log, not for any client.
       log.warn("Query of {} failed: {}", path, e.toString());
-      return error(503, "warehouse_unavailable", "the warehouse could not answer: " + e.getMessage(), null);
+      return error(503, "warehouse_unavailable", "the warehouse could not answer; try again later (the server's log"
+          + " says why)", null);
     }
   }
 
