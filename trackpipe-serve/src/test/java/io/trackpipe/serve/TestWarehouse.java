@@ -9,12 +9,10 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.Comparator;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -24,7 +22,6 @@ import java.util.stream.Stream;
  */
 final class TestWarehouse {
   private static EmbeddedMariaDb server;
-  private static Path serverDir;
 
   private TestWarehouse() {}
 
@@ -33,7 +30,6 @@ final class TestWarehouse {
       try {
         Path dir = Files.createTempDirectory("trackpipe-serve-db-");
         server = EmbeddedMariaDb.start(dir, 0);
-        serverDir = dir;
         EmbeddedMariaDb started = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           started.close();
@@ -51,27 +47,11 @@ final class TestWarehouse {
   }
 
   /**
-   * A new account that may only read {@code warehouse}'s database ({@code GRANT SELECT}), as docs/dashboard.md tells
-   * operators to create for {@code serve.warehouse.user}. The embedded server has no such account and its application
-   * user may not create one, so this logs in as the server's root, whose password it keeps in its data folder.
+   * The account that may only read {@code warehouse}'s database ({@code GRANT SELECT}), as docs/dashboard.md tells
+   * operators to create for {@code serve.warehouse.user}: the embedded server's read-only user.
    */
-  static WarehouseConfig readOnlyAccount(Warehouse warehouse) throws SQLException, IOException {
-    String url = warehouse.config().jdbcUrl();
-    String database = url.substring(url.lastIndexOf('/') + 1);
-    String user = "reader_" + UUID.randomUUID().toString().substring(0, 8);
-    String password = UUID.randomUUID().toString();
-    Properties credentials = new Properties();
-    try (var in = Files.newInputStream(serverDir.resolve("credentials.properties"))) {
-      credentials.load(in);
-    }
-    Properties root = new Properties();
-    root.setProperty("user", "root");
-    root.setProperty("password", credentials.getProperty("root.password"));
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + server.port() + "/", root)) {
-      exec(c, "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'");
-      exec(c, "GRANT SELECT ON `" + database.replace("_", "\\_") + "`.* TO '" + user + "'@'%'");
-    }
-    return new WarehouseConfig(url, user, password);
+  static synchronized WarehouseConfig readOnlyAccount(Warehouse warehouse) {
+    return new WarehouseConfig(warehouse.config().jdbcUrl(), server.readerUser(), server.readerPassword());
   }
 
   /** Today for every test: Wednesday 4 March 2026, 10:15 UTC (facts in UTC). */

@@ -4,6 +4,7 @@ import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.serve.ServeConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.nio.file.Path;
@@ -22,6 +23,9 @@ public final class EmbeddedSettings {
     settings.put(WarehouseConfig.JDBC_URL.key(), stack.mariaDb().jdbcUrl(database));
     settings.put(WarehouseConfig.USER.key(), stack.mariaDb().user());
     settings.put(WarehouseConfig.PASSWORD.key(), stack.mariaDb().password());
+    // The dashboard reads through the read-only account, as in production.
+    settings.put(ServeConfig.WAREHOUSE_USER.key(), stack.mariaDb().readerUser());
+    settings.put(ServeConfig.WAREHOUSE_PASSWORD.key(), stack.mariaDb().readerPassword());
     settings.put(StreamConfig.CHECKPOINT_DIR.key(), checkpointDir.toString());
     stack.cassandra().ifPresent(cassandra -> {
       settings.put(RawStoreConfig.ENABLED.key(), "true");
