@@ -8,6 +8,7 @@ import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
+import io.trackpipe.spark.ingest.CheckpointOffsets;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEventSource;
 import io.trackpipe.rollup.RollupCatalog;
@@ -125,8 +126,8 @@ public final class TrackingStreamJob {
     new RollupTables(warehouse).ensure(rollups.targets());
 
     DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup, rollups, stream.timeZone(), stream.allowedLateness(),
-        SOURCE_NAME, raw);
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, new CheckpointOffsets(stream.checkpointDir()), dedup, rollups,
+        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, raw);
 
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
         raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka));
@@ -229,7 +230,7 @@ public final class TrackingStreamJob {
     if (checkpointQueryId.isEmpty() || !checkpointQueryId.get().equals(committed.get().queryId())) {
       throw new IllegalStateException("checkpoint " + stream.checkpointDir().toAbsolutePath() + " is "
           + (checkpointQueryId.isEmpty() ? "new" : "from query " + checkpointQueryId.get()) + ", and "
-          + ExactlyOnceWriter.otherCheckpointMessage(committed.get(), checkpointQueryId.orElse("(none yet)")));
+          + committed.get().otherCheckpointMessage(checkpointQueryId.orElse("(none yet)")));
     }
   }
 
