@@ -23,6 +23,7 @@ public final class StreamMetrics {
   private final FreshnessHistogram freshness = new FreshnessHistogram();
   /** Records not yet read per "topic/partition", from the last progress; empty before the first. */
   private Map<String, Long> lagByPartition = Map.of();
+  private long deadLettersNotStored;
 
   /** Event-to-row freshness of the events counted since start (or since {@link FreshnessHistogram#reset()}). */
   public FreshnessHistogram freshness() {
@@ -36,6 +37,15 @@ public final class StreamMetrics {
   /** Kafka records not yet read, by {@code topic/partition}, after the last batch (empty before the first). */
   public synchronized Map<String, Long> lagByPartition() {
     return lagByPartition;
+  }
+
+  /** Rejected records whose dead letter Kafka refused for good (logged each), since start. */
+  public synchronized long deadLettersNotStored() {
+    return deadLettersNotStored;
+  }
+
+  synchronized void deadLettersNotStored(long sinceStart) {
+    deadLettersNotStored = sinceStart;
   }
 
   /** Called by the batch function after a batch committed. */

@@ -41,6 +41,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,13 +130,15 @@ public final class TrackingStreamJob {
     FactsBatchSink sink = new FactsBatchSink(SINK, writer, new CheckpointOffsets(stream.checkpointDir()), dedup, rollups,
         stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, raw);
 
+    LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored");
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
-        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka));
+        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka, stream.deadLetterMaxBytes(), deadLettersNotStored));
 
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
         java.time.Clock.systemUTC());
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
+      metrics.deadLettersNotStored(deadLettersNotStored.value());
       if (r.applied()) {
         metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
