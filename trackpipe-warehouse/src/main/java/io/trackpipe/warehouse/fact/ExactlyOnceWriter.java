@@ -115,16 +115,12 @@ public final class ExactlyOnceWriter {
     List<Object[]> rows = new ArrayList<>(batch.rows());
     // One key order for every writer keeps concurrent transactions from deadlocking on each other's rows.
     rows.sort(keyOrder(batch.table()));
-    int columns = batch.table().columns().size();
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
       int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
       try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
         int p = 1;
         for (int r = from; r < to; r++) {
-          Object[] row = rows.get(r);
-          for (int col = 0; col < columns; col++) {
-            s.setObject(p++, row[col]);
-          }
+          p = batch.table().bind(s, p, rows.get(r));
         }
         s.executeUpdate();
       }

@@ -28,7 +28,6 @@ import java.util.TreeSet;
  */
 public final class RangeOverwrite {
   private static final int ROWS_PER_STATEMENT = 500;
-  private static final String LATEST_UPDATE_TIME = "latest_update_time";
 
   private final Warehouse warehouse;
 
@@ -187,20 +186,11 @@ public final class RangeOverwrite {
   private static long insert(Connection c, FactBatch batch) throws SQLException {
     List<Object[]> rows = new ArrayList<>(batch.rows());
     rows.sort(ExactlyOnceWriter.keyOrder(batch.table()));
-    int columns = batch.table().columns().size();
-    // Stamped at the write, not when the rows were computed: readers that follow latest_update_time (the dashboard's
-    // summaries) look back a bounded time for transactions that committed late.
-    int stamp = -1;
-    for (int i = 0; i < columns; i++) if (batch.table().columns().get(i).name().equals(LATEST_UPDATE_TIME)) stamp = i;
-    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
       int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
       try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
         int p = 1;
-        for (int r = from; r < to; r++) {
-          Object[] row = rows.get(r);
-          for (int col = 0; col < columns; col++) s.setObject(p++, col == stamp ? now : row[col]);
-        }
+        for (int r = from; r < to; r++) p = batch.table().bind(s, p, rows.get(r));
         s.executeUpdate();
       }
     }

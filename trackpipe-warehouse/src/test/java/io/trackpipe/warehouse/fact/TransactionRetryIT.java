@@ -75,7 +75,9 @@ class TransactionRetryIT {
 
     long waited;
     ExactlyOnceWriter.Outcome outcome;
+    LocalDateTime firstAttempt;
     try (Connection locker = lockTheFactRow(warehouse)) {
+      firstAttempt = databaseNow(locker);
       long started = System.nanoTime();
       CompletableFuture<ExactlyOnceWriter.Outcome> commit = CompletableFuture.supplyAsync(() -> commit(writer, 1));
       Thread.sleep(3_000);
@@ -89,6 +91,21 @@ class TransactionRetryIT {
     assertThat(Duration.ofNanos(waited)).isGreaterThan(Duration.ofSeconds(3));
     assertThat(clicks(warehouse)).as("batch 0 and batch 1, each once").isEqualTo(2);
     assertThat(writer.lastCommit(SINK).orElseThrow().batchId()).isEqualTo(1);
+    try (Connection c = warehouse.connect();
+        ResultSet rs = c.createStatement().executeQuery("SELECT latest_update_time FROM events")) {
+      rs.next();
+      // The rows carry a driver time of 2024; the stamp is the database's, taken by the attempt that committed (its
+      // statement's start), so after the first attempt's 1 s lock wait ran out.
+      assertThat(rs.getObject(1, LocalDateTime.class)).as("stamped by the database in the attempt that committed")
+          .isAfterOrEqualTo(firstAttempt.plusSeconds(1));
+    }
+  }
+
+  private static LocalDateTime databaseNow(Connection c) throws SQLException {
+    try (ResultSet rs = c.createStatement().executeQuery("SELECT UTC_TIMESTAMP(3)")) {
+      rs.next();
+      return rs.getObject(1, LocalDateTime.class);
+    }
   }
 
   @Test
