@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
 public final class Warehouse {
   private static final Logger log = LoggerFactory.getLogger(Warehouse.class);
 
+  /** Attempts of a retried transaction; with pauses of 0.2, 0.4 … 6.4 s, about 13 s in all (a failover, a restart). */
+  public static final int TRANSACTION_ATTEMPTS = 7;
+  private static final long FIRST_RETRY_PAUSE_MILLIS = 200;
+
   private final WarehouseConfig config;
 
   public Warehouse(WarehouseConfig config) {
@@ -47,7 +51,7 @@ public final class Warehouse {
 
   /**
    * Runs {@code work} in one READ COMMITTED transaction on a new connection: committed if it returns, rolled back if it
-   * throws.
+   * throws. When the rollback fails too (a lost connection), the work's error is thrown, with the rollback's attached.
    */
   public <T> T inTransaction(TransactionWork<T> work) throws SQLException {
     try (Connection c = connect()) {
@@ -58,8 +62,40 @@ public final class Warehouse {
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException | RuntimeException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
         throw e;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code work} as {@link #inTransaction} does, and again on a new connection while it fails with a
+   * {@link TransientSqlErrors transient} error, with growing pauses, up to {@value #TRANSACTION_ATTEMPTS} attempts.
+   * {@code work} must be safe to run again: after a lost connection the previous attempt may have committed, so it has
+   * to find out (for example by a batch id written in the same transaction).
+   *
+   * @param what what the transaction does, for the log
+   */
+  public <T> T inRetriedTransaction(String what, TransactionWork<T> work) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(work);
+      } catch (SQLException e) {
+        if (attempt >= TRANSACTION_ATTEMPTS || !TransientSqlErrors.isTransient(e)) throw e;
+        long pause = FIRST_RETRY_PAUSE_MILLIS << (attempt - 1);
+        log.warn("{}: attempt {} of {} failed ({}); trying again in {} ms", what, attempt, TRANSACTION_ATTEMPTS,
+            e.getMessage(), pause);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          e.addSuppressed(interrupted);
+          throw e;
+        }
       }
     }
   }

@@ -5,12 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -35,10 +37,17 @@ import org.rocksdb.WriteOptions;
  * <p>Replay-safe: each id remembers the batch that first counted it. When Spark re-runs batch N after a crash, ids
  * recorded by N itself count as first sightings again, so the re-run computes the same facts, which the warehouse
  * then applies exactly once. Used from the driver's batch thread only.
+ *
+ * <p>The store records the last batch it saw ({@link #lastBatch()}), so the job can tell a store that belongs to the
+ * warehouse's last commit from an empty one (a new driver disk) or an older copy, which would let copies through.
+ *
+ * <p>The horizon's clock is the newest arrival (Kafka timestamp) seen, but never more than {@code maxFutureSkew} ahead
+ * of the driver's clock: one record stamped years ahead must not make every id look expired.
  */
 public final class DedupStore implements AutoCloseable {
   private static final long HOUR_MILLIS = 3_600_000L;
   private static final byte[] EMPTY = new byte[0];
+  private static final byte[] LAST_BATCH = "last_batch".getBytes(StandardCharsets.UTF_8);
   private static final Duration LOCK_WAIT = Duration.ofSeconds(15);
 
   static {
@@ -47,6 +56,8 @@ public final class DedupStore implements AutoCloseable {
 
   private final Path dir;
   private final Duration horizon;
+  private final Duration maxFutureSkew;
+  private final Clock clock;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -54,32 +65,41 @@ public final class DedupStore implements AutoCloseable {
   private final ColumnFamilyHandle ids;
   /** Key: arrival hour (8 bytes) + id. Lets expiry find an hour's ids without scanning the rest. */
   private final ColumnFamilyHandle byHour;
+  /** The last batch id seen ({@link #LAST_BATCH}), written with each batch's ids. */
+  private final ColumnFamilyHandle meta;
   private final WriteOptions durable = new WriteOptions().setSync(true);
   private long oldestLiveHour = Long.MIN_VALUE;
   private long pendingCutoffBatch = Long.MAX_VALUE;
   private long pendingCutoffMillis = Long.MIN_VALUE;
   private boolean closed;
 
-  private DedupStore(Path dir, Duration horizon) throws RocksDBException, IOException {
+  private DedupStore(Path dir, Duration horizon, Duration maxFutureSkew, Clock clock) throws RocksDBException, IOException {
     this.dir = dir;
     this.horizon = horizon;
+    this.maxFutureSkew = maxFutureSkew;
+    this.clock = clock;
     Files.createDirectories(dir);
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     cfOptions = new ColumnFamilyOptions().optimizeForPointLookup(64);
     List<ColumnFamilyDescriptor> families = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-        new ColumnFamilyDescriptor("by_hour".getBytes(StandardCharsets.UTF_8), new ColumnFamilyOptions()));
+        new ColumnFamilyDescriptor("by_hour".getBytes(StandardCharsets.UTF_8), new ColumnFamilyOptions()),
+        new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), new ColumnFamilyOptions()));
     db = RocksDB.open(dbOptions, dir.toString(), families, handles);
     ids = handles.get(0);
     byHour = handles.get(1);
+    meta = handles.get(2);
   }
 
-  /** Opens (or creates) the store in {@code dir}; ids are forgotten once they arrived {@code horizon} before the newest. */
-  public static DedupStore open(Path dir, Duration horizon) {
+  /**
+   * Opens (or creates) the store in {@code dir}; ids are forgotten once they arrived {@code horizon} before the newest
+   * arrival, taken as at most {@code maxFutureSkew} ahead of {@code clock}.
+   */
+  public static DedupStore open(Path dir, Duration horizon, Duration maxFutureSkew, Clock clock) {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
       try {
-        return new DedupStore(dir, horizon);
+        return new DedupStore(dir, horizon, maxFutureSkew, clock);
       } catch (RocksDBException e) {
         // A query stopped a moment ago in this JVM may still be closing the store (listeners run asynchronously).
         boolean locked = String.valueOf(e.getMessage()).contains("lock");
@@ -107,6 +127,24 @@ public final class DedupStore implements AutoCloseable {
     return dir;
   }
 
+  /** The id of the last batch {@link #duplicates} recorded; empty for a new store (or one written before it was kept). */
+  public synchronized OptionalLong lastBatch() {
+    try {
+      byte[] value = db.get(meta, LAST_BATCH);
+      return value == null ? OptionalLong.empty() : OptionalLong.of(ByteBuffer.wrap(value).getLong());
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("dedup store in " + dir + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the store holds any id: tells a store written before {@link #lastBatch()} was kept from a new one. */
+  public synchronized boolean holdsIds() {
+    try (RocksIterator it = db.newIterator(ids)) {
+      it.seekToFirst();
+      return it.isValid();
+    }
+  }
+
   /**
    * Decides which events of a batch are copies, and durably records the first sightings.
    *
@@ -117,7 +155,6 @@ public final class DedupStore implements AutoCloseable {
   public synchronized BitSet duplicates(long batchId, List<String> eventIds, long[] arrivalMillis) {
     if (closed) throw new IllegalStateException("dedup store in " + dir + " is closed");
     BitSet copies = new BitSet(eventIds.size());
-    if (eventIds.isEmpty()) return copies;
     List<byte[]> keys = new ArrayList<>(eventIds.size());
     for (String id : eventIds) keys.add(id.getBytes(StandardCharsets.UTF_8));
     try (WriteBatch writes = new WriteBatch()) {
@@ -126,24 +163,30 @@ public final class DedupStore implements AutoCloseable {
       if (pendingCutoffBatch < batchId && pendingCutoffMillis != Long.MIN_VALUE) {
         expireBefore(pendingCutoffMillis);
       }
-      List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
+      List<byte[]> found = keys.isEmpty() ? List.of() : db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
       Set<String> seenInBatch = new HashSet<>();
       long newestArrival = Long.MIN_VALUE;
+      long latestPlausible = clock.millis() + maxFutureSkew.toMillis();
       for (int i = 0; i < keys.size(); i++) {
-        newestArrival = Math.max(newestArrival, arrivalMillis[i]);
+        // A producer's clock far ahead must neither expire everyone's ids nor keep this one for years.
+        long arrival = Math.min(arrivalMillis[i], latestPlausible);
+        newestArrival = Math.max(newestArrival, arrival);
         byte[] first = found.get(i);
         if (first != null && ByteBuffer.wrap(first).getLong() < batchId) {
           copies.set(i);
         } else if (!seenInBatch.add(eventIds.get(i))) {
           copies.set(i);
         } else if (first == null) {
-          writes.put(ids, keys.get(i), ByteBuffer.allocate(16).putLong(batchId).putLong(arrivalMillis[i]).array());
-          writes.put(byHour, hourKey(arrivalMillis[i] / HOUR_MILLIS, keys.get(i)), EMPTY);
+          writes.put(ids, keys.get(i), ByteBuffer.allocate(16).putLong(batchId).putLong(arrival).array());
+          writes.put(byHour, hourKey(arrival / HOUR_MILLIS, keys.get(i)), EMPTY);
         }
       }
+      writes.put(meta, LAST_BATCH, ByteBuffer.allocate(8).putLong(batchId).array());
       db.write(durable, writes);
       pendingCutoffBatch = batchId;
-      pendingCutoffMillis = Math.max(pendingCutoffMillis, newestArrival - horizon.toMillis());
+      if (newestArrival != Long.MIN_VALUE) {
+        pendingCutoffMillis = Math.max(pendingCutoffMillis, newestArrival - horizon.toMillis());
+      }
       return copies;
     } catch (RocksDBException e) {
       throw new IllegalStateException("dedup store in " + dir + " failed: " + e.getMessage(), e);

@@ -26,7 +26,6 @@ import io.trackpipe.warehouse.fact.FactColumn;
 import io.trackpipe.warehouse.fact.FactColumn.Merge;
 import io.trackpipe.warehouse.fact.FactTable;
 import java.math.BigDecimal;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +84,7 @@ public final class RollupPlan {
       for (StructField f : draft.distinctPairs(emptySource, m).schema().fields()) {
         columns.add(FactColumn.of(f.name(), Merge.KEY).withSqlType(sqlType(f.dataType(), true) + " NOT NULL"));
       }
-      columns.add(FactColumn.of("latest_update_time", Merge.REPLACE).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
+      columns.add(FactColumn.of("latest_update_time", Merge.WRITE_TIME).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
       sideTables.add(new DistinctValues(m, new FactTable(sideTableName(definition, m), columns)));
     }
     return new RollupPlan(definition, zone, output, sideTables);
@@ -178,18 +177,18 @@ public final class RollupPlan {
     return events.filter(keep).select(columns.toArray(Column[]::new)).distinct();
   }
 
-  /** A row of {@link #distinctPairs} (as warehouse values) with the side table's bookkeeping column added. */
-  public Object[] toSideTableRow(Object[] pair, LocalDateTime now) {
-    Object[] values = Arrays.copyOf(pair, pair.length + 1);
-    values[pair.length] = now;
-    return values;
+  /** A row of {@link #distinctPairs} (as warehouse values) with room for the write time the database stamps. */
+  public Object[] toSideTableRow(Object[] pair) {
+    return Arrays.copyOf(pair, pair.length + 1);
   }
 
-  /** An aggregated row (as warehouse values) with the bookkeeping columns added, in {@link #table()} order. */
-  public Object[] toWarehouseRow(Object[] aggregated, String sources, LocalDateTime now) {
+  /**
+   * An aggregated row (as warehouse values) with the bookkeeping columns added, in {@link #table()} order; the write
+   * time is left null, for the database to stamp ({@link Merge#WRITE_TIME}).
+   */
+  public Object[] toWarehouseRow(Object[] aggregated, String sources) {
     Object[] values = Arrays.copyOf(aggregated, aggregated.length + RollupCatalog.BOOKKEEPING_COLUMNS.size());
     values[aggregated.length] = sources;
-    values[aggregated.length + 1] = now;
     return values;
   }
 
@@ -287,7 +286,7 @@ public final class RollupPlan {
       columns.add(FactColumn.of(attribute, Merge.KEEP_NON_NULL).withSqlType(sqlType(output.apply(attribute).dataType(), false) + " NULL"));
     }
     columns.add(FactColumn.of("sources", Merge.REPLACE).withSqlType("VARCHAR(32) NOT NULL"));
-    columns.add(FactColumn.of("latest_update_time", Merge.REPLACE).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
+    columns.add(FactColumn.of("latest_update_time", Merge.WRITE_TIME).withSqlType("DATETIME(3) NOT NULL COMMENT 'UTC'"));
     return new FactTable(definition.table(), columns);
   }
 

@@ -20,7 +20,6 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -136,7 +135,6 @@ public final class Rollups {
     try {
       List<List<Object[]>> rowsByPart = collect(parts);
       List<FactBatch> batches = new ArrayList<>();
-      LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
       int part = 1;
       for (int p = 0; p < plans.size(); p++) {
         RollupPlan plan = plans.get(p);
@@ -146,10 +144,10 @@ public final class Rollups {
           Map<List<Object>, Long> counts = new HashMap<>();
           for (Object[] pair : pairs) counts.merge(Arrays.asList(pair).subList(0, pair.length - 1), 1L, Long::sum);
           distinctCounts.put(distinct.metric().name(), counts);
-          batches.add(new FactBatch(distinct.table(), pairs.stream().map(pair -> plan.toSideTableRow(pair, now)).toList()));
+          batches.add(new FactBatch(distinct.table(), pairs.stream().map(pair -> plan.toSideTableRow(pair)).toList()));
         }
         List<Object[]> rows = grain.rollUp(p, rowsByPart.get(0), distinctCounts);
-        batches.add(new FactBatch(plan.table(), rows.stream().map(row -> plan.toWarehouseRow(row, sources, now)).toList()));
+        batches.add(new FactBatch(plan.table(), rows.stream().map(row -> plan.toWarehouseRow(row, sources)).toList()));
       }
       return batches;
     } finally {

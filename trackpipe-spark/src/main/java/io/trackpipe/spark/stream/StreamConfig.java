@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  * @param allowedLateness an event counts in its hour if it arrives at most this long after the hour ends
  * @param dedupHorizon copies of an event arriving within this time of the first are dropped
  * @param maxFutureSkew events stamped further ahead of their arrival are rejected
+ * @param deadLetterMaxBytes the most bytes of a rejected record's key, and of its value, kept in its dead letter
+ * @param acceptDedupStoreLoss start although the dedup store does not belong to the warehouse's last commit
  * @param rollups the tables computed from the events
  */
 public record StreamConfig(
@@ -33,6 +35,8 @@ public record StreamConfig(
     Duration dedupHorizon,
     Duration maxFutureSkew,
     Duration dimensionRefresh,
+    int deadLetterMaxBytes,
+    boolean acceptDedupStoreLoss,
     RollupConfig rollups) {
 
   public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
@@ -67,9 +71,19 @@ public record StreamConfig(
       Duration.ofSeconds(30), "How often dimension tables (job → company) are re-read, so new rows are used without a restart.")
       .checked(Setting.positiveDuration(), "> 0");
 
+  public static final Setting<Integer> DEAD_LETTER_MAX_BYTES = Setting.of("stream.dead-letter-max-bytes", ValueType.INT,
+      512 * 1024, "A rejected record's key and value are each kept up to this many bytes in its dead letter (the rest is"
+          + " cut; headers give the original size and SHA-256), so a huge record Kafka took in compressed never stops the stream.")
+      .checked(v -> v >= 1024 && v <= 1024 * 1024, "1024 to 1048576");
+
+  public static final Setting<Boolean> ACCEPT_DEDUP_STORE_LOSS = Setting.of("stream.accept-dedup-store-loss",
+      ValueType.BOOLEAN, false, "Start although the dedup store is empty or from another batch than the warehouse's last"
+          + " commit (a new driver disk, a restored copy). The start is refused otherwise: copies of events counted within"
+          + " the dedup horizon before the loss would be counted again. Set it once, for the start after the loss.");
+
   public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.<Setting<?>>of(CHECKPOINT_DIR, DEDUP_STORE_DIR,
       SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS,
-      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH), RollupConfig.SETTINGS.stream()).toList();
+      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS), RollupConfig.SETTINGS.stream()).toList();
 
   public static StreamConfig from(Configuration config) {
     Path checkpoint = config.get(CHECKPOINT_DIR);
@@ -77,7 +91,8 @@ public record StreamConfig(
     StreamConfig stream = new StreamConfig(checkpoint, config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
         config.get(MAX_EVENTS_PER_BATCH), config.get(SHUFFLE_PARTITIONS), dedupStore, config.get(STARTING_OFFSETS),
         config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
-        config.get(DIMENSION_REFRESH), RollupConfig.from(config));
+        config.get(DIMENSION_REFRESH), config.get(DEAD_LETTER_MAX_BYTES),
+        config.get(ACCEPT_DEDUP_STORE_LOSS), RollupConfig.from(config));
     config.check(stream.dedupHorizon().compareTo(stream.minimumDedupHorizon()) >= 0,
         "stream.dedup-horizon is " + ValueType.formatDuration(stream.dedupHorizon()) + " but must be at least "
             + "1h + stream.allowed-lateness + stream.max-future-skew = " + ValueType.formatDuration(stream.minimumDedupHorizon())

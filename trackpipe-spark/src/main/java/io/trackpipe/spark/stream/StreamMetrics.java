@@ -26,6 +26,7 @@ public final class StreamMetrics {
   private Map<String, Long> lagByPartition = Map.of();
   /** The offsets after the last batch, by "topic/partition"; empty before the first. */
   private Map<String, Long> committedOffsets = Map.of();
+  private long deadLettersNotStored;
 
   /** Event-to-row freshness of the events counted since start (or since {@link FreshnessHistogram#reset()}). */
   public FreshnessHistogram freshness() {
@@ -39,6 +40,15 @@ public final class StreamMetrics {
   /** Kafka records not yet read, by {@code topic/partition}, after the last batch (empty before the first). */
   public synchronized Map<String, Long> lagByPartition() {
     return lagByPartition;
+  }
+
+  /** Rejected records whose dead letter Kafka refused for good (logged each), since start. */
+  public synchronized long deadLettersNotStored() {
+    return deadLettersNotStored;
+  }
+
+  synchronized void deadLettersNotStored(long sinceStart) {
+    deadLettersNotStored = sinceStart;
   }
 
   /** Called by the batch function after a batch committed. */

@@ -42,6 +42,9 @@ public final class StreamPrometheusMetrics {
           byReason.putAll(metrics.status().rejectedByReason());
           byReason.forEach((reason, n) -> cb.call(n, reason));
         }).register(registry);
+    counter("trackpipe_stream_dead_letters_not_stored_total",
+        "Rejected records whose dead letter Kafka refused for good (each logged with its source position); the stream goes on.",
+        metrics::deadLettersNotStored);
     gauge("trackpipe_stream_input_rows_per_second", "Kafka records per second arriving, in the last batch.",
         () -> metrics.status().inputRecordsPerSecond());
     gauge("trackpipe_stream_processed_rows_per_second", "Kafka records per second processed, in the last batch.",

@@ -8,6 +8,7 @@ import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
+import io.trackpipe.spark.ingest.CheckpointOffsets;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEndOffsets;
 import io.trackpipe.spark.ingest.KafkaEventSource;
@@ -33,6 +34,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -41,6 +43,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,17 +128,26 @@ public final class TrackingStreamJob {
     Rollups rollups = rollups(spark, warehouse);
     new RollupTables(warehouse).ensure(rollups.targets());
 
-    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon());
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, dedup, rollups, stream.timeZone(), stream.allowedLateness(),
-        SOURCE_NAME, raw);
+    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon(), stream.maxFutureSkew(),
+        Clock.systemUTC());
+    try {
+      checkDedupStoreMatchesWarehouse(dedup, writer.lastCommit(SINK));
+    } catch (RuntimeException e) {
+      dedup.close();
+      throw e;
+    }
+    FactsBatchSink sink = new FactsBatchSink(SINK, writer, new CheckpointOffsets(stream.checkpointDir()), dedup, rollups,
+        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, raw);
 
+    LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored");
     Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
-        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka));
+        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka, stream.deadLetterMaxBytes(), deadLettersNotStored));
 
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
         java.time.Clock.systemUTC());
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
+      metrics.deadLettersNotStored(deadLettersNotStored.value());
       if (r.applied()) {
         metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
@@ -243,8 +255,35 @@ public final class TrackingStreamJob {
     if (checkpointQueryId.isEmpty() || !checkpointQueryId.get().equals(committed.get().queryId())) {
       throw new IllegalStateException("checkpoint " + stream.checkpointDir().toAbsolutePath() + " is "
           + (checkpointQueryId.isEmpty() ? "new" : "from query " + checkpointQueryId.get()) + ", and "
-          + ExactlyOnceWriter.otherCheckpointMessage(committed.get(), checkpointQueryId.orElse("(none yet)")));
+          + committed.get().otherCheckpointMessage(checkpointQueryId.orElse("(none yet)")));
     }
+  }
+
+  /**
+   * The dedup store must be the one that saw the warehouse's last committed batch L: it last saw L, or L + 1 (deduped,
+   * then the job stopped before its commit). An empty store (a new driver disk) or an older copy would let copies of
+   * events counted within the horizon through, to be counted again: refuse, with the ways out, unless the loss is
+   * accepted. A store with ids but no last batch was written before the store kept it, and is trusted.
+   */
+  private void checkDedupStoreMatchesWarehouse(DedupStore dedup, Optional<StreamCommit> committed) {
+    long lastCommitted = committed.map(StreamCommit::batchId).orElse(-1L);
+    OptionalLong seen = dedup.lastBatch();
+    boolean matches = seen.isPresent()
+        ? seen.getAsLong() == lastCommitted || seen.getAsLong() == lastCommitted + 1
+        : lastCommitted == -1 || dedup.holdsIds();
+    if (matches) return;
+    String problem = "the dedup store in " + dedup.dir().toAbsolutePath() + " "
+        + (seen.isPresent() ? "last saw batch " + seen.getAsLong() : "is empty") + ", but the warehouse's last commit of sink '"
+        + SINK + "' is batch " + lastCommitted;
+    if (stream.acceptDedupStoreLoss()) {
+      log.warn("{}; starting anyway (stream.accept-dedup-store-loss): copies of events counted within the last {} may be"
+          + " counted again", problem, stream.dedupHorizon());
+      return;
+    }
+    throw new IllegalStateException(problem + ". Copies of events counted within the dedup horizon ("
+        + stream.dedupHorizon() + ") would be counted again. Restore the dedup store folder that belongs to the checkpoint"
+        + " (stream.dedup-store-dir), or accept the risk once with --set stream.accept-dedup-store-loss=true, or start"
+        + " over with --fresh.");
   }
 
   /** Spark writes {@code {"id":"<query id>"}} to {@code <checkpoint>/metadata} when a checkpoint is created. */

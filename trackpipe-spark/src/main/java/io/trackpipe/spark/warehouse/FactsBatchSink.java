@@ -15,11 +15,14 @@ import static org.apache.spark.sql.functions.when;
 
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
+import io.trackpipe.spark.ingest.CheckpointOffsets;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.Lateness;
 import io.trackpipe.spark.rollup.Rollups;
+import io.trackpipe.warehouse.fact.BatchRange;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
+import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.fact.FactBatch;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -71,6 +74,7 @@ public final class FactsBatchSink {
 
   private final String sinkName;
   private final ExactlyOnceWriter writer;
+  private final CheckpointOffsets offsets;
   private final DedupStore dedup;
   private final Rollups rollups;
   private final ZoneId zone;
@@ -79,10 +83,12 @@ public final class FactsBatchSink {
   private final Optional<RawStoreWriter> rawStore;
 
   /** @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere */
-  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, DedupStore dedup, Rollups rollups, ZoneId zone,
-      Duration allowedLateness, String sourceName, Optional<RawStoreWriter> rawStore) {
+  /** @param offsets where the Kafka offsets of each batch are read, to be committed with its facts */
+  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, CheckpointOffsets offsets, DedupStore dedup,
+      Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName, Optional<RawStoreWriter> rawStore) {
     this.sinkName = sinkName;
     this.writer = writer;
+    this.offsets = offsets;
     this.dedup = dedup;
     this.rollups = rollups;
     this.zone = zone;
@@ -97,9 +103,12 @@ public final class FactsBatchSink {
     if (queryId == null) {
       throw new IllegalStateException("not running inside a streaming query: no " + QUERY_ID_PROPERTY);
     }
+    BatchRange range = offsets.range(batchId);
+    // Decided again in the commit's transaction; here it saves the work of a batch committed before a restart, and
+    // refuses a checkpoint that went back before anything (the dedup store included) is touched.
     var last = writer.lastCommit(sinkName);
-    if (last.isPresent() && last.get().queryId().equals(queryId) && batchId <= last.get().batchId()) {
-      log.info("Batch {} was committed before the restart; skipping it", batchId);
+    if (last.isPresent() && last.get().decide(queryId, batchId, range) == StreamCommit.Decision.SKIP) {
+      log.info("Batch {} ({}) was committed before the restart; skipping it", batchId, range);
       return new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of());
     }
     Column valid = col(REJECT_REASON).isNull();
@@ -159,7 +168,7 @@ public final class FactsBatchSink {
     }
     long aggregatedAt = System.nanoTime();
     ExactlyOnceWriter.Outcome outcome =
-        writer.commit(sinkName, queryId, batchId, facts);
+        writer.commit(sinkName, queryId, batchId, range, facts);
     long committedAt = System.currentTimeMillis();
 
     Map<String, Object> counts = observation.getAsJava();

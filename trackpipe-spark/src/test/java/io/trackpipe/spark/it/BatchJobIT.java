@@ -101,7 +101,8 @@ class BatchJobIT {
   private static StreamConfig stream(StreamFixture f, ZoneId zone, Duration lateness) {
     return new StreamConfig(f.checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, f.checkpointDir.resolve("dedup"), "earliest",
         zone, lateness, Duration.ofHours(1).plus(lateness).plus(EventLimits.DEFAULT.maxFutureSkew()),
-        EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500), RollupConfig.DEFAULT);
+        EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500), StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
+        RollupConfig.DEFAULT);
   }
 
   @Test

@@ -103,7 +103,7 @@ public final class StreamFixture {
   private static StreamConfig streamConfig(Path checkpointDir, RollupConfig rollups) {
     return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
         ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
-        rollups);
+        StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false, rollups);
   }
 
   public TrackingStreamJob job(StreamConfig stream) {

@@ -110,7 +110,7 @@ class StreamMetricsEndpointIT {
     StreamConfig smallBatches = new StreamConfig(defaults.checkpointDir(), defaults.sparkMaster(),
         defaults.triggerInterval(), 30, defaults.shufflePartitions(), defaults.dedupStoreDir(), defaults.startingOffsets(),
         defaults.timeZone(), defaults.allowedLateness(), defaults.dedupHorizon(), defaults.maxFutureSkew(),
-        defaults.dimensionRefresh(), defaults.rollups());
+        defaults.dimensionRefresh(), defaults.deadLetterMaxBytes(), defaults.acceptDedupStoreLoss(), defaults.rollups());
     TrackingStreamJob job = f.job(smallBatches);
     LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
     f.produce(batch("backlog", 200, hour, System.currentTimeMillis(), 0));

@@ -5,9 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,12 +14,14 @@ import java.util.Optional;
  * Applies a streaming micro-batch to fact tables exactly once.
  *
  * <p>Spark re-runs a micro-batch with the same id and the same input after a crash, so each batch's facts are
- * written in one transaction together with the sink's last batch id in {@code stream_commit}; a batch whose id
- * is not above the committed one was already applied and is skipped. That makes additive upserts safe.
+ * written in one transaction together with the sink's last batch id and the Kafka offsets it read in
+ * {@code stream_commit}. The next batch must start exactly where that one ended; the same batch over the same offsets
+ * was already applied and is skipped; anything else is refused ({@link StreamCommit#decide}). That makes additive
+ * upserts safe, and makes the commit safe to run again after a deadlock, a lock wait time-out or a lost connection
+ * (retried by {@link Warehouse#inRetriedTransaction}).
  */
 public final class ExactlyOnceWriter {
   private static final int ROWS_PER_STATEMENT = 500;
-  private static final int MAX_ATTEMPTS = 5;
 
   private final Warehouse warehouse;
 
@@ -36,55 +35,36 @@ public final class ExactlyOnceWriter {
   /**
    * @param sink the streaming sink's stable name
    * @param queryId the Spark query id, stable for the life of a checkpoint
+   * @param range the Kafka offsets the batch read
    * @return whether the batch was applied now (false: it had been applied before)
-   * @throws IllegalStateException when the warehouse holds commits of another checkpoint for this sink
+   * @throws IllegalStateException when the warehouse holds commits of another checkpoint for this sink, or the batch
+   *     does not continue the last commit (see {@link StreamCommit#decide})
    */
-  public Outcome commit(String sink, String queryId, long batchId, List<FactBatch> batches) throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return tryCommit(sink, queryId, batchId, batches);
-      } catch (SQLTransientException e) {
-        // Deadlocks and lock wait time-outs roll the whole transaction back: retrying is safe.
-        if (attempt >= MAX_ATTEMPTS) throw e;
-        sleep(100L * attempt);
-      }
-    }
-  }
-
-  private Outcome tryCommit(String sink, String queryId, long batchId, List<FactBatch> batches) throws SQLException {
-    return warehouse.inTransaction(c -> {
+  public Outcome commit(String sink, String queryId, long batchId, BatchRange range, List<FactBatch> batches)
+      throws SQLException {
+    return warehouse.inRetriedTransaction("commit of batch " + batchId + " of sink '" + sink + "'", c -> {
       Optional<StreamCommit> last = lastCommit(c, sink, true);
-      if (last.isPresent()) {
-        if (!last.get().queryId().equals(queryId)) {
-          throw new IllegalStateException(otherCheckpointMessage(last.get(), queryId));
-        }
-        if (batchId <= last.get().batchId()) {
-          return new Outcome(false, 0);
-        }
+      if (last.isPresent() && last.get().decide(queryId, batchId, range) == StreamCommit.Decision.SKIP) {
+        return new Outcome(false, 0);
       }
       long rows = 0;
       for (FactBatch batch : batches) {
         rows += upsert(c, batch);
       }
       try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO stream_commit (sink, query_id, batch_id, committed_at) VALUES (?, ?, ?, ?)"
-              + " ON DUPLICATE KEY UPDATE query_id = VALUES(query_id), batch_id = VALUES(batch_id), committed_at = VALUES(committed_at)")) {
+          "INSERT INTO stream_commit (sink, query_id, batch_id, start_offsets, end_offsets, committed_at)"
+              + " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE query_id = VALUES(query_id),"
+              + " batch_id = VALUES(batch_id), start_offsets = VALUES(start_offsets), end_offsets = VALUES(end_offsets),"
+              + " committed_at = VALUES(committed_at)")) {
         s.setString(1, sink);
         s.setString(2, queryId);
         s.setLong(3, batchId);
-        s.setTimestamp(4, Timestamp.from(Instant.now()));
+        s.setString(4, range.start().json());
+        s.setString(5, range.end().json());
         s.executeUpdate();
       }
       return new Outcome(true, rows);
     });
-  }
-
-  /** Why a job must not continue on a checkpoint other than the one the warehouse's facts came from, and what to do. */
-  public static String otherCheckpointMessage(StreamCommit committed, String queryId) {
-    return "the warehouse holds facts committed by streaming query " + committed.queryId() + " (sink '" + committed.sink()
-        + "', up to batch " + committed.batchId() + "), but this job runs query " + queryId + " from a different checkpoint;"
-        + " continuing would count retained Kafka events twice. Restore the original checkpoint folder, or start over"
-        + " with --fresh (clears the streamed facts and the checkpoint).";
   }
 
   /** The sink's last commit, if any. */
@@ -96,10 +76,13 @@ public final class ExactlyOnceWriter {
 
   private static Optional<StreamCommit> lastCommit(Connection c, String sink, boolean lock) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
-        "SELECT query_id, batch_id FROM stream_commit WHERE sink = ?" + (lock ? " FOR UPDATE" : ""))) {
+        "SELECT query_id, batch_id, start_offsets, end_offsets FROM stream_commit WHERE sink = ?" + (lock ? " FOR UPDATE" : ""))) {
       s.setString(1, sink);
       try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? Optional.of(new StreamCommit(sink, rs.getString(1), rs.getLong(2))) : Optional.empty();
+        if (!rs.next()) return Optional.empty();
+        BatchRange range = rs.getString(3) == null || rs.getString(4) == null ? null
+            : new BatchRange(KafkaOffsets.parse(rs.getString(3)), KafkaOffsets.parse(rs.getString(4)));
+        return Optional.of(new StreamCommit(sink, rs.getString(1), rs.getLong(2), range));
       }
     }
   }
@@ -132,16 +115,12 @@ public final class ExactlyOnceWriter {
     List<Object[]> rows = new ArrayList<>(batch.rows());
     // One key order for every writer keeps concurrent transactions from deadlocking on each other's rows.
     rows.sort(keyOrder(batch.table()));
-    int columns = batch.table().columns().size();
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
       int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
       try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
         int p = 1;
         for (int r = from; r < to; r++) {
-          Object[] row = rows.get(r);
-          for (int col = 0; col < columns; col++) {
-            s.setObject(p++, row[col]);
-          }
+          p = batch.table().bind(s, p, rows.get(r));
         }
         s.executeUpdate();
       }
@@ -159,14 +138,5 @@ public final class ExactlyOnceWriter {
       }
       return 0;
     };
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying a warehouse commit", e);
-    }
   }
 }

@@ -26,7 +26,13 @@ public record FactColumn(String name, Merge merge, String expression, String sql
     /** New value wins unless it is NULL (a dimension lookup that found nothing yet). */
     KEEP_NON_NULL,
     /** Recomputed from the merged columns with {@link #expression()}; listed after the columns it reads. */
-    DERIVED
+    DERIVED,
+    /**
+     * The database's UTC clock when the row is written ({@code UTC_TIMESTAMP(3)}); the row's value is ignored (null).
+     * Stamped by the statement that writes, not when the rows were computed: a commit retried for minutes is stamped
+     * when it lands, so readers that look back a bounded time from a stamp (the dashboard's summaries) see it.
+     */
+    WRITE_TIME
   }
 
   public FactColumn {
@@ -57,7 +63,7 @@ public record FactColumn(String name, Merge merge, String expression, String sql
       // LEAST and GREATEST are NULL if either side is: a batch without a value must keep the stored one.
       case MIN -> name + " = COALESCE(LEAST(" + name + ", VALUES(" + name + ")), " + name + ", VALUES(" + name + "))";
       case MAX -> name + " = COALESCE(GREATEST(" + name + ", VALUES(" + name + ")), " + name + ", VALUES(" + name + "))";
-      case REPLACE -> name + " = VALUES(" + name + ")";
+      case REPLACE, WRITE_TIME -> name + " = VALUES(" + name + ")";
       case KEEP_NON_NULL -> name + " = COALESCE(VALUES(" + name + "), " + name + ")";
       case DERIVED -> name + " = " + expression;
     };

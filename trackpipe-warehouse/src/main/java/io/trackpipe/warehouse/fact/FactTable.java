@@ -42,10 +42,19 @@ public record FactTable(String name, List<FactColumn> columns) {
     return sql.toString();
   }
 
+  /** Binds {@code row}'s values to the placeholders of {@link #upsertSql} from {@code parameter} on; returns the next. */
+  int bind(java.sql.PreparedStatement statement, int parameter, Object[] row) throws java.sql.SQLException {
+    for (int col = 0; col < columns.size(); col++) {
+      if (columns.get(col).merge() != FactColumn.Merge.WRITE_TIME) statement.setObject(parameter++, row[col]);
+    }
+    return parameter;
+  }
+
   /** A multi-row upsert for {@code rows} rows (one round trip per chunk rather than per row). */
   String upsertSql(int rows) {
     String names = columns.stream().map(FactColumn::name).collect(Collectors.joining(", "));
-    String placeholders = "(" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    String placeholders = "(" + columns.stream().map(c -> c.merge() == FactColumn.Merge.WRITE_TIME ? "UTC_TIMESTAMP(3)" : "?")
+        .collect(Collectors.joining(", ")) + ")";
     String updates = columns.stream()
         .filter(c -> c.merge() != FactColumn.Merge.KEY)
         .map(FactColumn::updateClause)

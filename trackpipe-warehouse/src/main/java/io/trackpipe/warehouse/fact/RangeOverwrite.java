@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -29,8 +28,6 @@ import java.util.TreeSet;
  */
 public final class RangeOverwrite {
   private static final int ROWS_PER_STATEMENT = 500;
-  private static final int MAX_ATTEMPTS = 5;
-  private static final String LATEST_UPDATE_TIME = "latest_update_time";
 
   private final Warehouse warehouse;
 
@@ -93,38 +90,35 @@ public final class RangeOverwrite {
 
   /**
    * Replaces the buckets and stores the new watermark (when {@code next} is not null) in one transaction; retried on
-   * deadlock or lock time-out (the whole transaction was rolled back).
+   * transient errors ({@link Warehouse#inRetriedTransaction}).
    *
    * @param expected the watermark the cycle started from (empty: none yet)
    * @throws IllegalStateException when another run committed a different watermark meanwhile
    */
   public Outcome commit(String pipeline, Optional<Watermark> expected, List<Replacement> replacements, Watermark next)
       throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return warehouse.inTransaction(c -> {
-          if (next != null) {
-            Optional<Watermark> current = watermark(c, pipeline, true);
-            if (!sameMark(current, expected)) {
-              throw new IllegalStateException("another batch run of pipeline '" + pipeline + "' committed meanwhile (watermark "
-                  + current.map(w -> w.arrivedUntil().toString()).orElse("none") + ", this run started from "
-                  + expected.map(w -> w.arrivedUntil().toString()).orElse("none") + "); run one batch job at a time");
-            }
-          }
-          long deleted = 0;
-          long inserted = 0;
-          for (Replacement r : replacements) {
-            deleted += delete(c, r);
-            inserted += insert(c, r.batch());
-          }
-          if (next != null) store(c, pipeline, next);
-          return new Outcome(deleted, inserted);
-        });
-      } catch (SQLTransientException e) {
-        if (attempt >= MAX_ATTEMPTS) throw e;
-        sleep(100L * attempt);
+    return warehouse.inRetriedTransaction("overwrite of " + replacements.size() + " tables' buckets", c -> {
+      if (next != null) {
+        Optional<Watermark> current = watermark(c, pipeline, true);
+        if (sameMark(current, Optional.of(next)) && !sameMark(current, expected)) {
+          // An attempt whose commit went through but whose answer was lost with the connection: done already.
+          return new Outcome(0, 0);
+        }
+        if (!sameMark(current, expected)) {
+          throw new IllegalStateException("another batch run of pipeline '" + pipeline + "' committed meanwhile (watermark "
+              + current.map(w -> w.arrivedUntil().toString()).orElse("none") + ", this run started from "
+              + expected.map(w -> w.arrivedUntil().toString()).orElse("none") + "); run one batch job at a time");
+        }
       }
-    }
+      long deleted = 0;
+      long inserted = 0;
+      for (Replacement r : replacements) {
+        deleted += delete(c, r);
+        inserted += insert(c, r.batch());
+      }
+      if (next != null) store(c, pipeline, next);
+      return new Outcome(deleted, inserted);
+    });
   }
 
   private static boolean sameMark(Optional<Watermark> a, Optional<Watermark> b) {
@@ -192,32 +186,14 @@ public final class RangeOverwrite {
   private static long insert(Connection c, FactBatch batch) throws SQLException {
     List<Object[]> rows = new ArrayList<>(batch.rows());
     rows.sort(ExactlyOnceWriter.keyOrder(batch.table()));
-    int columns = batch.table().columns().size();
-    // Stamped at the write, not when the rows were computed: readers that follow latest_update_time (the dashboard's
-    // summaries) look back a bounded time for transactions that committed late.
-    int stamp = -1;
-    for (int i = 0; i < columns; i++) if (batch.table().columns().get(i).name().equals(LATEST_UPDATE_TIME)) stamp = i;
-    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
       int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
       try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
         int p = 1;
-        for (int r = from; r < to; r++) {
-          Object[] row = rows.get(r);
-          for (int col = 0; col < columns; col++) s.setObject(p++, col == stamp ? now : row[col]);
-        }
+        for (int r = from; r < to; r++) p = batch.table().bind(s, p, rows.get(r));
         s.executeUpdate();
       }
     }
     return rows.size();
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying a warehouse commit", e);
-    }
   }
 }

@@ -26,7 +26,7 @@ public final class FactTables {
       FactColumn.derived("bid_set", "spend_hour / NULLIF(clicks, 0)"),
       FactColumn.of("company_id", KEEP_NON_NULL),
       FactColumn.of("sources", REPLACE),
-      FactColumn.of("latest_update_time", REPLACE)));
+      FactColumn.of("latest_update_time", FactColumn.Merge.WRITE_TIME)));
 
   private FactTables() {}
 }
