@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code trackpipe backfill}: recompute a time range of every rollup table from the raw store. */
 @Command(name = "backfill",
-    header = "Recompute every rollup table over a time range from the Cassandra raw store.", mixinStandardHelpOptions = true,
+    header = "Recompute every rollup table over a time range from the Cassandra raw store.",
+    mixinStandardHelpOptions = true,
     description = {"Recompute every rollup table's rows of [--from, --to) from the Cassandra raw store and overwrite them",
         "(hourly tables: the hours in the range; daily tables: every day the range touches), one local day per transaction.",
         "Times are local in stream.time-zone unless they carry an offset. Every hour of the range must be settled",

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** {@code trackpipe batch}: the incremental ETL from the raw store to the warehouse, once or in a loop. */
 @Command(name = "batch",
-    header = "Rewrite settled hours and days from the Cassandra raw store (incremental ETL, heals late events).", mixinStandardHelpOptions = true,
+    header = "Rewrite settled hours and days from the Cassandra raw store (incremental ETL, heals late events).",
+    mixinStandardHelpOptions = true,
     description = {"Recompute, from the Cassandra raw store, the time buckets (hours; days for daily tables) that received",
         "new rows since the last run, once they are settled (end + stream.allowed-lateness + batch.settle-time), and",
         "overwrite them in every rollup table; the watermark is kept in MySQL, committed with the rows. Heals the hours",

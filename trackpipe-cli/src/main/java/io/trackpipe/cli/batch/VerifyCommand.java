@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code trackpipe verify}: recount a range from the raw store and list where the warehouse differs. */
 @Command(name = "verify",
-    header = "Recount a time range from the raw store and list where the warehouse differs (exit code 4).", mixinStandardHelpOptions = true,
+    header = "Recount a time range from the raw store and list where the warehouse differs (exit code 4).",
+    mixinStandardHelpOptions = true,
     description = {"Recount [--from, --to) from the Cassandra raw store with the rollup engine and compare every rollup",
         "table bucket by bucket (hours; days for daily tables): counts, sums, minimums and maximums. Prints each difference",
         "(table, bucket, row key, column, warehouse and raw values). Writes nothing. Times are local in stream.time-zone",

@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
  * every query one dashboard refresh makes, over several ranges and filters, from a client on loopback.
  */
 @Command(name = "bench-api",
-    header = "Measure the query API's latency (p50/p99 per dashboard query) over millions of fact rows.", mixinStandardHelpOptions = true,
+    header = "Measure the query API's latency (p50/p99 per dashboard query) over millions of fact rows.",
+    mixinStandardHelpOptions = true,
     description = {"Measure the query API's latency (p50/p99 per dashboard query) over a fact table of --rows rows",
         "spread over --days days, on an embedded MariaDB. Uses a fresh temporary folder unless --data-dir is given",
         "(a folder that already holds the rows is reused: the fill is skipped)."},

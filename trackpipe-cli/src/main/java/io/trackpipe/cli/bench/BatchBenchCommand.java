@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  * rewrites them (three hours and one day), timed.
  */
 @Command(name = "bench-batch",
-    header = "Measure one incremental batch cycle over a raw store with N and with 10×N old rows.", mixinStandardHelpOptions = true,
+    header = "Measure one incremental batch cycle over a raw store with N and with 10×N old rows.",
+    mixinStandardHelpOptions = true,
     description = {"Measure one incremental 'trackpipe batch' cycle over a raw store with N and with 10×N old rows (embedded",
         "Cassandra and MariaDB): the cycle should cost the same, as it reads only the hours that received new rows."},
     footer = {"", "Example:", "  trackpipe bench-batch --new-rows 20000 --rounds 3"})

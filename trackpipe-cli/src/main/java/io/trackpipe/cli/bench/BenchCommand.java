@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
  * measures event-to-row freshness; peak memory is sampled throughout.
  */
 @Command(name = "bench",
-    header = "Measure the stream's throughput, freshness and memory on embedded servers.", mixinStandardHelpOptions = true,
+    header = "Measure the stream's throughput, freshness and memory on embedded servers.",
+    mixinStandardHelpOptions = true,
     description = {"Measure the streaming pipeline on embedded Kafka and MariaDB:",
         "  1. throughput: drain a backlog of --events at full speed;",
         "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99;",

@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
  * is answered). Measured, not asserted; the numbers depend on the machine and on everything sharing its cores.
  */
 @Command(name = "bench-collector",
-    header = "Measure the HTTP collector's events/s and request latency.", mixinStandardHelpOptions = true,
+    header = "Measure the HTTP collector's events/s and request latency.",
+    mixinStandardHelpOptions = true,
     description = {"Measure the HTTP collector: --connections clients each POST --batch generated events per request",
         "(a JSON array) for --duration seconds after --warmup; reports events/s accepted into Kafka and request latency",
         "p50/p99/max. By default starts an embedded Kafka broker and a collector in this JVM; with --url it drives a",

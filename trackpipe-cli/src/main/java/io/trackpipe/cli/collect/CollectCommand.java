@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** {@code trackpipe collect}: the HTTP tracking endpoint in front of Kafka, until Ctrl-C. */
 @Command(name = "collect",
-    header = "Serve the HTTP collector in front of Kafka: events, pixel, health and metrics.", mixinStandardHelpOptions = true,
+    header = "Serve the HTTP collector in front of Kafka: events, pixel, health and metrics.",
+    mixinStandardHelpOptions = true,
     description = {"Serve the HTTP collector in front of Kafka:",
         "  POST /v1/events (a JSON array or JSON lines), GET /v1/pixel.gif, GET /health, GET /metrics.",
         "Each event is checked as the streaming job will check it: accepted ones go to the events",

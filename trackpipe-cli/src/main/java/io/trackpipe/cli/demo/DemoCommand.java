@@ -39,18 +39,19 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code trackpipe demo}: the whole pipeline on this machine — embedded Kafka and MariaDB, the schema and dimension
  * tables, the generator, and the streaming job — with live progress and how to connect.
  */
 @Command(name = "demo",
-    header = "Run everything on this machine: embedded Kafka, MariaDB, Cassandra, collector, stream, dashboard.", mixinStandardHelpOptions = true,
+    header = "Run everything on this machine: embedded Kafka, MariaDB, Cassandra, collector, stream, dashboard.",
+    mixinStandardHelpOptions = true,
     description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft), MariaDB and Cassandra (the raw",
         "store; --no-cassandra leaves it out), schema and dimension tables, the HTTP collector, the event generator,",
         "the streaming job and the live dashboard, with live progress.",

@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
 
 /** {@code trackpipe generate}: deterministic job-ad tracking events into Kafka, a collector, Cassandra or a JSON-lines file. */
 @Command(name = "generate",
-    header = "Generate deterministic job-ad events into Kafka, a collector, Cassandra, a file or stdout.", mixinStandardHelpOptions = true,
+    header = "Generate deterministic job-ad events into Kafka, a collector, Cassandra, a file or stdout.",
+    mixinStandardHelpOptions = true,
     description = {"Generate job-ad tracking events: the seed's mix (click 70 %%, conversion, qualified, unqualified",
         "10 %% each) plus optional duplicates, late and malformed records. The same --seed gives the same events."},
     footer = {"", "Examples:", "  trackpipe generate --set kafka.bootstrap-servers=127.0.0.1:19092 --rate 5000 --duration 1m",

@@ -17,7 +17,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code trackpipe serve}: the live dashboard and the query API over the warehouse named by configuration. */
 @Command(name = "serve",
-    header = "Serve the live web dashboard and the read-only query API over the warehouse.", mixinStandardHelpOptions = true,
+    header = "Serve the live web dashboard and the read-only query API over the warehouse.",
+    mixinStandardHelpOptions = true,
     description = {"Serve the live web dashboard and the read-only query API (/api/v1, OpenAPI at /api/v1/openapi.json)",
         "over the warehouse. Needs warehouse.jdbc-url and warehouse.user; reads stream.time-zone (the facts' zone).",
         "Listens on serve.http.host:serve.http.port (default 127.0.0.1:8088); read access by serve.auth.mode (token or",

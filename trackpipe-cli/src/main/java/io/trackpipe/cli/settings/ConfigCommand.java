@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code trackpipe config}: the effective configuration, where each value came from, and what each key means. */
 @Command(name = "config",
-    header = "Print every setting with its effective value, origin and description.", mixinStandardHelpOptions = true,
+    header = "Print every setting with its effective value, origin and description.",
+    mixinStandardHelpOptions = true,
     description = {"Print every setting with its effective value, origin and description.",
         "Settings come from defaults < config file < TRACKPIPE_* environment variables < --set."},
     footer = {"", "Examples:", "  trackpipe config --config prod.yaml",

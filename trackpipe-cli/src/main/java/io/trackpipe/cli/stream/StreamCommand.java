@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code trackpipe stream}: the streaming job against the Kafka and warehouse named by configuration. */
 @Command(name = "stream",
-    header = "Run the streaming job: Kafka events into deduplicated rollup tables in MySQL, exactly once.", mixinStandardHelpOptions = true,
+    header = "Run the streaming job: Kafka events into deduplicated rollup tables in MySQL, exactly once.",
+    mixinStandardHelpOptions = true,
     description = {"Run the streaming job: Kafka events → validated, deduplicated hourly facts in MySQL, exactly once.",
         "Needs kafka.bootstrap-servers, warehouse.jdbc-url and warehouse.user (and warehouse.password, if the database has one).",
         "Ctrl-C stops cleanly; the next start resumes from the checkpoint (stream.checkpoint-dir)."},
