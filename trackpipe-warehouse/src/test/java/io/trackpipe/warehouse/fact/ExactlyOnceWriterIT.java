@@ -9,6 +9,7 @@ import io.trackpipe.warehouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -98,6 +99,20 @@ class ExactlyOnceWriterIT {
     assertThat(stored().get(0)).as("nothing of the refused batches written").isEqualTo(2L);
     assertThat(writer.commit(SINK, "q", 2, range(20, 30), null, more).applied()).as("the batch that continues").isTrue();
     assertThat(stored().get(0)).isEqualTo(7L);
+  }
+
+  @Test
+  void recordsTheNewestArrivalCommittedAndNeverMovesItBack() throws Exception {
+    Instant newest = Instant.parse("2026-12-04T10:15:30.123Z");
+    List<FactBatch> none = List.of();
+    writer.commit(SINK, "q", 0, range(0), newest, none);
+    writer.commit(SINK, "q", 1, range(1), newest.minusSeconds(600), none);
+    writer.commit(SINK, "q", 2, range(2), null, none);
+
+    assertThat(writer.lastCommit(SINK).orElseThrow().arrivedUntil()).as("a later batch with older records, then an empty one")
+        .isEqualTo(newest);
+    writer.commit(SINK, "q", 3, range(3), newest.plusMillis(1), none);
+    assertThat(writer.lastCommit(SINK).orElseThrow().arrivedUntil()).isEqualTo(newest.plusMillis(1));
   }
 
   @Test
