@@ -1,5 +1,6 @@
 package io.trackpipe.spark.batch;
 
+
 import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -14,16 +15,20 @@ import io.trackpipe.rollup.TimeGrain;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.TrackingStreamJob;
+import io.trackpipe.warehouse.SqlNames;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.fact.FactBatch;
 import io.trackpipe.warehouse.fact.FactColumn;
+import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.FactTable;
 import io.trackpipe.warehouse.fact.RangeOverwrite;
 import io.trackpipe.warehouse.fact.RangeOverwrite.PendingBucket;
 import io.trackpipe.warehouse.fact.RangeOverwrite.Replacement;
 import io.trackpipe.warehouse.fact.RangeOverwrite.Watermark;
+import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.rollup.RollupTables;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -171,10 +176,16 @@ public final class BatchJob {
     }));
     Map<Granularity, Set<LocalDateTime>> settled = new EnumMap<>(Granularity.class);
     Set<PendingBucket> pending = new TreeSet<>();
+    // How far the stream has counted, by arrival: it may still add to a bucket whose end + lateness it has not passed,
+    // however late the wall clock says it is (a stream held up by a raw-store outage or catching up on a backlog).
+    Optional<Instant> streamArrivedUntil = new ExactlyOnceWriter(warehouse).lastCommit(TrackingStreamJob.SINK)
+        .map(StreamCommit::arrivedUntil);
     candidates.forEach((g, set) -> {
       Set<LocalDateTime> ready = new TreeSet<>();
       for (LocalDateTime b : set) {
-        if (buckets.settled(g, b, now, stream.allowedLateness(), batch.settleTime())) ready.add(b);
+        boolean streamPassed = streamArrivedUntil.map(until -> buckets.end(g, b).plus(stream.allowedLateness()).isBefore(until))
+            .orElse(true);
+        if (streamPassed && buckets.settled(g, b, now, stream.allowedLateness(), batch.settleTime())) ready.add(b);
         else pending.add(new PendingBucket(g.name(), b));
       }
       settled.put(g, ready);
@@ -310,9 +321,9 @@ public final class BatchJob {
       for (int i = 0; i < table.columns().size(); i++) values.put(table.columns().get(i).name(), normalized(row[i]));
       recounted.computeIfAbsent(tb.bucketOf(row, table), b -> new TreeMap<>()).put(keyOf(keys, values), values);
     }
-    String where = String.join(" AND ", tb.columns().stream().map(col -> col + " = ?").toList());
+    String where = String.join(" AND ", tb.columns().stream().map(col -> SqlNames.quote(col) + " = ?").toList());
     long rows = 0;
-    try (PreparedStatement s = c.prepareStatement("SELECT * FROM " + table.name() + " WHERE " + where)) {
+    try (PreparedStatement s = c.prepareStatement("SELECT * FROM " + SqlNames.quote(table.name()) + " WHERE " + where)) {
       for (Object[] bucketValues : r.buckets()) {
         LocalDateTime bucket = tb.bucketOf(bucketValues);
         for (int i = 0; i < bucketValues.length; i++) s.setObject(i + 1, bucketValues[i]);

@@ -1,5 +1,7 @@
 package io.trackpipe.spark.rollup;
 
+import static io.trackpipe.warehouse.SqlNames.quote;
+
 import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -273,11 +275,11 @@ public final class RollupPlan {
         case COUNT, SUM -> FactColumn.of(m.name(), Merge.ADD).withSqlType(sqlType(type, false) + " NOT NULL DEFAULT 0");
         case MIN -> FactColumn.of(m.name(), Merge.MIN).withSqlType(sqlType(type, false) + " NULL");
         case MAX -> FactColumn.of(m.name(), Merge.MAX).withSqlType(sqlType(type, false) + " NULL");
-        case RATIO -> FactColumn.derived(m.name(), m.numerator() + " / NULLIF(" + m.denominator() + ", 0)")
+        case RATIO -> FactColumn.derived(m.name(), quote(m.numerator()) + " / NULLIF(" + quote(m.denominator()) + ", 0)")
             .withSqlType("DECIMAL(20, 6) NULL");
         // The count of the values seen for the row so far, kept in the side table written just before.
-        case DISTINCT -> FactColumn.derived(m.name(), "(SELECT COUNT(*) FROM " + sideTableName(definition, m) + " s WHERE "
-                + definition.dimensions().stream().map(d -> "s." + d.name() + " = " + definition.table() + "." + d.name())
+        case DISTINCT -> FactColumn.derived(m.name(), "(SELECT COUNT(*) FROM " + quote(sideTableName(definition, m)) + " s WHERE "
+                + definition.dimensions().stream().map(d -> "s." + quote(d.name()) + " = " + quote(definition.table()) + "." + quote(d.name()))
                     .collect(Collectors.joining(" AND ")) + ")")
             .withSqlType("BIGINT NOT NULL DEFAULT 0");
       });
@@ -290,11 +292,27 @@ public final class RollupPlan {
     return new FactTable(definition.table(), columns);
   }
 
+  /** InnoDB's limit on a primary key's size (DYNAMIC row format), in bytes. */
+  static final int MAX_KEY_BYTES = 3072;
+  /** Characters of a text dimension: 4 bytes each in utf8mb4, so four fit in a key with room for numbers and dates. */
+  static final int KEY_TEXT_CHARS = 191;
+
+  /** The bytes MySQL needs for the table's primary key: text dimensions at 4 bytes a character, others by type. */
+  public int keyBytes() {
+    int bytes = 0;
+    for (FactColumn key : table.keyColumns()) {
+      String type = key.sqlType();
+      bytes += type.startsWith("VARCHAR") ? 4 * key.maxChars() : type.startsWith("BIGINT") ? 8 : type.startsWith("INT") ? 4
+          : type.startsWith("SMALLINT") ? 2 : type.startsWith("DATETIME") ? 8 : type.startsWith("DATE") ? 3 : 16;
+    }
+    return bytes;
+  }
+
   private static String sqlType(DataType type, boolean key) {
     if (type.equals(DataTypes.LongType)) return "BIGINT";
     if (type.equals(DataTypes.IntegerType)) return "INT";
     if (type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType)) return "SMALLINT";
-    if (type.equals(DataTypes.StringType)) return key ? "VARCHAR(191)" : "VARCHAR(1000)";
+    if (type.equals(DataTypes.StringType)) return key ? "VARCHAR(" + KEY_TEXT_CHARS + ")" : "VARCHAR(1000)";
     if (type.equals(DataTypes.DateType)) return "DATE";
     if (type.equals(DataTypes.TimestampType)) return "DATETIME(3)";
     if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return "DOUBLE";

@@ -23,15 +23,20 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
@@ -39,6 +44,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Every rollup of the catalog compiled against the source columns, checked at start-up: an expression that does not
@@ -78,7 +84,15 @@ public final class Rollups {
       checkExpressions(rollup, empty, problems);
       if (problems.size() > before) continue;
       try {
-        plans.add(RollupPlan.compile(rollup, zone, empty));
+        RollupPlan plan = RollupPlan.compile(rollup, zone, empty);
+        if (plan.keyBytes() > RollupPlan.MAX_KEY_BYTES) {
+          problems.add("rollup '" + rollup.name() + "': its key (dimensions " + rollup.dimensions().stream().map(d -> d.name())
+              .toList() + ") takes " + plan.keyBytes() + " bytes in MySQL, more than the " + RollupPlan.MAX_KEY_BYTES
+              + " a primary key may have; a text dimension takes " + 4 * RollupPlan.KEY_TEXT_CHARS + " (its values are cut to "
+              + RollupPlan.KEY_TEXT_CHARS + " characters): declare fewer text dimensions");
+          continue;
+        }
+        plans.add(plan);
         lookupNames.addAll(rollup.lookups());
       } catch (RuntimeException e) {
         problems.add("rollup '" + rollup.name() + "': " + firstLine(e));
@@ -216,6 +230,25 @@ public final class Rollups {
     }
   }
 
+  /**
+   * Functions that run arbitrary code on the executors or driver ({@code reflect}, {@code java_method}) or stop the job
+   * on purpose: refused in every rollup expression, whatever its arguments.
+   */
+  static final Set<String> REFUSED_FUNCTIONS = Set.of("reflect", "java_method", "try_reflect", "assert_true", "raise_error");
+
+  /** The names of the functions an unresolved expression calls, lower case. */
+  private static Set<String> functionNames(Expression e) {
+    Set<String> names = new HashSet<>();
+    if (e instanceof UnresolvedFunction f) {
+      List<String> parts = CollectionConverters.asJava(f.nameParts());
+      names.add(parts.get(parts.size() - 1).toLowerCase(Locale.ROOT));
+    }
+    for (Expression child : CollectionConverters.asJava(e.children())) {
+      names.addAll(functionNames(child));
+    }
+    return names;
+  }
+
   private static void checkType(String part, String expression, Dataset<Row> source, DataType expected, List<String> problems) {
     DataType type = check(part, expression, source, problems);
     if (type != null && !type.equals(expected)) {
@@ -226,7 +259,24 @@ public final class Rollups {
   /** The expression's type, or null after adding why it does not resolve against the source columns. */
   private static DataType check(String part, String expression, Dataset<Row> source, List<String> problems) {
     try {
-      return source.select(expr(expression)).schema().fields()[0].dataType();
+      Set<String> refused = new TreeSet<>(functionNames(source.sparkSession().sessionState().sqlParser()
+          .parseExpression(expression)));
+      refused.retainAll(REFUSED_FUNCTIONS);
+      if (!refused.isEmpty()) {
+        problems.add(part + ": '" + expression + "' calls " + refused + ", which rollup expressions may not use: they run"
+            + " arbitrary code or stop the job (refused: " + new TreeSet<>(REFUSED_FUNCTIONS) + ")");
+        return null;
+      }
+      Dataset<Row> resolved = source.select(expr(expression));
+      for (Expression e
+          : CollectionConverters.asJava(resolved.queryExecution().analyzed().expressions())) {
+        if (!e.deterministic()) {
+          problems.add(part + ": '" + expression + "' is not deterministic (random, the current time, …): a batch run again"
+              + " after a crash must compute the same rows, and the raw store's recount the same numbers");
+          return null;
+        }
+      }
+      return resolved.schema().fields()[0].dataType();
     } catch (Exception e) { // AnalysisException (a parse error is one too), undeclared in Scala
       problems.add(part + ": '" + expression + "' does not resolve: " + firstLine(e)
           + " (source columns: " + String.join(", ", source.columns()) + ")");

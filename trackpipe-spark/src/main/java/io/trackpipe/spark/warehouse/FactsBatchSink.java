@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
@@ -25,6 +26,7 @@ import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.fact.FactBatch;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,7 +110,7 @@ public final class FactsBatchSink {
     // refuses a checkpoint that went back before anything (the dedup store included) is touched.
     var last = writer.lastCommit(sinkName);
     if (last.isPresent() && last.get().decide(queryId, batchId, range) == StreamCommit.Decision.SKIP) {
-      log.info("Batch {} ({}) was committed before the restart; skipping it", batchId, range);
+      log.info("Batch {} was committed before the restart; skipping it (Kafka offsets {})", batchId, range);
       return new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of());
     }
     Column valid = col(REJECT_REASON).isNull();
@@ -122,6 +124,7 @@ public final class FactsBatchSink {
     BitSet copies;
     List<Column> metrics = new ArrayList<>(List.of(
         count(lit(1)).as("read"),
+        max(unix_millis(col(RECEIVED_AT))).as("newest_arrival"),
         countWhere(valid.and(inTime.unary_$bang())).as("too_late")));
     for (RejectReason reason : RejectReason.values()) {
       metrics.add(countWhere(col(REJECT_REASON).equalTo(reason.code())).as(reason.code()));
@@ -167,11 +170,12 @@ public final class FactsBatchSink {
       batch.unpersist();
     }
     long aggregatedAt = System.nanoTime();
-    ExactlyOnceWriter.Outcome outcome =
-        writer.commit(sinkName, queryId, batchId, range, facts);
+    Map<String, Object> counts = observation.getAsJava();
+    Object newest = counts.get("newest_arrival");
+    ExactlyOnceWriter.Outcome outcome = writer.commit(sinkName, queryId, batchId, range,
+        newest == null ? null : Instant.ofEpochMilli(number(newest)), facts);
     long committedAt = System.currentTimeMillis();
 
-    Map<String, Object> counts = observation.getAsJava();
     long read = number(counts.get("read"));
     long counted = arrivalMillis.length - duplicates;
     long tooLate = number(counts.get("too_late"));

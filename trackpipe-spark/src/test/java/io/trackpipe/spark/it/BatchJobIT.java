@@ -254,6 +254,46 @@ class BatchJobIT {
     assertThat(later.verify(from, from.plusDays(2), line -> { }).drifts()).isEmpty();
   }
 
+  @Test
+  void aBucketWaitsUntilTheStreamHasCommittedPastItsLatenessWhateverTheWallClockSays() throws Exception {
+    StreamFixture f = StreamFixture.create("batchrace", work);
+    RawStoreFixture raw = RawStoreFixture.create("batchrace", EmbeddedCassandra.shared().contactPoint());
+    Duration lateness = Duration.ofMinutes(30);
+    StreamConfig streamConfig = stream(f, ZoneId.of("UTC"), lateness);
+    TrackingStreamJob streamJob = new TrackingStreamJob(f.kafka, f.warehouseConfig, streamConfig, raw.config);
+    // An hour that ended three hours ago: by the wall clock settled long since (end + 30 min + 1 min).
+    Instant hourStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(4));
+    Instant hourEnd = hourStart.plus(Duration.ofHours(1));
+    // The stream is behind (a raw-store outage, a backlog): it has committed what arrived until 10 min after the end.
+    List<StreamFixture.Send> sent = new ArrayList<>();
+    for (int i = 0; i < 100; i++) sent.add(send(hourStart.plusSeconds(30L * i), hourEnd.plus(Duration.ofMinutes(10)), i));
+    f.produce(sent);
+    StreamFixture.runToEnd(streamJob);
+
+    BatchConfig batch = new BatchConfig(Duration.ofMinutes(2), Duration.ofMinutes(1), MetricsEndpointConfig.off());
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
+    BatchJob.CycleResult waiting = job.runCycle();
+    assertThat(waiting.hourlyBuckets()).as("the hour is left to the stream, which may still add to it").isZero();
+    assertThat(waiting.pending()).isGreaterThan(0);
+    String hour = "dates = '" + LocalDateTime.ofInstant(hourStart, ZoneOffset.UTC).toLocalDate() + "' AND hours = "
+        + LocalDateTime.ofInstant(hourStart, ZoneOffset.UTC).getHour();
+    assertThat(f.query("SELECT DISTINCT sources FROM events WHERE " + hour)).containsExactly("kafka");
+
+    // The stream catches up: more events that arrived in time for the hour, then one that arrived just now.
+    List<StreamFixture.Send> more = new ArrayList<>();
+    for (int i = 0; i < 50; i++) more.add(send(hourStart.plusSeconds(60L * i + 7), hourEnd.plus(Duration.ofMinutes(20)), 500 + i));
+    more.add(send(Instant.now().minusSeconds(5), Instant.now(), 900));
+    f.produce(more);
+    StreamFixture.runToEnd(streamJob);
+    BatchJob.CycleResult settled = job.runCycle();
+
+    assertThat(settled.hourlyBuckets()).as("now past the hour's end + lateness: rewritten").isGreaterThanOrEqualTo(1);
+    assertThat(f.query("SELECT DISTINCT sources FROM events WHERE " + hour)).containsExactly("cassandra");
+    List<StreamFixture.Send> all = new ArrayList<>(sent);
+    all.addAll(more);
+    assertThat(f.facts()).as("every event once").isEqualTo(Recount.of(all, Map.of(), lateness));
+  }
+
   private static final String[] TRACKS = {"click", "click", "conversion", "qualified", "unqualified", ""};
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 

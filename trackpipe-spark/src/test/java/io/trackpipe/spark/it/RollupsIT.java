@@ -185,6 +185,83 @@ class RollupsIT {
     assertThatThrownBy(() -> f.rows("broken", "dates")).as("nothing created").hasMessageContaining("doesn't exist");
   }
 
+  @Test
+  void reservedWordsAreColumnNamesAndALongTextKeyIsCutInsteadOfFailingEveryCommit() throws Exception {
+    Path definitions = work.resolve("reserved.yaml");
+    Files.writeString(definitions, """
+        rollups:
+          - name: by_order
+            dimensions:
+              - {name: order, column: "coalesce(campaign_id, 0)"}
+              - {name: key, column: "concat(custom_track, repeat('x', 300))"}
+              - {name: dates, time: day}
+            metrics:
+              - {name: select, kind: count}
+              - {name: from, kind: sum, of: bid}
+              - {name: where, kind: ratio, numerator: from, denominator: select}
+              - {name: group, kind: distinct, of: job_id}
+            views:
+              - {name: by_order_totals, keep: [order]}
+        """);
+    StreamFixture f = StreamFixture.create("reserved", work);
+    f.loadDimensions(DIMENSIONS);
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
+    StreamingQuery query = job.start(StreamFixture.spark());
+    try {
+      // A recent hour: the broker deletes records whose timestamps are older than its retention.
+      LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.HOURS).minusHours(1);
+      f.produce(List.of(event(1, 3, hour.plusMinutes(7), "click", "0.25"), event(2, 3, hour.plusMinutes(9), "click", "1.75")));
+      query.processAllAvailable();
+      f.produce(List.of(event(1, 3, hour.plusMinutes(3), "click", "1.00")));
+      query.processAllAvailable();
+      assertThat(query.exception().isEmpty()).as("every commit went through").isTrue();
+    } finally {
+      query.stop();
+    }
+
+    String key = "click" + "x".repeat(186);
+    assertThat(f.query("SELECT `order`, `key`, `select`, `from`, `where`, `group` FROM by_order"))
+        .as("the key cut to 191 characters").containsExactly("3|" + key + "|3|3|1|2");
+    assertThat(f.query("SELECT `order`, `select`, `from`, `where` FROM by_order_totals")).containsExactly("3|3|3|1");
+  }
+
+  @Test
+  void refusesSideEffectingFunctionsNonDeterministicExpressionsAndKeysTooLongAtStartUp() throws Exception {
+    Path definitions = work.resolve("unsafe.yaml");
+    Files.writeString(definitions, """
+        rollups:
+          - name: sneaky
+            filter: "reflect('java.lang.String', 'valueOf', 1) IS NOT NULL"
+            dimensions:
+              - {name: dates, time: day}
+              - {name: k, column: "upper(java_method('java.lang.String', 'valueOf', job_id))"}
+            metrics:
+              - {name: n, kind: count-if, where: "rand() < 0.5"}
+          - name: wide
+            dimensions:
+              - {name: dates, time: day}
+              - custom_track
+              - {name: a, column: custom_track}
+              - {name: b, column: custom_track}
+              - {name: c, column: custom_track}
+              - {name: d, column: custom_track}
+            metrics:
+              - {name: n, kind: count}
+        """);
+    StreamFixture f = StreamFixture.create("unsafe", work);
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
+
+    assertThatThrownBy(() -> job.start(StreamFixture.spark()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).satisfiesExactlyInAnyOrder(
+            p -> assertThat(p).startsWith("rollup 'sneaky', filter: 'reflect('java.lang.String', 'valueOf', 1) IS NOT NULL'"
+                + " calls [reflect], which rollup expressions may not use"),
+            p -> assertThat(p).startsWith("rollup 'sneaky', dimension 'k': 'upper(java_method(").contains("calls [java_method]"),
+            p -> assertThat(p).startsWith("rollup 'sneaky', metric 'n', where: 'rand() < 0.5' is not deterministic"),
+            p -> assertThat(p).startsWith("rollup 'wide': its key (dimensions [dates, custom_track, a, b, c, d]) takes 3823 bytes")));
+    assertThatThrownBy(() -> f.rows("sneaky", "dates")).as("nothing created").hasMessageContaining("doesn't exist");
+  }
+
   private static Map<String, Object> find(List<Map<String, Object>> rows, Predicate<Map<String, Object>> which) {
     return rows.stream().filter(which).findFirst().orElseThrow(() -> new AssertionError("no such row in " + rows));
   }

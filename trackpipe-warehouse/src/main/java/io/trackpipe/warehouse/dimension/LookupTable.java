@@ -1,5 +1,7 @@
 package io.trackpipe.warehouse.dimension;
 
+import io.trackpipe.warehouse.SqlNames;
+
 import static java.util.Objects.requireNonNull;
 
 import io.trackpipe.rollup.Lookup;
@@ -39,7 +41,8 @@ public record LookupTable(Lookup lookup, List<ValueKind> types, Map<Object, Obje
     List<String> selected = new ArrayList<>();
     selected.add(lookup.key());
     selected.addAll(lookup.columns().values());
-    String sql = "SELECT " + String.join(", ", selected) + " FROM " + lookup.table();
+    String sql = "SELECT " + String.join(", ", selected.stream().map(SqlNames::quote).toList()) + " FROM "
+        + SqlNames.quote(lookup.table());
     try (Connection c = warehouse.connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
       ResultSetMetaData meta = rs.getMetaData();
       List<ValueKind> kinds = new ArrayList<>();

@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,11 +39,14 @@ public final class ExactlyOnceWriter {
    * @param sink the streaming sink's stable name
    * @param queryId the Spark query id, stable for the life of a checkpoint
    * @param range the Kafka offsets the batch read
+   * @param newestArrival the newest Kafka timestamp of the batch's records (null for a batch without records): the
+   *     sink's {@link StreamCommit#arrivedUntil()} moves up to it
    * @return whether the batch was applied now (false: it had been applied before)
    * @throws IllegalStateException when the warehouse holds commits of another checkpoint for this sink, or the batch
    *     does not continue the last commit (see {@link StreamCommit#decide})
    */
-  public Outcome commit(String sink, String queryId, long batchId, BatchRange range, List<FactBatch> batches)
+  public Outcome commit(String sink, String queryId, long batchId, BatchRange range, Instant newestArrival,
+      List<FactBatch> batches)
       throws SQLException {
     return warehouse.inRetriedTransaction("commit of batch " + batchId + " of sink '" + sink + "'", c -> {
       Optional<StreamCommit> last = lastCommit(c, sink, true);
@@ -52,15 +58,18 @@ public final class ExactlyOnceWriter {
         rows += upsert(c, batch);
       }
       try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO stream_commit (sink, query_id, batch_id, start_offsets, end_offsets, committed_at)"
-              + " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE query_id = VALUES(query_id),"
+          "INSERT INTO stream_commit (sink, query_id, batch_id, start_offsets, end_offsets, arrived_until, committed_at)"
+              + " VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE query_id = VALUES(query_id),"
               + " batch_id = VALUES(batch_id), start_offsets = VALUES(start_offsets), end_offsets = VALUES(end_offsets),"
+              // Never back: a batch's newest record may be older than an earlier batch's.
+              + " arrived_until = COALESCE(GREATEST(arrived_until, VALUES(arrived_until)), arrived_until, VALUES(arrived_until)),"
               + " committed_at = VALUES(committed_at)")) {
         s.setString(1, sink);
         s.setString(2, queryId);
         s.setLong(3, batchId);
         s.setString(4, range.start().json());
         s.setString(5, range.end().json());
+        s.setObject(6, newestArrival == null ? null : LocalDateTime.ofInstant(newestArrival, ZoneOffset.UTC));
         s.executeUpdate();
       }
       return new Outcome(true, rows);
@@ -76,13 +85,15 @@ public final class ExactlyOnceWriter {
 
   private static Optional<StreamCommit> lastCommit(Connection c, String sink, boolean lock) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
-        "SELECT query_id, batch_id, start_offsets, end_offsets FROM stream_commit WHERE sink = ?" + (lock ? " FOR UPDATE" : ""))) {
+        "SELECT query_id, batch_id, start_offsets, end_offsets, arrived_until FROM stream_commit WHERE sink = ?" + (lock ? " FOR UPDATE" : ""))) {
       s.setString(1, sink);
       try (ResultSet rs = s.executeQuery()) {
         if (!rs.next()) return Optional.empty();
         BatchRange range = rs.getString(3) == null || rs.getString(4) == null ? null
             : new BatchRange(KafkaOffsets.parse(rs.getString(3)), KafkaOffsets.parse(rs.getString(4)));
-        return Optional.of(new StreamCommit(sink, rs.getString(1), rs.getLong(2), range));
+        LocalDateTime arrivedUntil = rs.getObject(5, LocalDateTime.class);
+        return Optional.of(new StreamCommit(sink, rs.getString(1), rs.getLong(2), range,
+            arrivedUntil == null ? null : arrivedUntil.toInstant(ZoneOffset.UTC)));
       }
     }
   }

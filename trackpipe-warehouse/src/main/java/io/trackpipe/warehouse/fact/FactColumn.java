@@ -2,6 +2,10 @@ package io.trackpipe.warehouse.fact;
 
 import static java.util.Objects.requireNonNull;
 
+import io.trackpipe.warehouse.SqlNames;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * A column of a fact table and how a new value merges into an existing row.
  *
@@ -56,7 +60,28 @@ public record FactColumn(String name, Merge merge, String expression, String sql
     return new FactColumn(name, merge, expression, type);
   }
 
+  private static final Pattern VARCHAR = Pattern.compile("VARCHAR\\((\\d+)\\).*");
+
+  /** The most characters the column holds, for a {@code VARCHAR(n)} column trackpipe creates; 0 otherwise. */
+  public int maxChars() {
+    if (sqlType == null) return 0;
+    Matcher m = VARCHAR.matcher(sqlType);
+    return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  /**
+   * {@code value}, a text cut to {@link #maxChars()}: one long value (a tracker's 8 KiB field as a key, say) must not
+   * fail every commit that carries it. Rows whose keys become equal merge as the upsert merges any two rows.
+   */
+  Object fitted(Object value) {
+    int max = maxChars();
+    if (max == 0 || !(value instanceof String text) || text.length() <= max) return value;
+    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+    return text.substring(0, end);
+  }
+
   String updateClause() {
+    String name = SqlNames.quote(this.name);
     return switch (merge) {
       case KEY -> throw new IllegalStateException("key column " + name + " is not updated");
       case ADD -> name + " = " + name + " + VALUES(" + name + ")";

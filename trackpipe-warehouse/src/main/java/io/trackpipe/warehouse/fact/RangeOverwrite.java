@@ -1,5 +1,7 @@
 package io.trackpipe.warehouse.fact;
 
+import io.trackpipe.warehouse.SqlNames;
+
 import static java.util.Objects.requireNonNull;
 
 import io.trackpipe.warehouse.Warehouse;
@@ -171,9 +173,9 @@ public final class RangeOverwrite {
   }
 
   private static long delete(Connection c, Replacement r) throws SQLException {
-    String where = String.join(" AND ", r.bucketColumns().stream().map(col -> col + " = ?").toList());
+    String where = String.join(" AND ", r.bucketColumns().stream().map(col -> SqlNames.quote(col) + " = ?").toList());
     long deleted = 0;
-    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + r.batch().table().name() + " WHERE " + where)) {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + SqlNames.quote(r.batch().table().name()) + " WHERE " + where)) {
       for (Object[] bucket : r.buckets()) {
         for (int i = 0; i < bucket.length; i++) s.setObject(i + 1, bucket[i]);
         deleted += s.executeUpdate();

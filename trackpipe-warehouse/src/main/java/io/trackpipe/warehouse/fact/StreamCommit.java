@@ -2,6 +2,7 @@ package io.trackpipe.warehouse.fact;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -12,8 +13,10 @@ import java.util.TreeSet;
  * Kafka offsets it read.
  *
  * @param range null for a commit made before offsets were recorded (schema version 4 and earlier)
+ * @param arrivedUntil the newest Kafka timestamp of the records of every batch committed so far: how far the stream
+ *     has counted, by arrival; null before a batch with records recorded it (schema version 5 and earlier)
  */
-public record StreamCommit(String sink, String queryId, long batchId, BatchRange range) {
+public record StreamCommit(String sink, String queryId, long batchId, BatchRange range, Instant arrivedUntil) {
   public StreamCommit {
     requireNonNull(sink, "sink is null");
     requireNonNull(queryId, "queryId is null");

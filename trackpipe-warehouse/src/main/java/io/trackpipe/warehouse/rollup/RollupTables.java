@@ -1,5 +1,7 @@
 package io.trackpipe.warehouse.rollup;
 
+import io.trackpipe.warehouse.SqlNames;
+
 import io.trackpipe.rollup.Metric;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.rollup.TotalsView;
@@ -72,19 +74,23 @@ public final class RollupTables {
    * counts and attributes cannot be summed and are left out.
    */
   public static String viewSql(RollupDefinition rollup, TotalsView view) {
-    List<String> select = new ArrayList<>(view.keep());
+    List<String> keep = view.keep().stream().map(SqlNames::quote).toList();
+    List<String> select = new ArrayList<>(keep);
     for (Metric m : rollup.metrics()) {
+      String name = SqlNames.quote(m.name());
       switch (m.kind()) {
-        case COUNT, SUM -> select.add("SUM(" + m.name() + ") AS " + m.name());
-        case MIN -> select.add("MIN(" + m.name() + ") AS " + m.name());
-        case MAX -> select.add("MAX(" + m.name() + ") AS " + m.name());
-        case RATIO -> select.add("CAST(SUM(" + m.numerator() + ") / NULLIF(SUM(" + m.denominator() + "), 0) AS DECIMAL(20, 6)) AS " + m.name());
+        case COUNT, SUM -> select.add("SUM(" + name + ") AS " + name);
+        case MIN -> select.add("MIN(" + name + ") AS " + name);
+        case MAX -> select.add("MAX(" + name + ") AS " + name);
+        case RATIO -> select.add("CAST(SUM(" + SqlNames.quote(m.numerator()) + ") / NULLIF(SUM(" + SqlNames.quote(m.denominator())
+            + "), 0) AS DECIMAL(20, 6)) AS " + name);
         case DISTINCT -> { }
       }
     }
-    select.add("MAX(latest_update_time) AS latest_update_time");
-    String sql = "CREATE OR REPLACE VIEW " + view.name() + " AS SELECT " + String.join(", ", select) + " FROM " + rollup.table();
-    return view.keep().isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", view.keep());
+    select.add("MAX(`latest_update_time`) AS `latest_update_time`");
+    String sql = "CREATE OR REPLACE VIEW " + SqlNames.quote(view.name()) + " AS SELECT " + String.join(", ", select) + " FROM "
+        + SqlNames.quote(rollup.table());
+    return keep.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", keep);
   }
 
   private static Set<String> columns(Connection c, String table) throws SQLException {

@@ -9,6 +9,7 @@ import io.trackpipe.warehouse.WarehouseConfig;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -64,9 +65,9 @@ class ExactlyOnceWriterIT {
 
   @Test
   void addsEachBatchOnceAndSkipsARerunOfACommittedBatch() throws Exception {
-    ExactlyOnceWriter.Outcome first = writer.commit(SINK, "query-a", 0, range(0), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 1, "1.50", null)))));
-    ExactlyOnceWriter.Outcome rerun = writer.commit(SINK, "query-a", 0, range(0), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 1, "1.50", null)))));
-    ExactlyOnceWriter.Outcome second = writer.commit(SINK, "query-a", 1, range(1), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "0.25", 77L)))));
+    ExactlyOnceWriter.Outcome first = writer.commit(SINK, "query-a", 0, range(0), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 1, "1.50", null)))));
+    ExactlyOnceWriter.Outcome rerun = writer.commit(SINK, "query-a", 0, range(0), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 1, "1.50", null)))));
+    ExactlyOnceWriter.Outcome second = writer.commit(SINK, "query-a", 1, range(1), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "0.25", 77L)))));
 
     assertThat(first.applied()).isTrue();
     assertThat(rerun.applied()).as("batch 0 again, as Spark re-runs it after a crash").isFalse();
@@ -77,33 +78,47 @@ class ExactlyOnceWriterIT {
     assertThat((BigDecimal) values.get(2)).as("spend_hour").isEqualByComparingTo("1.75");
     assertThat((BigDecimal) values.get(3)).as("bid_set, recomputed from the merged sums").isEqualByComparingTo("0.583333");
     assertThat(values.get(4)).as("company_id filled in by a later batch").isEqualTo(77L);
-    assertThat(writer.lastCommit(SINK)).contains(new StreamCommit(SINK, "query-a", 1, range(1)));
+    assertThat(writer.lastCommit(SINK)).contains(new StreamCommit(SINK, "query-a", 1, range(1), null));
   }
 
   @Test
   void refusesABatchThatDoesNotContinueTheLastCommitExactly() throws Exception {
-    writer.commit(SINK, "q", 0, range(0, 10), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
-    writer.commit(SINK, "q", 1, range(10, 20), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
+    writer.commit(SINK, "q", 0, range(0, 10), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
+    writer.commit(SINK, "q", 1, range(10, 20), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
     List<FactBatch> more = List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(5, 0, "5", null))));
 
-    assertThatThrownBy(() -> writer.commit(SINK, "q", 1, range(10, 25), more)).as("batch 1 re-planned over more offsets")
+    assertThatThrownBy(() -> writer.commit(SINK, "q", 1, range(10, 25), null, more)).as("batch 1 re-planned over more offsets")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("planned again").hasMessageContaining("--fresh");
-    assertThatThrownBy(() -> writer.commit(SINK, "q", 2, range(25, 30), more)).as("a gap after the last commit")
+    assertThatThrownBy(() -> writer.commit(SINK, "q", 2, range(25, 30), null, more)).as("a gap after the last commit")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("events/0: gap, offsets 20 to 24");
-    assertThatThrownBy(() -> writer.commit(SINK, "q", 2, range(15, 30), more)).as("an overlap with the last commit")
+    assertThatThrownBy(() -> writer.commit(SINK, "q", 2, range(15, 30), null, more)).as("an overlap with the last commit")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("events/0: overlap, offsets 15 to 19 would be counted twice");
-    assertThatThrownBy(() -> writer.commit(SINK, "q", 0, range(0, 10), more)).as("a checkpoint that went back")
+    assertThatThrownBy(() -> writer.commit(SINK, "q", 0, range(0, 10), null, more)).as("a checkpoint that went back")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("went back");
-    assertThat(writer.commit(SINK, "q", 1, range(10, 20), more).applied()).as("the same batch again: skipped").isFalse();
+    assertThat(writer.commit(SINK, "q", 1, range(10, 20), null, more).applied()).as("the same batch again: skipped").isFalse();
     assertThat(stored().get(0)).as("nothing of the refused batches written").isEqualTo(2L);
-    assertThat(writer.commit(SINK, "q", 2, range(20, 30), more).applied()).as("the batch that continues").isTrue();
+    assertThat(writer.commit(SINK, "q", 2, range(20, 30), null, more).applied()).as("the batch that continues").isTrue();
     assertThat(stored().get(0)).isEqualTo(7L);
   }
 
   @Test
+  void recordsTheNewestArrivalCommittedAndNeverMovesItBack() throws Exception {
+    Instant newest = Instant.parse("2026-12-04T10:15:30.123Z");
+    List<FactBatch> none = List.of();
+    writer.commit(SINK, "q", 0, range(0), newest, none);
+    writer.commit(SINK, "q", 1, range(1), newest.minusSeconds(600), none);
+    writer.commit(SINK, "q", 2, range(2), null, none);
+
+    assertThat(writer.lastCommit(SINK).orElseThrow().arrivedUntil()).as("a later batch with older records, then an empty one")
+        .isEqualTo(newest);
+    writer.commit(SINK, "q", 3, range(3), newest.plusMillis(1), none);
+    assertThat(writer.lastCommit(SINK).orElseThrow().arrivedUntil()).isEqualTo(newest.plusMillis(1));
+  }
+
+  @Test
   void keepsAKnownCompanyWhenALaterBatchDoesNotKnowIt() throws Exception {
-    writer.commit(SINK, "q", 0, range(0), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", 55L)))));
-    writer.commit(SINK, "q", 1, range(1), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(0, 1, "0", null)))));
+    writer.commit(SINK, "q", 0, range(0), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", 55L)))));
+    writer.commit(SINK, "q", 1, range(1), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(0, 1, "0", null)))));
 
     List<Object> values = stored();
     assertThat(values.get(4)).isEqualTo(55L);
@@ -112,9 +127,9 @@ class ExactlyOnceWriterIT {
 
   @Test
   void refusesCommitsFromAnotherCheckpointAndWritesNothing() throws Exception {
-    writer.commit(SINK, "query-a", 5, range(5), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
+    writer.commit(SINK, "query-a", 5, range(5), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
 
-    assertThatThrownBy(() -> writer.commit(SINK, "query-b", 0, range(0),
+    assertThatThrownBy(() -> writer.commit(SINK, "query-b", 0, range(0), null,
         List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(9, 9, "9", null))))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("query-a").hasMessageContaining("--fresh");
@@ -128,8 +143,8 @@ class ExactlyOnceWriterIT {
       rows.add(new Object[] {job, DAY, (int) (job % 24), 2L, 3L, 4L, 1L, 0L, 0L, 0L, new BigDecimal("0.1"),
           new BigDecimal("0.1"), null, "kafka", LocalDateTime.of(2024, 5, 1, 0, 0)});
     }
-    writer.commit(SINK, "q", 0, range(0), List.of(new FactBatch(FactTables.EVENTS, rows)));
-    writer.commit(SINK, "q", 1, range(1), List.of(new FactBatch(FactTables.EVENTS, rows)));
+    writer.commit(SINK, "q", 0, range(0), null, List.of(new FactBatch(FactTables.EVENTS, rows)));
+    writer.commit(SINK, "q", 1, range(1), null, List.of(new FactBatch(FactTables.EVENTS, rows)));
 
     try (Connection c = warehouse.connect(); ResultSet rs = c.createStatement().executeQuery(
         "SELECT COUNT(*), SUM(clicks), SUM(spend_hour) FROM events")) {
@@ -142,12 +157,12 @@ class ExactlyOnceWriterIT {
 
   @Test
   void resetForgetsTheSinkAndItsFacts() throws Exception {
-    writer.commit(SINK, "query-a", 3, range(3), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
+    writer.commit(SINK, "query-a", 3, range(3), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(1, 0, "1", null)))));
 
     writer.reset(SINK, List.of(FactTables.EVENTS.name()));
 
     assertThat(writer.lastCommit(SINK)).isEmpty();
-    assertThat(writer.commit(SINK, "query-b", 0, range(0), List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 0, "2", null)))))
+    assertThat(writer.commit(SINK, "query-b", 0, range(0), null, List.of(new FactBatch(FactTables.EVENTS, List.<Object[]>of(row(2, 0, "2", null)))))
         .applied()).isTrue();
     assertThat(stored().get(0)).isEqualTo(2L);
   }

@@ -71,7 +71,7 @@ class TransactionRetryIT {
     // The writer's sessions give up on a lock after 1 s (MariaDB error 1205); the lock is held for 3 s.
     Warehouse warehouse = warehouse("?sessionVariables=innodb_lock_wait_timeout=1");
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
-    writer.commit(SINK, "q", 0, ExactlyOnceWriterIT.range(0), oneClick());
+    writer.commit(SINK, "q", 0, ExactlyOnceWriterIT.range(0), null, oneClick());
 
     long waited;
     ExactlyOnceWriter.Outcome outcome;
@@ -112,7 +112,7 @@ class TransactionRetryIT {
   void retriesACommitWhoseConnectionWasKilledMidCommit() throws Exception {
     Warehouse warehouse = warehouse("");
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
-    writer.commit(SINK, "q", 0, ExactlyOnceWriterIT.range(0), oneClick());
+    writer.commit(SINK, "q", 0, ExactlyOnceWriterIT.range(0), null, oneClick());
 
     ExactlyOnceWriter.Outcome outcome;
     try (Connection locker = lockTheFactRow(warehouse)) {
@@ -150,7 +150,7 @@ class TransactionRetryIT {
 
   private static ExactlyOnceWriter.Outcome commit(ExactlyOnceWriter writer, long batchId) {
     try {
-      return writer.commit(SINK, "q", batchId, ExactlyOnceWriterIT.range(batchId), oneClick());
+      return writer.commit(SINK, "q", batchId, ExactlyOnceWriterIT.range(batchId), null, oneClick());
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -159,7 +159,7 @@ class TransactionRetryIT {
   private static long waitForBlockedUpsert(Connection c) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     try (PreparedStatement s = c.prepareStatement("SELECT id FROM information_schema.processlist"
-        + " WHERE info LIKE 'INSERT INTO events%' AND id <> CONNECTION_ID()")) {
+        + " WHERE info LIKE 'INSERT INTO `events`%' AND id <> CONNECTION_ID()")) {
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = s.executeQuery()) {
           if (rs.next()) return rs.getLong(1);
