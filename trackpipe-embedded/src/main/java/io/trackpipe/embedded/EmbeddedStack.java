@@ -148,8 +148,10 @@ public final class EmbeddedStack implements AutoCloseable {
         }
         EmbeddedStack stack;
         try {
-          // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput.
-          stack = start(dir, EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1"), 0);
+          // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput. No retention:
+          // tests send records stamped long ago, which a time-based retention check would delete mid-test.
+          stack = start(dir, EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1")
+              .withBrokerProperty("log.retention.ms", "-1"), 0);
         } catch (RuntimeException e) {
           Processes.deleteRecursively(dir);
           throw e;
