@@ -3,8 +3,8 @@ package io.trackpipe.cli.demo;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.trackpipe.cli.Trackpipe;
+import io.trackpipe.spark.it.StreamJobProcess;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +44,7 @@ final class DemoProcess implements AutoCloseable {
   /** Starts {@code trackpipe demo} on {@code dataDir}, its output appended to {@code log}. */
   static DemoProcess start(Path dataDir, Path log, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of("setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")
-            || a.equals("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))
-        .toList());
+    command.addAll(StreamJobProcess.sparkJvmFlags());
     command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName(), "demo",
         "--set", "demo.data-dir=" + dataDir));
     for (String setting : FREE_PORTS) {

@@ -1,8 +1,6 @@
 package io.trackpipe.spark.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Iterator;
+import io.trackpipe.warehouse.fact.KafkaOffsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,7 +14,6 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
  * does not commit offsets to a consumer group). Thread-safe.
  */
 public final class StreamMetrics {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamMetrics.class);
 
   private StreamStatus status = StreamStatus.EMPTY;
@@ -81,7 +78,13 @@ public final class StreamMetrics {
     Map<String, Long> ended = new TreeMap<>();
     boolean readable = true;
     for (SourceProgress source : p.sources()) {
-      readable &= offsets(source.endOffset(), ended);
+      if (source.endOffset() == null) continue;
+      try {
+        ended.putAll(KafkaOffsets.parse(source.endOffset()).byPartition());
+      } catch (IllegalArgumentException e) {
+        log.debug("Cannot read Kafka offsets {}", source.endOffset(), e);
+        readable = false;
+      }
     }
     // An idle trigger may report no offsets: the last batch's still stand.
     if (!ended.isEmpty()) committedOffsets = Map.copyOf(ended);
@@ -113,27 +116,6 @@ public final class StreamMetrics {
       if (end != null) lag.put(partition, Math.max(0, end - offset));
     });
     return lag;
-  }
-
-  /**
-   * Adds the offsets of Spark's Kafka offset JSON ({@code {"topic":{"0":42,…}}}) to {@code into} as
-   * {@code topic/partition}; false when the JSON cannot be read.
-   */
-  static boolean offsets(String json, Map<String, Long> into) {
-    if (json == null) return true;
-    try {
-      for (Iterator<Map.Entry<String, JsonNode>> topics = JSON.readTree(json).fields(); topics.hasNext(); ) {
-        var topic = topics.next();
-        for (Iterator<Map.Entry<String, JsonNode>> parts = topic.getValue().fields(); parts.hasNext(); ) {
-          var part = parts.next();
-          into.put(topic.getKey() + "/" + part.getKey(), part.getValue().asLong());
-        }
-      }
-      return true;
-    } catch (Exception e) {
-      log.debug("Cannot read Kafka offsets {}", json, e);
-      return false;
-    }
   }
 
   private static double finite(double v) {

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * {@link io.trackpipe.spark.metrics.MetricsEndpoint}): rows/s in and processed, batch duration, event-to-row
  * freshness, Kafka lag per partition (computed from the query's progress against the latest offsets, since Spark
  * commits no offsets to a consumer group), dead letters by reason, the last committed batch id. Counters are read from
- * {@link StreamMetrics} when scraped; the two histograms are observed after each committed batch. Thread-safe.
+ * {@link StreamMetrics} when scraped; the two histograms are observed after each committed batch; the lag is read with each query progress. Thread-safe.
  */
 public final class StreamPrometheusMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();

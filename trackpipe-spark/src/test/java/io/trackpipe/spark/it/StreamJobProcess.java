@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The streaming job ({@link StreamMain}) in a child JVM on a fixture's topics, database and checkpoint, so that a test
  * can kill it the hard way (SIGKILL) and start it again, like a crashed driver. Output goes to a log file.
  */
-final class StreamJobProcess implements AutoCloseable {
+public final class StreamJobProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -58,8 +58,8 @@ final class StreamJobProcess implements AutoCloseable {
     return new StreamJobProcess(builder.start(), log);
   }
 
-  /** The flags Spark needs on Java 17, as this (Failsafe-configured) JVM was given them. */
-  private static List<String> sparkJvmFlags() {
+  /** The flags Spark needs on Java 17, as this (Failsafe-configured) JVM was given them: for child JVMs that run Spark. */
+  public static List<String> sparkJvmFlags() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")
             || a.equals("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect"))

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Reads and writes {@code pipeline_status}: one row per job, replaced after each committed batch. Thread-safe. */
+/** Reads and writes {@code pipeline_status}: one row per job, replaced with each progress of the job's query. Thread-safe. */
 public final class PipelineStatusTable {
   public static final String TABLE = "pipeline_status";
   private static final ObjectMapper JSON = new ObjectMapper();
