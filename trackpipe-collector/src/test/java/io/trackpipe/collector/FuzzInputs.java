@@ -1,6 +1,6 @@
 package io.trackpipe.collector;
 
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackingField;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -3,8 +3,8 @@ package io.trackpipe.generator;
 import static java.util.Objects.requireNonNull;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.trackpipe.event.DecodeResult;
-import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.legacy.DecodeResult;
+import io.trackpipe.event.legacy.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreConfig;

@@ -1,6 +1,6 @@
 package io.trackpipe.generator;
 
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackingField;
 
 /**
  * The kinds of bad input the generator emits as {@link GeneratedRecord.Kind#MALFORMED} records, in the order it

@@ -1,7 +1,7 @@
 package io.trackpipe.generator;
 
 import io.trackpipe.config.ConfigException;
-import io.trackpipe.event.CustomTrack;
+import io.trackpipe.event.legacy.CustomTrack;
 import java.util.ArrayList;
 import java.util.List;
 

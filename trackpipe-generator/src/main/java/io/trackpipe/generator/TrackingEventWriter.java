@@ -1,6 +1,6 @@
 package io.trackpipe.generator;
 
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackingField;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 

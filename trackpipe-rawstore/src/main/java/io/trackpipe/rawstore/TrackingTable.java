@@ -1,7 +1,7 @@
 package io.trackpipe.rawstore;
 
-import io.trackpipe.event.TrackerContext;
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackerContext;
+import io.trackpipe.event.legacy.TrackingField;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.cli.Trackpipe;
 import io.trackpipe.embedded.EmbeddedStack;
-import io.trackpipe.event.DecodeResult;
-import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.legacy.DecodeResult;
+import io.trackpipe.event.legacy.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;

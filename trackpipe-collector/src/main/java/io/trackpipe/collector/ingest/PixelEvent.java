@@ -3,7 +3,7 @@ package io.trackpipe.collector.ingest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackingField;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trackpipe.event.DecodeResult;
-import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.legacy.DecodeResult;
+import io.trackpipe.event.legacy.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.event.RejectReason;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.TrackingField;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;

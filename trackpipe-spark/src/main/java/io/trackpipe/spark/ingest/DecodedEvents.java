@@ -1,10 +1,10 @@
 package io.trackpipe.spark.ingest;
 
-import io.trackpipe.event.DecodeResult;
-import io.trackpipe.event.DecodedEvent;
-import io.trackpipe.event.EventDecoder;
-import io.trackpipe.event.TrackerContext;
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.DecodeResult;
+import io.trackpipe.event.legacy.DecodedEvent;
+import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.event.legacy.TrackerContext;
+import io.trackpipe.event.legacy.TrackingField;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import java.sql.Timestamp;
 import java.util.Iterator;

@@ -11,9 +11,9 @@ import static io.trackpipe.spark.ingest.DecodedEvents.PUBLISHER_ID;
 import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
 import static org.apache.spark.sql.functions.col;
 
-import io.trackpipe.event.DecodedEvent;
-import io.trackpipe.event.TrackerContext;
-import io.trackpipe.event.TrackingField;
+import io.trackpipe.event.legacy.DecodedEvent;
+import io.trackpipe.event.legacy.TrackerContext;
+import io.trackpipe.event.legacy.TrackingField;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;

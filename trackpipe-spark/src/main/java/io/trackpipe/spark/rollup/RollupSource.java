@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import io.trackpipe.event.CustomTrack;
+import io.trackpipe.event.legacy.CustomTrack;
 import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.trackpipe.spark.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.legacy.EventDecoder;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;

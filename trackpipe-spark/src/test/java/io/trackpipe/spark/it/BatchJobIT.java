@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.embedded.EmbeddedCassandra;
-import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.legacy.DecodedEvent;
 import io.trackpipe.event.EventLimits;
-import io.trackpipe.event.TrackerContext;
+import io.trackpipe.event.legacy.TrackerContext;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;

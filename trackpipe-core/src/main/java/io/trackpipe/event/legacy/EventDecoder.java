@@ -1,4 +1,7 @@
-package io.trackpipe.event;
+package io.trackpipe.event.legacy;
+
+import io.trackpipe.event.EventLimits;
+import io.trackpipe.event.RejectReason;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;

@@ -1,4 +1,7 @@
-package io.trackpipe.event;
+package io.trackpipe.event.legacy;
+
+import io.trackpipe.event.EventLimits;
+import io.trackpipe.event.RejectReason;
 
 import static java.util.Objects.requireNonNull;
 
