@@ -1,6 +1,6 @@
 package io.trackpipe.event;
 
-/** Why a raw record was not accepted as a tracking event. The code is what dead-letter headers and metrics carry. */
+/** Why a raw record was not accepted as a event of its domain. The code is what dead-letter headers and metrics carry. */
 public enum RejectReason {
   EMPTY("empty"),
   TOO_LARGE("too_large"),
@@ -11,7 +11,9 @@ public enum RejectReason {
   MISSING_FIELD("missing_field"),
   WRONG_TYPE("wrong_type"),
   INVALID_VALUE("invalid_value"),
-  EVENT_TIME_IN_FUTURE("event_time_in_future");
+  EVENT_TIME_IN_FUTURE("event_time_in_future"),
+  /** A cross-field rule of the domain does not hold; the code carried is {@code rule:<name>}. */
+  RULE_VIOLATED("rule");
 
   private final String code;
 

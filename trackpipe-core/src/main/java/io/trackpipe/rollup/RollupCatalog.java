@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * once, with its file and rollup. Spark checks the expressions against the source columns at start-up.
  */
 public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups) {
-  /** The job-ads rollups every installation has. */
-  public static final String BUILT_IN = "rollups/job-ads.yaml";
+  /** The job-ads domain, whose rollups every installation has. */
+  public static final String BUILT_IN = "domains/job-ads.yaml";
   /** Columns every rollup table has for bookkeeping: which path wrote the row, and when (UTC). */
   public static final List<String> BOOKKEEPING_COLUMNS = List.of("sources", "latest_update_time");
 
@@ -44,7 +44,7 @@ public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups
     Parser parser = new Parser();
     try (InputStream in = RollupCatalog.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
       if (in == null) throw new IllegalStateException("missing resource " + BUILT_IN);
-      parser.parse(BUILT_IN, YAML.readTree(in));
+      parser.parseSection(BUILT_IN, YAML.readTree(in));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + BUILT_IN, e);
     }
@@ -81,6 +81,31 @@ public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups
     return rollups.stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
+  /**
+   * The {@code lookups}, {@code metric-sets} and {@code rollups} of a domain's definition (other keys are the domain's),
+   * plus those of {@code extraFiles}.
+   *
+   * @param problems where every problem is added, with its file and rollup; the catalog returned then holds what was valid
+   */
+  public static RollupCatalog ofDomain(String origin, JsonNode domain, List<Path> extraFiles, List<String> problems) {
+    Parser parser = new Parser();
+    parser.parseSection(origin, domain);
+    for (Path file : extraFiles) {
+      if (!Files.isRegularFile(file)) {
+        parser.problems.add(file + ": no such file (rollup.definitions)");
+        continue;
+      }
+      try {
+        parser.parse(file.toString(), YAML.readTree(file.toFile()));
+      } catch (IOException e) {
+        parser.problems.add(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    RollupCatalog catalog = parser.check();
+    problems.addAll(parser.problems);
+    return catalog;
+  }
+
   /** Reads the YAML tree by hand, so that each problem names where it is. */
   private static final class Parser {
     final List<String> problems = new ArrayList<>();
@@ -96,6 +121,10 @@ public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups
         return;
       }
       unknownKeys(origin, root, Set.of("lookups", "metric-sets", "rollups"));
+      parseSection(origin, root);
+    }
+
+    void parseSection(String origin, JsonNode root) {
       JsonNode sets = root.path("metric-sets");
       if (!sets.isMissingNode() && !sets.isObject()) problems.add(origin + ": 'metric-sets' must map names to lists of metrics");
       sets.fields().forEachRemaining(e -> metricSets.put(e.getKey(), e.getValue()));
@@ -108,6 +137,13 @@ public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups
     }
 
     RollupCatalog finish() {
+      RollupCatalog catalog = check();
+      if (!problems.isEmpty()) throw new ConfigException(problems);
+      return catalog;
+    }
+
+    /** Cross-checks names and references, adding problems; the catalog of what was read. */
+    RollupCatalog check() {
       Set<String> names = new HashSet<>();
       Set<String> tables = new HashSet<>();
       for (Lookup lookup : lookups) {
@@ -126,7 +162,6 @@ public record RollupCatalog(List<Lookup> lookups, List<RollupDefinition> rollups
           }
         }
       }
-      if (!problems.isEmpty()) throw new ConfigException(problems);
       return new RollupCatalog(lookups, rollups);
     }
 

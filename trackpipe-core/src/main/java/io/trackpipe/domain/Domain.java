@@ -1,0 +1,40 @@
+package io.trackpipe.domain;
+
+import static java.util.Objects.requireNonNull;
+
+import io.trackpipe.rollup.RollupCatalog;
+
+/**
+ * One kind of tracked events, declared in one definition file: its Kafka topics and raw-store table, its event schema,
+ * its rollups (with their lookups) and its dashboard. Generic code runs every domain; {@code docs/domains.md} explains
+ * the file.
+ *
+ * @param origin the file it was read from (for messages)
+ * @param sink the name under which the stream's commits of this domain are recorded in the warehouse
+ * @param rawTable the domain's table in the raw store's keyspace
+ * @param dashboard its dashboard page, or null when it has none
+ */
+public record Domain(String name, String title, String description, String origin, DomainTopics topics, String sink,
+    String rawTable, EventSchema schema, RollupCatalog rollups, DashboardDefinition dashboard) {
+
+  public Domain {
+    requireNonNull(name, "name is null");
+    requireNonNull(title, "title is null");
+    requireNonNull(origin, "origin is null");
+    requireNonNull(topics, "topics is null");
+    requireNonNull(sink, "sink is null");
+    requireNonNull(rawTable, "rawTable is null");
+    requireNonNull(schema, "schema is null");
+    requireNonNull(rollups, "rollups is null");
+  }
+
+  /** This domain with other topics (tests give each run its own). */
+  public Domain withTopics(DomainTopics other) {
+    return new Domain(name, title, description, origin, other, sink, rawTable, schema, rollups, dashboard);
+  }
+
+  /** This domain with other rollups (the job-ads rollups plus those of {@code rollup.definitions}). */
+  public Domain withRollups(RollupCatalog other) {
+    return new Domain(name, title, description, origin, topics, sink, rawTable, schema, other, dashboard);
+  }
+}
