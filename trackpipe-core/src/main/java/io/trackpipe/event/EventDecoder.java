@@ -59,10 +59,24 @@ public final class EventDecoder implements Serializable {
   private final int[] hashIndexes;
   private final Rule[] rules;
   private final int[] requiredIndexes;
+  /** Numeric bounds, resolved once: no BigDecimal per event. */
+  private final long[] minLong;
+  private final long[] maxLong;
+  private final double[] minDouble;
+  private final double[] maxDouble;
+  private final boolean keepRawOnly;
+  /** Per timestamp field, which {@link TimeFormat}s it accepts, as bits by ordinal. */
+  private final int[] formatBits;
 
+  /** A decoder that keeps every field's value, the raw-only ones included (for the raw store). */
   public EventDecoder(EventSchema schema, EventLimits limits) {
+    this(schema, limits, true);
+  }
+
+  private EventDecoder(EventSchema schema, EventLimits limits, boolean keepRawOnly) {
     this.schema = schema;
     this.limits = limits;
+    this.keepRawOnly = keepRawOnly;
     this.positions = schema.positions();
     this.fields = schema.fields().toArray(EventField[]::new);
     this.idIndex = schema.id().hashed() ? -1 : schema.indexOf(schema.id().field());
@@ -71,6 +85,32 @@ public final class EventDecoder implements Serializable {
     this.rules = schema.rules().toArray(Rule[]::new);
     this.requiredIndexes = java.util.stream.IntStream.range(0, fields.length)
         .filter(i -> fields[i].required() && i != idIndex && i != timeIndex).toArray();
+    this.formatBits = new int[fields.length];
+    this.minLong = new long[fields.length];
+    this.maxLong = new long[fields.length];
+    this.minDouble = new double[fields.length];
+    this.maxDouble = new double[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      EventField f = fields[i];
+      minLong[i] = f.min() == null ? Long.MIN_VALUE : f.min().setScale(0, java.math.RoundingMode.CEILING).longValue();
+      maxLong[i] = f.max() == null ? Long.MAX_VALUE : f.max().setScale(0, java.math.RoundingMode.FLOOR).longValue();
+      minDouble[i] = f.min() == null ? Double.NEGATIVE_INFINITY : f.min().doubleValue();
+      maxDouble[i] = f.max() == null ? Double.POSITIVE_INFINITY : f.max().doubleValue();
+      for (TimeFormat format : f.formats()) formatBits[i] |= 1 << format.ordinal();
+    }
+  }
+
+  /**
+   * A decoder that accepts and rejects exactly the same records, but leaves the raw-only fields' values null: they are
+   * checked, not copied (the stream without the raw store carries no use for them).
+   */
+  public EventDecoder withoutRawOnlyValues() {
+    return new EventDecoder(schema, limits, false);
+  }
+
+  /** Whether decoded events carry the raw-only fields' values. */
+  public boolean keepsRawOnlyValues() {
+    return keepRawOnly;
   }
 
   public EventSchema schema() {
@@ -118,7 +158,7 @@ public final class EventDecoder implements Serializable {
       return reject(RejectReason.NOT_AN_OBJECT, "expected a JSON object, got " + describe(parser.currentToken()));
     }
     Object[] values = new Object[fields.length];
-    boolean[] seen = new boolean[fields.length];
+    byte[] seen = new byte[fields.length]; // 0 not sent, 1 sent as null, 2 sent with a value
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
@@ -132,8 +172,8 @@ public final class EventDecoder implements Serializable {
         continue;
       }
       int index = position;
-      if (seen[index]) return reject(RejectReason.DUPLICATE_FIELD, "field '" + name + "' appears twice");
-      seen[index] = true;
+      if (seen[index] != 0) return reject(RejectReason.DUPLICATE_FIELD, "field '" + name + "' appears twice");
+      seen[index] = 1;
       EventField field = fields[index];
       JsonToken value = parser.nextToken();
       if (value == JsonToken.VALUE_NULL) {
@@ -142,7 +182,8 @@ public final class EventDecoder implements Serializable {
       }
       Object decoded = value(field, index, value, parser);
       if (decoded instanceof DecodeResult.Rejected rejected) return rejected;
-      values[index] = decoded;
+      values[index] = decoded; // null for a raw-only value checked but not kept
+      seen[index] = 2;
     }
     if (token != JsonToken.END_OBJECT) {
       return reject(RejectReason.MALFORMED_JSON, "malformed JSON object");
@@ -157,7 +198,7 @@ public final class EventDecoder implements Serializable {
       return reject(RejectReason.MISSING_FIELD, "missing required field '" + fields[timeIndex].name() + "' (the event time)");
     }
     for (int index : requiredIndexes) {
-      if (values[index] == null) return reject(RejectReason.MISSING_FIELD, "missing required field '" + fields[index].name() + "'");
+      if (seen[index] != 2) return reject(RejectReason.MISSING_FIELD, "missing required field '" + fields[index].name() + "'");
     }
     long eventTime = (Long) values[timeIndex];
     if (eventTime > receivedAtMillis + limits.maxFutureSkew().toMillis()) {
@@ -180,8 +221,7 @@ public final class EventDecoder implements Serializable {
         if (value != JsonToken.VALUE_NUMBER_INT) return wrongType(field, "an integer", parser);
         if (!fitsLong(parser)) return outOfRange(field, parser);
         long number = parser.getLongValue();
-        if (field.min() != null && field.min().compareTo(java.math.BigDecimal.valueOf(number)) > 0
-            || field.max() != null && field.max().compareTo(java.math.BigDecimal.valueOf(number)) < 0) {
+        if (number < minLong[index] || number > maxLong[index]) {
           return outside(field, Long.toString(number));
         }
         return number;
@@ -192,12 +232,15 @@ public final class EventDecoder implements Serializable {
         }
         double amount = parser.getDoubleValue();
         double scaled = amount * POWERS_OF_TEN[field.scale()];
-        if (!Double.isFinite(amount) || Math.abs(scaled) >= 9.0e18
-            || field.min() != null && amount < field.min().doubleValue()
-            || field.max() != null && amount > field.max().doubleValue()) {
+        if (!(amount >= minDouble[index] && amount <= maxDouble[index]) || !(Math.abs(scaled) < 9.0e18)) {
           return outside(field, snippet(parser.getText()));
         }
-        return Math.round(scaled);
+        long unscaled = Math.round(scaled);
+        if (Math.abs(Math.abs(scaled - unscaled) - 0.5) < 1e-6) {
+          // Near a tie the double may round the wrong way (9.995 is 9.99499… as a double): round the exact text, half up.
+          unscaled = parser.getDecimalValue().setScale(field.scale(), java.math.RoundingMode.HALF_UP).unscaledValue().longValueExact();
+        }
+        return unscaled;
       }
       case TEXT -> {
         if (value != JsonToken.VALUE_STRING) return wrongType(field, "a string", parser);
@@ -216,7 +259,7 @@ public final class EventDecoder implements Serializable {
         return value == JsonToken.VALUE_TRUE;
       }
       case TIMESTAMP -> {
-        return time(field, value, parser);
+        return time(field, formatBits[index], value, parser);
       }
       case ANY -> {
         if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
@@ -226,7 +269,7 @@ public final class EventDecoder implements Serializable {
         if (value == JsonToken.VALUE_STRING && parser.getTextLength() > max) {
           return reject(RejectReason.INVALID_VALUE, "field '" + field.name() + "' is longer than " + max + " characters");
         }
-        return parser.getText();
+        return keepRawOnly || !field.rawOnly() ? parser.getText() : null;
       }
       default -> throw new IllegalStateException("unhandled type " + field.type());
     }
@@ -237,16 +280,18 @@ public final class EventDecoder implements Serializable {
     if (parser.getTextLength() > max) {
       return reject(RejectReason.INVALID_VALUE, "field '" + field.name() + "' is longer than " + max + " characters");
     }
+    if (!keepRawOnly && field.rawOnly()) return null;
     String text = parser.getText();
     if (index == idIndex && text.isBlank()) return reject(RejectReason.INVALID_VALUE, "field '" + field.name() + "' is empty");
     return text;
   }
 
-  private Object time(EventField field, JsonToken value, JsonParser parser) throws IOException {
+  private Object time(EventField field, int formats, JsonToken value, JsonParser parser) throws IOException {
     long millis;
-    boolean millisAllowed = field.formats().contains(TimeFormat.EPOCH_MILLIS);
-    boolean secondsAllowed = field.formats().contains(TimeFormat.EPOCH_SECONDS);
-    boolean textAllowed = field.formats().contains(TimeFormat.LOCAL) || field.formats().contains(TimeFormat.ISO_8601);
+    boolean millisAllowed = (formats & 1 << TimeFormat.EPOCH_MILLIS.ordinal()) != 0;
+    boolean secondsAllowed = (formats & 1 << TimeFormat.EPOCH_SECONDS.ordinal()) != 0;
+    boolean localAllowed = (formats & 1 << TimeFormat.LOCAL.ordinal()) != 0;
+    boolean isoAllowed = (formats & 1 << TimeFormat.ISO_8601.ordinal()) != 0;
     if (value == JsonToken.VALUE_NUMBER_INT && (millisAllowed || secondsAllowed)) {
       if (!fitsLong(parser)) return outOfRange(field, parser);
       long number = parser.getLongValue();
@@ -256,10 +301,10 @@ public final class EventDecoder implements Serializable {
         if (Math.abs(number) > Long.MAX_VALUE / 1000) return outOfRange(field, parser);
         millis = number * 1000;
       }
-    } else if (value == JsonToken.VALUE_STRING && textAllowed) {
+    } else if (value == JsonToken.VALUE_STRING && (localAllowed || isoAllowed)) {
       String text = parser.getText();
       try {
-        millis = parseTimestamp(field, text);
+        millis = parseTimestamp(text, localAllowed, isoAllowed);
       } catch (DateTimeException | ArithmeticException e) { // ArithmeticException: a year too far out for epoch millis
         return reject(RejectReason.INVALID_VALUE, "field '" + field.name() + "' is not a timestamp (expected "
             + formats(field) + "): \"" + snippet(text) + "\"");
@@ -288,14 +333,14 @@ public final class EventDecoder implements Serializable {
   }
 
   /** {@code yyyy-MM-dd HH:mm:ss} (the trackers' format) on a fast path; any ISO-8601 form otherwise. */
-  long parseTimestamp(EventField field, String text) {
-    if (text.length() == 19 && text.charAt(10) == ' ' && text.charAt(4) == '-' && text.charAt(7) == '-'
-        && text.charAt(13) == ':' && text.charAt(16) == ':' && field.formats().contains(TimeFormat.LOCAL)) {
+  long parseTimestamp(String text, boolean localAllowed, boolean isoAllowed) {
+    if (localAllowed && text.length() == 19 && text.charAt(10) == ' ' && text.charAt(4) == '-' && text.charAt(7) == '-'
+        && text.charAt(13) == ':' && text.charAt(16) == ':') {
       LocalDateTime local = LocalDateTime.of(digits(text, 0, 4), digits(text, 5, 7), digits(text, 8, 10),
           digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19));
       return toMillis(local);
     }
-    if (!field.formats().contains(TimeFormat.ISO_8601)) throw new DateTimeException("not yyyy-MM-dd HH:mm:ss");
+    if (!isoAllowed) throw new DateTimeException("not yyyy-MM-dd HH:mm:ss");
     try {
       TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parse(text.replace(' ', 'T'));
       if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
