@@ -1,5 +1,6 @@
 package io.trackpipe.cli.settings;
 
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.cli.demo.DemoConfig;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
@@ -20,6 +21,7 @@ public final class TrackpipeSettings {
 
   static {
     List<Setting<?>> all = new ArrayList<>();
+    all.addAll(DomainCatalog.SETTINGS);
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
