@@ -3,6 +3,7 @@ package io.trackpipe.cli.settings;
 import io.trackpipe.cli.demo.DemoConfig;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.serve.ServeConfig;
@@ -20,6 +21,7 @@ public final class TrackpipeSettings {
 
   static {
     List<Setting<?>> all = new ArrayList<>();
+    all.addAll(DomainCatalog.SETTINGS);
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
