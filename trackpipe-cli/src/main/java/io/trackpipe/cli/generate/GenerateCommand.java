@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
         "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
         "  trackpipe generate --to - --count 3        (prints to standard output)",
         "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)",
-        "  trackpipe generate --set domain.definitions=conf/signups.yaml --domain signups --to - --count 5",
+        "  trackpipe generate --set domain.definitions=signups.yaml --domain signups --to - --count 5",
         "  trackpipe generate --to cassandra --set rawstore.contact-points=127.0.0.1:19042 --count 100000 --rate 0"})
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
@@ -132,9 +132,10 @@ public final class GenerateCommand implements Callable<Integer> {
     } else {
       sink = JsonLinesSink.toFile(Path.of(target));
     }
-    String destination = (jobAds ? "" : domain.name() + " events → ") + (toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
+    String destination = (toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
         : toHttp ? ((HttpEventSink) sink).endpoint().toString()
-        : toCassandra ? ((CassandraEventSink) sink).destination() : target);
+        : toCassandra ? ((CassandraEventSink) sink).destination() : toStdout ? "standard output" : target)
+        + (jobAds ? "" : " (domain " + domain.name() + ")");
     if (generator.maxEvents().isEmpty() && generator.maxDuration().isEmpty()) {
       status.println("Generating into " + destination + " until Ctrl-C (or set --count / --duration).");
     }

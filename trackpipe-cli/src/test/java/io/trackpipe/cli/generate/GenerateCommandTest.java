@@ -62,7 +62,7 @@ class GenerateCommandTest {
         "--to", file.toString(), "--count", "2000", "--rate", "0", "--seed", "5");
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
-    assertThat(run.out()).contains("signups events → " + file);
+    assertThat(run.out()).contains("→ " + file + " (domain signups)");
 
     Domain signups = DomainCatalog.load(List.of(definition), List.of()).domain("signups").orElseThrow();
     EventDecoder decoder = new EventDecoder(signups.schema(), EventLimits.DEFAULT);
