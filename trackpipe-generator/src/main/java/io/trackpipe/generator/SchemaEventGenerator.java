@@ -23,8 +23,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -33,7 +36,8 @@ import java.util.regex.Pattern;
 /**
  * Makes the events of any domain from its {@link EventSchema} alone, for domains without a generator of their own:
  * every value within its field's declared type and checks (min/max, scale, max-length, enum values, one of a
- * timestamp's formats), a fresh unique id when the id is a field, the event time from {@code now} (or up to
+ * timestamp's formats), a fresh unique id when the id is a field (and, when it is a hash of fields, values that do
+ * not repeat a recent event's), the event time from {@code now} (or up to
  * {@link GeneratorConfig#maxLateness()} before it for late events), a few distinct values per partition-key field so
  * that rollups group, and the domain's rules respected (values are re-drawn until every rule holds). Duplicates, late
  * and malformed records come at the config's ratios, as from the job-ads {@link EventGenerator}; the malformed ones
@@ -55,6 +59,9 @@ public final class SchemaEventGenerator implements RecordGenerator {
   private static final long OTHER_TIMES_SPAN_MILLIS = Duration.ofDays(30).toMillis();
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   private static final int ATTEMPTS_PER_RULE = 400;
+  /** Events whose hashed id is remembered, so that a new event does not repeat one by chance. */
+  private static final int RECENT_HASHED_IDS = 1 << 16;
+  private static final int ATTEMPTS_PER_HASHED_ID = 64;
   private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
   private static final Pattern NUMBER = Pattern.compile("(?<![\\w.'])-?\\d+(?:\\.\\d+)?(?![\\w.])");
   private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -74,6 +81,14 @@ public final class SchemaEventGenerator implements RecordGenerator {
   private final int idIndex;
   private final int timeIndex;
   private final int[] partitionKeyIndexes;
+  private final int[] hashIndexes;
+  /** The hash-of values of recent events (hashed ids only): equal values would make them one event. */
+  private final Set<List<Object>> recentHashedIds = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<List<Object>, Boolean> eldest) {
+      return size() > RECENT_HASHED_IDS;
+    }
+  });
   private final boolean[] omittable;
   /** Per field, the values a draw picks from: partition keys and texts repeat; null where any value in range goes. */
   private final Object[][] pools;
@@ -117,6 +132,7 @@ public final class SchemaEventGenerator implements RecordGenerator {
     this.idIndex = schema.id().hashed() ? -1 : schema.indexOf(schema.id().field());
     this.timeIndex = schema.indexOf(schema.time().field());
     this.partitionKeyIndexes = schema.partitionKey().stream().mapToInt(schema::indexOf).toArray();
+    this.hashIndexes = schema.id().hashOf().stream().mapToInt(schema::indexOf).toArray();
     this.rules = schema.rules().toArray(Rule[]::new);
     this.ruleFieldIndexes = new int[rules.length][];
     for (int r = 0; r < rules.length; r++) {
@@ -217,7 +233,22 @@ public final class SchemaEventGenerator implements RecordGenerator {
     }
   }
 
+  /**
+   * A valid event at about {@code eventTime}. With an id hashed from fields, equal values are one event to the
+   * pipeline: an event that would repeat a recent one's values is drawn again, a millisecond earlier each time, so
+   * that only the records made as duplicates are duplicates (unless the domain's fields leave too few combinations).
+   */
   private Draft valid(Instant eventTime) {
+    for (int attempt = 0; ; attempt++) {
+      Draft draft = keepingRules(eventTime.minusMillis(attempt));
+      if (hashIndexes.length == 0 || attempt >= ATTEMPTS_PER_HASHED_ID) return draft;
+      Object[] hashed = new Object[hashIndexes.length];
+      for (int h = 0; h < hashIndexes.length; h++) hashed[h] = draft.values[hashIndexes[h]];
+      if (recentHashedIds.add(Arrays.asList(hashed))) return draft;
+    }
+  }
+
+  private Draft keepingRules(Instant eventTime) {
     long eventMillis = eventTime.toEpochMilli();
     Draft draft = new Draft(fields.length);
     for (int i = 0; i < fields.length; i++) {

@@ -53,7 +53,8 @@ class SchemaEventGeneratorTest {
       assertThat(record.kind()).isEqualTo(GeneratedRecord.Kind.VALID);
       assertThat(result).as(record.valueText()).isInstanceOf(DecodeResult.Accepted.class);
       DecodedEvent event = ((DecodeResult.Accepted) result).event();
-      assertThat(event.eventTimeMillis()).isBetween(now.toEpochMilli() - 999, now.toEpochMilli());
+      // Whole seconds in epoch-seconds form, and a few ms earlier where the hashed id would repeat an earlier event's.
+      assertThat(event.eventTimeMillis()).isBetween(now.toEpochMilli() - 999 - 64, now.toEpochMilli());
       Object account = event.value(schema.indexOf("account_id"));
       assertThat((Long) account).isPositive();
       assertThat(record.key()).isEqualTo(account.toString());
@@ -153,6 +154,7 @@ class SchemaEventGeneratorTest {
         DEFAULTS.toBuilder().duplicateRatio(0.2).lateRatio(0.1).malformedRatio(0.05).build(), BERLIN);
     EventDecoder decoder = decoder(SIGNUPS, BERLIN);
     Map<String, String> idsOfEarlierEvents = new HashMap<>();
+    Set<String> ids = new HashSet<>();
     int duplicates = 0;
 
     for (int i = 0; i < 20_000; i++) {
@@ -160,7 +162,12 @@ class SchemaEventGeneratorTest {
       GeneratedRecord record = generator.next(now);
       DecodeResult result = decoder.decode(record.value(), now.toEpochMilli());
       switch (record.kind()) {
-        case VALID, LATE -> idsOfEarlierEvents.put(record.valueText(), accepted(result, record).id());
+        case VALID, LATE -> {
+          // The id is a hash of account, time and plan: only the generator's duplicates may repeat one.
+          String id = accepted(result, record).id();
+          assertThat(ids.add(id)).as("id of %s is new", record.valueText()).isTrue();
+          idsOfEarlierEvents.put(record.valueText(), id);
+        }
         case DUPLICATE -> {
           duplicates++;
           assertThat(idsOfEarlierEvents).containsEntry(record.valueText(), accepted(result, record).id());
