@@ -74,6 +74,8 @@ public final class SchemaEventGenerator implements RecordGenerator {
   private final GeneratorConfig config;
   private final ZoneId zone;
   private final EventField[] fields;
+  /** {@code "name":} per field, encoded once. */
+  private final byte[][] names;
   private final SplittableRandom random;
   private final TimeUuidSequence uuids;
   /** Reads back the id of an event keyed by its hashed id; the only use of a decoder here. */
@@ -124,6 +126,8 @@ public final class SchemaEventGenerator implements RecordGenerator {
     this.zone = requireNonNull(zone, "zone is null");
     this.schema = domain.schema();
     this.fields = schema.fields().toArray(EventField[]::new);
+    this.names = Arrays.stream(fields).map(f -> (new String(JsonBuffer.quoted(f.name()), StandardCharsets.UTF_8) + ":")
+        .getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     SplittableRandom root = new SplittableRandom(config.seed());
     SplittableRandom setup = root.split();
     this.random = root.split();
@@ -469,8 +473,7 @@ public final class SchemaEventGenerator implements RecordGenerator {
       if (i == replaced ? replacement == null : draft.sent[i] == ABSENT) continue;
       if (!first) buffer.raw((byte) ',');
       first = false;
-      buffer.raw(JsonBuffer.quoted(fields[i].name()));
-      buffer.raw((byte) ':');
+      buffer.raw(names[i]);
       if (i == replaced) {
         buffer.raw(replacement);
       } else if (draft.sent[i] == NULL) {
