@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Makes raw tracking records, one per {@link #next(Instant)} call. Deterministic: two generators with equal configs
+ * Makes raw job-ad tracking records, one per {@link #next(Instant)} call, with realistic jobs, publishers, visitors
+ * and a configurable {@code custom_track} mix. Deterministic: two generators with equal configs
  * that are given the same sequence of {@code now} values return byte-identical records, so a test can regenerate what
  * a run sent. Event times come only from {@code now}, never from a clock of its own.
  *
  * <p>Not thread-safe; use one generator per producing thread (with different seeds).
  */
-public final class EventGenerator {
+public final class EventGenerator implements RecordGenerator {
   /** How many recent events a duplicate can copy: at-least-once delivery re-sends recent records, not old ones. */
   private static final int DUPLICATE_MEMORY = 4096;
   /** Truncated records keep at least this many bytes, so they still look like the start of an event. */
@@ -100,15 +101,12 @@ public final class EventGenerator {
     this.latenessRangeNanos = config.maxLateness().toNanos() - NANOS_PER_SECOND;
   }
 
+  @Override
   public GeneratorConfig config() {
     return config;
   }
 
-  /**
-   * The next record.
-   *
-   * @param now the current time: the event time of VALID records, and what LATE records are late against
-   */
+  @Override
   public GeneratedRecord next(Instant now) {
     requireNonNull(now, "now is null");
     double kindDraw = random.nextDouble();

@@ -8,8 +8,9 @@ import java.util.Arrays;
 /**
  * One Kafka record as the generator made it.
  *
- * @param key the event's {@code job_id} in decimal, so that one job's events stay in order within a partition; for
- *     an event without a job id, its {@code create_time}. Never null.
+ * @param key the event's partition key, so that events with equal keys stay in order within a partition: for job
+ *     ads the {@code job_id} in decimal (its {@code create_time} without one), for other domains the first
+ *     partition-key field with a value (the event id without one). Never null.
  * @param value UTF-8 bytes, one JSON object for valid events (without a trailing newline). Shared, not copied: do not
  *     modify.
  * @param kind what the record is meant to test
@@ -24,7 +25,7 @@ public record GeneratedRecord(String key, byte[] value, Kind kind) {
     DUPLICATE,
     /** A valid event whose time lies in the past, up to {@link GeneratorConfig#maxLateness()}. */
     LATE,
-    /** Bad input the pipeline must reject; see {@link Malformation}. */
+    /** Bad input the pipeline must reject; see {@link Malformation} and {@link SchemaMalformation}. */
     MALFORMED
   }
 

@@ -22,14 +22,16 @@ import java.util.OptionalLong;
  * @param eventsPerSecond target rate of records; 0 means as fast as the sink accepts
  * @param maxEvents stop after this many records, if present
  * @param maxDuration stop after this much (clock) time, if present
- * @param trackMix weights of the {@code custom_track} values
+ * @param trackMix weights of the {@code custom_track} values (job ads only)
  * @param duplicateRatio share of records that re-send an earlier event byte for byte (at-least-once delivery)
  * @param lateRatio share of records that are valid events whose time lies up to {@code maxLateness} in the past
  * @param maxLateness how late a late event can be; at least one second, so its {@code ts} is really in the past
- * @param malformedRatio share of records that are bad input, cycling through every {@link Malformation}
+ * @param malformedRatio share of records that are bad input, cycling through every {@link Malformation} (job ads) or
+ *     {@link SchemaMalformation} the domain allows
  * @param nullFieldRatio chance, per field and per event, that {@code job_id}, {@code publisher_id},
- *     {@code campaign_id}, {@code group_id} or {@code bid} is null (trackers lose them; the pipeline must cope)
- * @param dimensions the jobs and publishers events refer to; needs at least one of each
+ *     {@code campaign_id}, {@code group_id} or {@code bid} is null (trackers lose them; the pipeline must cope); for
+ *     other domains, that each optional field is left out or null
+ * @param dimensions the jobs and publishers job-ad events refer to; needs at least one of each
  */
 public record GeneratorConfig(
     long seed,
@@ -87,7 +89,8 @@ public record GeneratorConfig(
   public static final Setting<Double> MALFORMED_RATIO = Setting.of("generator.malformed-ratio", NUMBER, 0.0,
       "Share of records that are bad input (broken JSON, wrong types, missing fields, absurd values).");
   public static final Setting<Double> NULL_FIELD_RATIO = Setting.of("generator.null-field-ratio", NUMBER,
-      DEFAULT_NULL_FIELD_RATIO, "Chance per event that each of job_id, publisher_id, campaign_id, group_id, bid is null.");
+      DEFAULT_NULL_FIELD_RATIO, "Chance per event that each of job_id, publisher_id, campaign_id, group_id, bid is null "
+      + "(other domains: that each optional field is left out).");
 
   public static final List<Setting<?>> SETTINGS = List.of(SEED, EVENTS_PER_SECOND, MAX_EVENTS, MAX_DURATION,
       MIX_CLICK, MIX_CONVERSION, MIX_QUALIFIED, MIX_UNQUALIFIED, MIX_OTHER, MIX_IMPRESSION, DUPLICATE_RATIO, LATE_RATIO, MAX_LATENESS,

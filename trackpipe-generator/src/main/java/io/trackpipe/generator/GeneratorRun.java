@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Feeds an {@link EventGenerator} into an {@link EventSink} at the configured rate until
+ * Feeds a {@link RecordGenerator} into an {@link EventSink} at the configured rate until
  * {@link GeneratorConfig#maxEvents()}, {@link GeneratorConfig#maxDuration()}, {@link #stop()} or an interrupt, then
  * flushes the sink (it does not close it: the caller owns the sink).
  *
@@ -38,18 +38,18 @@ public final class GeneratorRun {
   private static final long PROGRESS_INTERVAL_NANOS = PROGRESS_INTERVAL.toNanos();
   private static final long SHORTEST_PAUSE_NANOS = SHORTEST_PAUSE.toNanos();
 
-  private final EventGenerator generator;
+  private final RecordGenerator generator;
   private final EventSink sink;
   private final InstantSource clock;
   private final Sleeper sleeper;
   private volatile boolean stopRequested;
 
   /** A run on real time: {@code clock} is usually {@link InstantSource#system()}. */
-  public GeneratorRun(EventGenerator generator, EventSink sink, InstantSource clock) {
+  public GeneratorRun(RecordGenerator generator, EventSink sink, InstantSource clock) {
     this(generator, sink, clock, Sleeper.THREAD_SLEEP);
   }
 
-  public GeneratorRun(EventGenerator generator, EventSink sink, InstantSource clock, Sleeper sleeper) {
+  public GeneratorRun(RecordGenerator generator, EventSink sink, InstantSource clock, Sleeper sleeper) {
     this.generator = requireNonNull(generator, "generator is null");
     this.sink = requireNonNull(sink, "sink is null");
     this.clock = requireNonNull(clock, "clock is null");

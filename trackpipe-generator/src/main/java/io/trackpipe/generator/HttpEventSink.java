@@ -2,6 +2,7 @@ package io.trackpipe.generator;
 
 import static java.util.Objects.requireNonNull;
 
+import io.trackpipe.domain.DomainCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Posts records to a trackpipe collector ({@code POST /v1/events}) as JSON lines, {@code eventsPerRequest} per request,
+ * Posts records to a trackpipe collector ({@code POST /v1/events} for job ads, {@code POST /v1/{domain}/events} for
+ * another domain, see {@link #eventsPath(String)}) as JSON lines, {@code eventsPerRequest} per request,
  * with the write key in the {@value #WRITE_KEY_HEADER} header. Keys are not sent: the collector keys events itself.
  *
  * <p>Up to {@code maxRequestsInFlight} requests are on the wire at once; {@link #send} waits for a free slot, so a slow
@@ -45,22 +47,34 @@ public final class HttpEventSink implements EventSink {
   private int batched;
   private boolean closed;
 
+  /** A sink for job-ad events ({@value #EVENTS_PATH}). */
+  public HttpEventSink(URI collector, String writeKey, int eventsPerRequest, int maxRequestsInFlight) {
+    this(collector, EVENTS_PATH, writeKey, eventsPerRequest, maxRequestsInFlight);
+  }
+
   /**
    * @param collector the collector's base URL ({@code http://host:port}); a URL with a path is used as it is
+   * @param eventsPath the route appended to a base URL: {@link #eventsPath(String)} of the domain
    */
-  public HttpEventSink(URI collector, String writeKey, int eventsPerRequest, int maxRequestsInFlight) {
+  public HttpEventSink(URI collector, String eventsPath, String writeKey, int eventsPerRequest, int maxRequestsInFlight) {
     requireNonNull(collector, "collector is null");
+    requireNonNull(eventsPath, "eventsPath is null");
     this.writeKey = requireNonNull(writeKey, "writeKey is null");
     if (eventsPerRequest <= 0) throw new IllegalArgumentException("eventsPerRequest must be > 0, got " + eventsPerRequest);
     if (maxRequestsInFlight <= 0) {
       throw new IllegalArgumentException("maxRequestsInFlight must be > 0, got " + maxRequestsInFlight);
     }
     String path = collector.getPath();
-    this.endpoint = path == null || path.isEmpty() || path.equals("/") ? collector.resolve(EVENTS_PATH) : collector;
+    this.endpoint = path == null || path.isEmpty() || path.equals("/") ? collector.resolve(eventsPath) : collector;
     this.eventsPerRequest = eventsPerRequest;
     this.maxRequestsInFlight = maxRequestsInFlight;
     this.slots = new Semaphore(maxRequestsInFlight);
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** The collector's route for a domain's events: {@value #EVENTS_PATH} for job ads (as before domains), else {@code /v1/{domain}/events}. */
+  public static String eventsPath(String domain) {
+    return domain.equals(DomainCatalog.JOB_ADS) ? EVENTS_PATH : "/v1/" + domain + "/events";
   }
 
   /** Where the records go: the collector's events URL. */

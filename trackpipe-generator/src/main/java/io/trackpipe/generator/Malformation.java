@@ -1,7 +1,5 @@
 package io.trackpipe.generator;
 
-import io.trackpipe.event.legacy.TrackingField;
-
 /**
  * The kinds of bad input the generator emits as {@link GeneratedRecord.Kind#MALFORMED} records, in the order it
  * cycles through them: the n-th malformed record of a run is {@code values()[n % values().length]}. Each is built
@@ -13,34 +11,34 @@ public enum Malformation {
   /** Valid JSON but not an object: in turn an array holding the event, a string, a number, {@code null}. */
   NOT_AN_OBJECT(null, null, "JSON that is not an object"),
   /** {@code "job_id":"abc"}. */
-  JOB_ID_NOT_A_NUMBER(TrackingField.JOB_ID, "\"abc\"", "job_id is a string that is not a number"),
+  JOB_ID_NOT_A_NUMBER(JobAdsField.JOB_ID, "\"abc\"", "job_id is a string that is not a number"),
   /** {@code "bid":"cheap"}. */
-  BID_NOT_A_NUMBER(TrackingField.BID, "\"cheap\"", "bid is a string"),
+  BID_NOT_A_NUMBER(JobAdsField.BID, "\"cheap\"", "bid is a string"),
   /** No {@code ts} field. */
-  MISSING_TS(TrackingField.TS, null, "no ts field"),
+  MISSING_TS(JobAdsField.TS, null, "no ts field"),
   /** No {@code create_time} field (the event id). */
-  MISSING_CREATE_TIME(TrackingField.CREATE_TIME, null, "no create_time field"),
+  MISSING_CREATE_TIME(JobAdsField.CREATE_TIME, null, "no create_time field"),
   /** An extra field the schema does not know ({@code "jobId"}, a tracker's misspelling of {@code job_id}). */
   UNKNOWN_FIELD(null, null, "a field the schema does not have"),
   /** {@code "bid":1e12}: no click costs a trillion. */
-  ABSURD_BID(TrackingField.BID, "1e12", "bid of 1e12"),
+  ABSURD_BID(JobAdsField.BID, "1e12", "bid of 1e12"),
   /** {@code "bid":-0.5}. */
-  NEGATIVE_BID(TrackingField.BID, "-0.5", "negative bid"),
+  NEGATIVE_BID(JobAdsField.BID, "-0.5", "negative bid"),
   /** {@code "ts":"1970-01-01 00:00:00"}: a tracker with an unset clock. */
-  TS_IN_1970(TrackingField.TS, "\"1970-01-01 00:00:00\"", "ts in 1970"),
+  TS_IN_1970(JobAdsField.TS, "\"1970-01-01 00:00:00\"", "ts in 1970"),
   /** {@code "ts":"2099-12-31 23:59:59"}: far in the future. */
-  TS_FAR_IN_FUTURE(TrackingField.TS, "\"2099-12-31 23:59:59\"", "ts in 2099"),
+  TS_FAR_IN_FUTURE(JobAdsField.TS, "\"2099-12-31 23:59:59\"", "ts in 2099"),
   /** {@code "job_id":"1; DROP TABLE events"}: must end up as a rejected string, never reach SQL. */
-  SQL_IN_JOB_ID(TrackingField.JOB_ID, "\"1; DROP TABLE events\"", "SQL injection attempt in job_id");
+  SQL_IN_JOB_ID(JobAdsField.JOB_ID, "\"1; DROP TABLE events\"", "SQL injection attempt in job_id");
 
   /** The misspelt field {@link #UNKNOWN_FIELD} adds. */
   static final String UNKNOWN_FIELD_NAME = "jobId";
 
-  private final TrackingField field;
+  private final JobAdsField field;
   private final byte[] replacement;
   private final String description;
 
-  Malformation(TrackingField field, String replacementJson, String description) {
+  Malformation(JobAdsField field, String replacementJson, String description) {
     this.field = field;
     this.replacement = replacementJson == null ? null : JsonBuffer.ascii(replacementJson);
     this.description = description;
@@ -52,7 +50,7 @@ public enum Malformation {
   }
 
   /** The one field whose value this malformation replaces or removes; null for whole-record malformations. */
-  TrackingField field() {
+  JobAdsField field() {
     return field;
   }
 

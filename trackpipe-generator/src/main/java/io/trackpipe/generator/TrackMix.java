@@ -1,7 +1,6 @@
 package io.trackpipe.generator;
 
 import io.trackpipe.config.ConfigException;
-import io.trackpipe.event.legacy.CustomTrack;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +12,12 @@ import java.util.List;
  * @param impression views of a job ad: events without {@code custom_track}, as the seed trackers send page views
  */
 public record TrackMix(double click, double conversion, double qualified, double unqualified, double other, double impression) {
+  /** The {@code custom_track} values the job-ads rollups count (the sample data names them; the pipeline does not). */
+  public static final String CLICK = "click";
+  public static final String CONVERSION = "conversion";
+  public static final String QUALIFIED = "qualified";
+  public static final String UNQUALIFIED = "unqualified";
+
   /**
    * About 9 impressions per click (a CTR near 11 %, usual for job boards); of the rest 70 % clicks and 10 % each of
    * conversions, qualified and unqualified applications.
@@ -49,7 +54,7 @@ public record TrackMix(double click, double conversion, double qualified, double
 
   /** The counted {@code custom_track} values in the order of {@link #shares()}; impressions and "other" are not among them. */
   static List<String> countedValues() {
-    return List.of(CustomTrack.CLICK, CustomTrack.CONVERSION, CustomTrack.QUALIFIED, CustomTrack.UNQUALIFIED);
+    return List.of(CLICK, CONVERSION, QUALIFIED, UNQUALIFIED);
   }
 
   private static void check(String name, double weight, List<String> problems) {

@@ -1,16 +1,15 @@
 package io.trackpipe.generator;
 
-import io.trackpipe.event.legacy.TrackingField;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
 /**
- * Writes a {@link SyntheticEvent} as the trackers' JSON: every {@link TrackingField}, in declaration order, with
+ * Writes a {@link SyntheticEvent} as the trackers' JSON: every {@link JobAdsField}, in declaration order, with
  * {@code ts} as {@code yyyy-MM-dd HH:mm:ss} in UTC. Optionally applies a field-level {@link Malformation}. Not
  * thread-safe: it caches the last formatted second, since consecutive events mostly share it.
  */
 final class TrackingEventWriter {
-  private static final TrackingField[] FIELDS = TrackingField.values();
+  private static final JobAdsField[] FIELDS = JobAdsField.values();
   /** {@code "name":} per field, and with a leading comma for all but the first written field. */
   private static final byte[][] NAMES = new byte[FIELDS.length][];
   private static final byte[][] NAMES_AFTER_COMMA = new byte[FIELDS.length][];
@@ -20,7 +19,7 @@ final class TrackingEventWriter {
   private static final int TRACKER_SCRIPT_VERSION = 1;
 
   static {
-    for (TrackingField field : FIELDS) {
+    for (JobAdsField field : FIELDS) {
       NAMES[field.ordinal()] = JsonBuffer.ascii("\"" + field.jsonName() + "\":");
       NAMES_AFTER_COMMA[field.ordinal()] = JsonBuffer.ascii(",\"" + field.jsonName() + "\":");
     }
@@ -31,10 +30,10 @@ final class TrackingEventWriter {
 
   /** @param malformation a field-level malformation to apply, or null for a valid event */
   void write(SyntheticEvent event, Malformation malformation, JsonBuffer out) {
-    TrackingField broken = malformation == null ? null : malformation.field();
+    JobAdsField broken = malformation == null ? null : malformation.field();
     out.raw((byte) '{');
     boolean first = true;
-    for (TrackingField field : FIELDS) {
+    for (JobAdsField field : FIELDS) {
       if (field == broken && malformation.replacement() == null) {
         continue; // the malformation drops this field
       }
@@ -53,7 +52,7 @@ final class TrackingEventWriter {
     out.raw((byte) '}');
   }
 
-  private void writeValue(TrackingField field, SyntheticEvent event, JsonBuffer out) {
+  private void writeValue(JobAdsField field, SyntheticEvent event, JsonBuffer out) {
     Visitor visitor = event.visitor();
     switch (field) {
       case CREATE_TIME -> TimeUuidSequence.writeQuoted(event.createTime(), out);

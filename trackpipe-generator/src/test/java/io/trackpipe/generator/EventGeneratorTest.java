@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
-import io.trackpipe.event.legacy.CustomTrack;
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
-import io.trackpipe.event.legacy.TrackingField;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -23,7 +23,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,13 +37,15 @@ import org.junit.jupiter.api.Test;
 
 class EventGeneratorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final EventDecoder DECODER = new EventDecoder(EventLimits.DEFAULT);
+  /** The job-ads domain as the pipeline reads it: what the generator writes must fit its definition. */
+  private static final EventSchema JOB_ADS = DomainCatalog.load(List.of(), List.of()).jobAds().schema();
+  private static final EventDecoder DECODER = new EventDecoder(JOB_ADS, EventLimits.DEFAULT);
   private static final Dimensions DIMENSIONS = SampleDimensions.generate(1);
   private static final Map<Long, Job> JOBS_BY_ID =
       DIMENSIONS.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
   private static final Instant START = Instant.parse("2024-05-01T10:15:30.123456789Z");
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-  private static final List<String> FIELD_NAMES = Arrays.stream(TrackingField.values()).map(TrackingField::jsonName).toList();
+  private static final List<String> FIELD_NAMES = JOB_ADS.fieldNames();
   private static final long UUID_EPOCH_TO_UNIX_100NS = 0x01B21DD213814000L;
 
   @Test
@@ -64,10 +65,10 @@ class EventGeneratorTest {
     Map<String, Long> tracks = countCustomTracks(generate(GeneratorConfig.defaults(DIMENSIONS), 100_000));
 
     assertThat(share(tracks, "null")).as("impressions: page views without custom_track").isCloseTo(0.863, within(0.01));
-    assertThat(share(tracks, CustomTrack.CLICK)).isCloseTo(0.70 / 7.3, within(0.005));
-    assertThat(share(tracks, CustomTrack.CONVERSION)).isCloseTo(0.10 / 7.3, within(0.003));
-    assertThat(share(tracks, CustomTrack.QUALIFIED)).isCloseTo(0.10 / 7.3, within(0.003));
-    assertThat(share(tracks, CustomTrack.UNQUALIFIED)).isCloseTo(0.10 / 7.3, within(0.003));
+    assertThat(share(tracks, TrackMix.CLICK)).isCloseTo(0.70 / 7.3, within(0.005));
+    assertThat(share(tracks, TrackMix.CONVERSION)).isCloseTo(0.10 / 7.3, within(0.003));
+    assertThat(share(tracks, TrackMix.QUALIFIED)).isCloseTo(0.10 / 7.3, within(0.003));
+    assertThat(share(tracks, TrackMix.UNQUALIFIED)).isCloseTo(0.10 / 7.3, within(0.003));
     assertThat(tracks.keySet()).containsExactlyInAnyOrder("null", "click", "conversion", "qualified", "unqualified");
   }
 
@@ -79,8 +80,8 @@ class EventGeneratorTest {
     long other = tracks.entrySet().stream().filter(e -> !TrackMix.countedValues().contains(e.getKey()))
         .mapToLong(Map.Entry::getValue).sum();
 
-    assertThat(share(tracks, CustomTrack.CLICK)).isCloseTo(0.40, within(0.01));
-    assertThat(share(tracks, CustomTrack.CONVERSION)).isCloseTo(0.10, within(0.01));
+    assertThat(share(tracks, TrackMix.CLICK)).isCloseTo(0.40, within(0.01));
+    assertThat(share(tracks, TrackMix.CONVERSION)).isCloseTo(0.10, within(0.01));
     assertThat(other / 100_000.0).isCloseTo(0.30, within(0.01));
     assertThat(tracks).containsKeys("apply_start", "save_job").doesNotContainKey("null");
   }

@@ -3,11 +3,17 @@ package io.trackpipe.generator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainTopics;
 import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.EventLimits;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -76,6 +82,40 @@ class KafkaEventSinkIT {
         ConsumerRecord::key, Collectors.mapping(ConsumerRecord::partition, Collectors.toSet())));
     assertThat(partitionsByKey.values()).allSatisfy(partitions -> assertThat(partitions).hasSize(1));
     assertThat(received).extracting(ConsumerRecord::partition).contains(0, 1, 2, 3);
+  }
+
+  @Test
+  void aUserDomainsEventsArriveInItsTopicKeyedByItsPartitionKey() throws Exception {
+    String topic = createTopic();
+    Domain orders = SchemaEventGeneratorTest.domain("orders").withTopics(new DomainTopics(topic, topic + "-dead-letter"));
+    EventDecoder decoder = new EventDecoder(orders.schema(), EventLimits.DEFAULT);
+    int shop = orders.schema().indexOf("shop");
+    GeneratorConfig config = GeneratorConfig.builder(SampleDimensions.generate(3))
+        .eventsPerSecond(0).maxEvents(5_000).duplicateRatio(0.02).lateRatio(0.05).malformedRatio(0.02).build();
+    Instant start = Instant.parse("2024-05-01T00:00:00Z");
+
+    try (KafkaEventSink kafka = new KafkaEventSink(bootstrapServers, orders.topics().events())) {
+      GeneratorProgress result = new GeneratorRun(RecordGenerator.forDomain(orders, config, ZoneOffset.UTC), kafka,
+          new ManualClock(start)).run(report -> { });
+      assertThat(result.total()).isEqualTo(5_000);
+    }
+
+    List<ConsumerRecord<String, byte[]>> received = readAll(topic, 5_000);
+    assertThat(received).hasSize(5_000);
+    int accepted = 0;
+    for (ConsumerRecord<String, byte[]> record : received) {
+      // Read back as the stream reads it, at a time after the generator's clock.
+      if (decoder.decode(record.value(), start.plusSeconds(3600).toEpochMilli()) instanceof DecodeResult.Accepted event) {
+        accepted++;
+        assertThat(record.key()).isEqualTo(event.event().value(shop));
+      }
+    }
+    assertThat(accepted).isBetween(4_800, 4_950);
+    // A few shops, each in one partition: their events keep their order.
+    Map<String, Set<Integer>> partitionsByKey = received.stream().collect(Collectors.groupingBy(
+        ConsumerRecord::key, Collectors.mapping(ConsumerRecord::partition, Collectors.toSet())));
+    assertThat(partitionsByKey).hasSizeBetween(2, SchemaEventGenerator.PARTITION_KEY_VALUES);
+    assertThat(partitionsByKey.values()).allSatisfy(partitions -> assertThat(partitions).hasSize(1));
   }
 
   @Test

@@ -4,9 +4,10 @@ import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.generator.CassandraEventSink;
-import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.EventSink;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
@@ -14,6 +15,7 @@ import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.HttpEventSink;
 import io.trackpipe.generator.JsonLinesSink;
 import io.trackpipe.generator.KafkaEventSink;
+import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
@@ -29,24 +31,45 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code trackpipe generate}: deterministic job-ad tracking events into Kafka, a collector, Cassandra or a JSON-lines file. */
+/**
+ * {@code trackpipe generate}: deterministic events of any domain into Kafka, a collector, Cassandra or a JSON-lines
+ * file. Job ads have a realistic generator of their own; every other domain's events are made from its definition.
+ */
 @Command(name = "generate",
-    header = "Generate deterministic job-ad events into Kafka, a collector, Cassandra, a file or stdout.",
+    header = "Generate deterministic events of a domain into Kafka, a collector, Cassandra, a file or stdout.",
     mixinStandardHelpOptions = true,
-    description = {"Generate job-ad tracking events: the seed's mix (click 70 %%, conversion, qualified, unqualified",
-        "10 %% each) plus optional duplicates, late and malformed records. The same --seed gives the same events."},
+    description = {"Generate tracking events, plus optional duplicates, late and malformed records. The same --seed",
+        "gives the same events.",
+        "",
+        "--domain job-ads (the default) makes realistic job-ad events: the seed's mix (click 70 %%, conversion,",
+        "qualified, unqualified 10 %% each, about 9 impressions per click) over sample jobs and publishers.",
+        "Any other domain of the catalogue (the built-in ones and those of domain.definitions) gets events made from",
+        "its definition: every value within its field's type and checks, a fresh id, the event time now (late ones",
+        "up to generator.max-lateness before), a few partition-key values so that rollups group, its rules kept.",
+        "Malformed records of such a domain are broken JSON, non-objects, wrong types, values out of range, missing",
+        "required fields, unknown fields (when refused) and rule-breaking events (when it has rules)."},
     footer = {"", "Examples:", "  trackpipe generate --set kafka.bootstrap-servers=127.0.0.1:19092 --rate 5000 --duration 1m",
         "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
         "  trackpipe generate --to - --count 3        (prints to standard output)",
         "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)",
+        "  trackpipe generate --set domain.definitions=signups.yaml --domain signups --to - --count 5",
         "  trackpipe generate --to cassandra --set rawstore.contact-points=127.0.0.1:19042 --count 100000 --rate 0"})
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--domain", paramLabel = "NAME", defaultValue = DomainCatalog.JOB_ADS,
+      description = "Whose events: a domain of the catalogue (default: ${DEFAULT-VALUE}; see domain.definitions).")
+  String domainName;
 
   @Option(names = "--to", paramLabel = "TARGET", defaultValue = "kafka",
-      description = "kafka (the events topic of kafka.bootstrap-servers), http://host:port of a collector, cassandra "
+      description = "kafka (the domain's events topic at kafka.bootstrap-servers; job ads: kafka.topic.events), "
+          + "http://host:port of a collector (POST /v1/events for job ads, /v1/DOMAIN/events for others), cassandra "
           + "(the raw store of rawstore.*; records the pipeline would reject are counted, not stored), a JSON-lines "
           + "file path, or - for standard output.")
   String target;
@@ -78,12 +101,18 @@ public final class GenerateCommand implements Callable<Integer> {
     put(flags, GeneratorConfig.LATE_RATIO.key(), late);
     put(flags, GeneratorConfig.MALFORMED_RATIO.key(), malformed);
     Configuration settings = config.load(flags);
+    Domain domain = domain(DomainCatalog.from(settings));
+    boolean jobAds = domain.name().equals(DomainCatalog.JOB_ADS);
     GeneratorConfig generator = GeneratorConfig.from(settings, SampleDimensions.generate(settings.get(GeneratorConfig.SEED)));
     boolean toKafka = target.equals("kafka");
-    KafkaConfig kafka = toKafka ? KafkaConfig.from(settings) : null;
+    KafkaConfig kafka = toKafka ? kafkaFor(domain, KafkaConfig.from(settings)) : null;
     boolean toHttp = target.startsWith("http://") || target.startsWith("https://");
     String key = toHttp ? httpWriteKey(settings) : null;
     boolean toCassandra = target.equals("cassandra");
+    if (toCassandra && !jobAds) {
+      throw new ParameterException(spec.commandLine(), "--to cassandra writes job-ad events only for now; generate "
+          + "domain '" + domain.name() + "' into kafka, a collector or a file");
+    }
     RawStoreConfig rawStore = toCassandra ? RawStoreConfig.from(settings) : null;
     EventLimits limits = toCassandra ? StreamConfig.from(settings).eventLimits() : null;
     settings.throwIfInvalid();
@@ -95,7 +124,7 @@ public final class GenerateCommand implements Callable<Integer> {
       KafkaTopics.ensureExist(kafka);
       sink = KafkaEventSink.forEvents(kafka);
     } else if (toHttp) {
-      sink = new HttpEventSink(URI.create(target), key, batch, 4);
+      sink = new HttpEventSink(URI.create(target), HttpEventSink.eventsPath(domain.name()), key, batch, 4);
     } else if (toCassandra) {
       sink = new CassandraEventSink(rawStore, limits, Clock.systemUTC());
     } else if (toStdout) {
@@ -103,13 +132,15 @@ public final class GenerateCommand implements Callable<Integer> {
     } else {
       sink = JsonLinesSink.toFile(Path.of(target));
     }
-    String destination = toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
+    String destination = (toKafka ? "topic " + kafka.eventsTopic() + " at " + kafka.bootstrapServers()
         : toHttp ? ((HttpEventSink) sink).endpoint().toString()
-        : toCassandra ? ((CassandraEventSink) sink).destination() : target;
+        : toCassandra ? ((CassandraEventSink) sink).destination() : toStdout ? "standard output" : target)
+        + (jobAds ? "" : " (domain " + domain.name() + ")");
     if (generator.maxEvents().isEmpty() && generator.maxDuration().isEmpty()) {
       status.println("Generating into " + destination + " until Ctrl-C (or set --count / --duration).");
     }
-    GeneratorRun run = new GeneratorRun(new EventGenerator(generator), sink, Clock.systemUTC());
+    RecordGenerator records = RecordGenerator.forDomain(domain, generator, settings.get(StreamConfig.TIME_ZONE));
+    GeneratorRun run = new GeneratorRun(records, sink, Clock.systemUTC());
     Thread hook = new Thread(run::stop, "trackpipe-generate-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean interactive = System.console() != null && !toStdout;
@@ -139,6 +170,20 @@ public final class GenerateCommand implements Callable<Integer> {
       // Ctrl-C: the hook is already running.
     }
     return ExitCodes.OK;
+  }
+
+  /** The --domain of the catalogue; another name is a usage error listing the known ones. */
+  private Domain domain(DomainCatalog catalog) {
+    return catalog.domain(domainName).orElseThrow(() -> new ParameterException(spec.commandLine(),
+        "Unknown domain '" + domainName + "'. Known domains: " + String.join(", ", catalog.names())
+            + " (add your own with --set " + DomainCatalog.DEFINITIONS.key() + "=FILE.yaml)"));
+  }
+
+  /** Job ads keep the configured events topic; another domain's events go to the topic its definition names. */
+  private static KafkaConfig kafkaFor(Domain domain, KafkaConfig kafka) {
+    if (domain.name().equals(DomainCatalog.JOB_ADS)) return kafka;
+    return new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(), domain.topics().deadLetters(),
+        kafka.partitions(), kafka.replicationFactor());
   }
 
   /** --write-key, else the first configured key; a missing key is a configuration problem like any other. */
