@@ -3,6 +3,7 @@ package io.trackpipe.cli.settings;
 import io.trackpipe.cli.demo.DemoConfig;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.serve.ServeConfig;
@@ -28,6 +29,7 @@ public final class TrackpipeSettings {
     all.addAll(BatchConfig.SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
+    all.addAll(DomainCatalog.SETTINGS);
     all.addAll(ServeConfig.SETTINGS);
     all.addAll(DemoConfig.SETTINGS);
     ALL = List.copyOf(all);

@@ -54,7 +54,8 @@ public final class EventIntake {
     requireNonNull(schema, "schema is null");
     this.limits = requireNonNull(limits, "limits is null");
     this.ids = requireNonNull(ids, "ids is null");
-    this.decoder = new EventDecoder(schema, limits);
+    // Raw-only values are checked, not kept: copying them costs a fifth of the decode, and only a key may need one.
+    this.decoder = new EventDecoder(schema, limits).withoutRawOnlyValues();
     this.assignedId = schema.id().collectorAssigns() ? schema.id().field() : null;
     this.arrivalTime = schema.time().arrivalWhenMissing() ? schema.field(schema.time().field()).orElseThrow() : null;
     this.keyIndexes = schema.partitionKey().stream().mapToInt(schema::indexOf).toArray();
@@ -70,7 +71,7 @@ public final class EventIntake {
   public IntakeResult admit(byte[] raw, long receivedAtMillis) {
     DecodeResult result = decoder.decode(raw, receivedAtMillis);
     if (result instanceof DecodeResult.Accepted accepted) {
-      return new IntakeResult.Accepted(raw, key(accepted.event()));
+      return new IntakeResult.Accepted(raw, key(accepted.event(), raw));
     }
     DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
     if (rejected.reason() != RejectReason.MISSING_FIELD || (assignedId == null && arrivalTime == null)) {
@@ -81,7 +82,7 @@ public final class EventIntake {
     if (completed == null) return rejected(rejected); // nothing the collector may supply was missing
     DecodeResult second = decoder.decode(completed, receivedAtMillis);
     if (second instanceof DecodeResult.Accepted accepted) {
-      return new IntakeResult.Accepted(completed, key(accepted.event()));
+      return new IntakeResult.Accepted(completed, key(accepted.event(), completed));
     }
     return rejected((DecodeResult.Rejected) second);
   }
@@ -176,13 +177,41 @@ public final class EventIntake {
     }
   }
 
-  /** The first partition-key field with a value (events with equal keys keep their order), else the event id. */
-  private byte[] key(DecodedEvent event) {
+  /**
+   * The first partition-key field with a value (events with equal keys keep their order), else the event id. A raw-only
+   * field's value is not in the decoded event: it is read from the bytes, which happens only when the fields before it
+   * are null.
+   */
+  private byte[] key(DecodedEvent event, byte[] value) {
     for (int i = 0; i < keyIndexes.length; i++) {
-      Object value = event.value(keyIndexes[i]);
-      if (value != null) return keyText(keyFields[i], value).getBytes(StandardCharsets.UTF_8);
+      EventField field = keyFields[i];
+      if (field.rawOnly()) {
+        String text = rawText(value, field.name());
+        if (text != null) return text.getBytes(StandardCharsets.UTF_8);
+        continue;
+      }
+      Object decoded = event.value(keyIndexes[i]);
+      if (decoded != null) return keyText(field, decoded).getBytes(StandardCharsets.UTF_8);
     }
     return event.id().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A scalar field's JSON text (as the decoder would keep it), or null when absent or null. */
+  private static String rawText(byte[] value, String name) {
+    try (JsonParser parser = JSON.createParser(value)) {
+      parser.nextToken();
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken token = parser.nextToken();
+        if (field.equals(name)) {
+          return token == JsonToken.VALUE_NULL || !token.isScalarValue() ? null : parser.getText();
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null; // already decoded once, so unreachable; the next key field or the event id is a fine key then
+    }
   }
 
   /** Decimals travel unscaled: the key is the number as written in plain form (1.25, not 1250000). */
