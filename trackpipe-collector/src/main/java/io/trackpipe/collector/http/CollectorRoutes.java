@@ -37,7 +37,7 @@ import org.eclipse.jetty.util.Callback;
  *   <tr><td>{@code GET /v1/{domain}/pixel.gif}</td><td>{@link PixelEndpoint}</td><td>write key</td></tr>
  *   <tr><td>{@code POST /v1/events}</td><td>job ads' {@link EventsEndpoint}</td><td>write key</td></tr>
  *   <tr><td>{@code GET /v1/pixel.gif}</td><td>job ads' {@link PixelEndpoint}</td><td>write key</td></tr>
- *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and both topics there (else 503)</td><td>open</td></tr>
+ *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and every domain's two topics there (else 503)</td><td>open</td></tr>
  *   <tr><td>{@code GET /health/live}</td><td>alive: the process answers</td><td>open</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>Prometheus text format</td><td>open</td></tr>
  * </table>
