@@ -125,7 +125,7 @@ public final class CollectorBenchCommand implements Callable<Integer> {
           CollectorConfig.SHUTDOWN_TIMEOUT.defaultValue(), CollectorConfig.BODY_TIMEOUT.defaultValue(),
           CollectorConfig.MAX_REQUESTS_PER_CLIENT.defaultValue());
       try (Collector collector = Collector.start(collectorConfig, topics, EventLimits.DEFAULT,
-          DomainCatalog.load(List.of(), List.of()))) {
+          DomainCatalog.from(settings))) {
         run(out, collector.url().resolve("/v1/events"), key, bodies, dir);
         long inKafka = eventsIn(topics);
         out.printf(Locale.ROOT, "Kafka: the events topic holds %,d records; the collector acknowledged %,d (%s)%n", inKafka,
