@@ -91,6 +91,22 @@ class CliConfigTest {
   }
 
   @Test
+  void refusesToCollectWithABadDomainDefinitionListingItsProblems() throws Exception {
+    Path file = Files.writeString(work.resolve("orders.yaml"), """
+        name: orders
+        fields:
+          - {name: order_id, type: integr}
+        time: {field: order_id}
+        """);
+
+    Run run = trackpipe("collect", "--set", "kafka.bootstrap-servers=127.0.0.1:9", "--set",
+        "collector.write-keys=0123456789abcdef0123", "--set", "domain.definitions=" + file);
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.err()).contains(file + " (domain 'orders')", "unknown type 'integr'", "id: missing");
+  }
+
+  @Test
   void explainsTheDedupHorizonRuleWhenTheLatenessOutgrowsIt() {
     Run run = trackpipe("stream", "--set", "stream.allowed-lateness=4h");
 

@@ -4,18 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import io.trackpipe.collector.http.CollectorRoutes;
 import io.trackpipe.collector.ingest.EventIds;
-import io.trackpipe.collector.ingest.EventIntake;
 import io.trackpipe.collector.kafka.EventPublisher;
 import io.trackpipe.collector.kafka.InFlightBytes;
 import io.trackpipe.collector.kafka.KafkaAvailability;
 import io.trackpipe.collector.kafka.KafkaProbe;
 import io.trackpipe.collector.metrics.CollectorMetrics;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.DomainTopics;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.kafka.KafkaConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -30,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP collector, running: a Jetty server with {@link CollectorRoutes} in front of one Kafka producer. Every event
- * is either accepted into the events topic or kept in the dead-letter topic with its reason, and a client hears
- * "accepted" only after Kafka has acknowledged.
+ * The HTTP collector, running: a Jetty server with {@link CollectorRoutes} in front of one Kafka producer, routing the
+ * events of every domain of the catalogue. Every event is either accepted into its domain's events topic or kept in the
+ * domain's dead-letter topic with its reason, and a client hears "accepted" only after Kafka has acknowledged.
  *
  * <p>{@link #close()} stops taking connections, waits up to {@code collector.shutdown-timeout} for requests in flight to
  * be answered (new requests meanwhile get 503), then flushes and closes the producer. Thread-safe.
@@ -65,25 +69,31 @@ public final class Collector implements AutoCloseable {
   /**
    * Starts listening. Kafka need not be up: until it is, ingest routes answer 503 and {@code /health} says why.
    *
+   * @param kafka the broker, and job ads' topics ({@code kafka.topic.*}); every other domain writes to its own topics
    * @param limits how events are judged: the streaming job's, so both agree on every event
+   * @param catalog the domains to route ({@link DomainCatalog#from})
    * @throws IllegalStateException when the port cannot be bound
    */
-  public static Collector start(CollectorConfig config, KafkaConfig kafka, EventLimits limits) {
+  public static Collector start(CollectorConfig config, KafkaConfig kafka, EventLimits limits, DomainCatalog catalog) {
     requireNonNull(config, "config is null");
     requireNonNull(kafka, "kafka is null");
     requireNonNull(limits, "limits is null");
+    List<Domain> domains = withJobAdsTopics(requireNonNull(catalog, "catalog is null"), kafka);
     KafkaAvailability availability = new KafkaAvailability();
     InFlightBytes inFlight = new InFlightBytes(config.maxInFlightBytes());
-    CollectorMetrics metrics = new CollectorMetrics(inFlight::used, availability::isUp);
+    CollectorMetrics metrics = new CollectorMetrics(domains, inFlight::used, availability::isUp);
     EventIds ids = new EventIds();
     EventPublisher publisher = new EventPublisher(kafka, config.kafkaTimeout(), config.maxInFlightBytes(),
         config.maxBodyBytes(), availability);
-    KafkaProbe probe = new KafkaProbe(kafka, config.kafkaTimeout(), availability);
+    List<String> topics = domains.stream()
+        .flatMap(domain -> Stream.of(domain.topics().events(), domain.topics().deadLetters()))
+        .toList();
+    KafkaProbe probe = new KafkaProbe(kafka, topics, config.kafkaTimeout(), availability);
     Server server = null;
     try {
       probe.start();
-      CollectorRoutes routes = new CollectorRoutes(config, new EventIntake(limits, ids), ids, publisher, availability,
-          inFlight, metrics);
+      CollectorRoutes routes = new CollectorRoutes(config, domains, limits, ids, publisher, availability, inFlight,
+          metrics);
 
       QueuedThreadPool threads = new QueuedThreadPool();
       threads.setName("trackpipe-collector-http");
@@ -106,8 +116,8 @@ public final class Collector implements AutoCloseable {
       server.start();
       Collector collector = new Collector(config, server, connector, publisher, probe, metrics, availability);
       KafkaAvailability.State state = availability.state();
-      LOG.info("Collector listening on {} ({} write key(s); Kafka {})", collector.url(), config.writeKeys().size(),
-          state.up() ? "reachable" : "not reachable yet: " + state.detail());
+      LOG.info("Collector listening on {} for domains {} ({} write key(s); Kafka {})", collector.url(), catalog.names(),
+          config.writeKeys().size(), state.up() ? "reachable" : "not reachable yet: " + state.detail());
       return collector;
     } catch (Exception e) {
       stopQuietly(server, e);
@@ -116,6 +126,17 @@ public final class Collector implements AutoCloseable {
       throw new IllegalStateException("cannot start the collector on " + config.host() + ":" + config.port() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The catalogue's domains, job ads with the topics of {@code kafka.topic.*}: the settings that named its topics
+   * before domains were definitions keep doing so.
+   */
+  public static List<Domain> withJobAdsTopics(DomainCatalog catalog, KafkaConfig kafka) {
+    return catalog.domains().stream()
+        .map(domain -> domain.name().equals(DomainCatalog.JOB_ADS)
+            ? domain.withTopics(new DomainTopics(kafka.eventsTopic(), kafka.deadLetterTopic())) : domain)
+        .toList();
   }
 
   private static Handler withCors(Handler routes, CollectorConfig config) {

@@ -51,7 +51,8 @@ class CollectorIT {
   @BeforeEach
   void startCollector() throws Exception {
     kafka = TestTopics.create(EmbeddedStack.shared().kafka().bootstrapServers());
-    collector = Collector.start(config(List.of("https://jobs.example.com")), kafka, EventLimits.DEFAULT);
+    collector = Collector.start(config(List.of("https://jobs.example.com")), kafka, EventLimits.DEFAULT,
+        TestDomains.BUILT_IN);
     client = new CollectorClient(collector.url(), WRITE_KEY);
   }
 
@@ -276,9 +277,9 @@ class CollectorIT {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     assertThat(text(metrics.body()))
-        .contains("trackpipe_collector_events_accepted_total 2.0")
-        .contains("trackpipe_collector_events_rejected_total{reason=\"wrong_type\"} 1.0")
-        .contains("trackpipe_collector_events_rejected_total{reason=\"malformed_json\"} 0.0")
+        .contains("trackpipe_collector_events_accepted_total{domain=\"job-ads\"} 2.0")
+        .contains("trackpipe_collector_events_rejected_total{domain=\"job-ads\",reason=\"wrong_type\"} 1.0")
+        .contains("trackpipe_collector_events_rejected_total{domain=\"job-ads\",reason=\"malformed_json\"} 0.0")
         .contains("trackpipe_collector_requests_total{route=\"events\",status=\"400\"} 1.0")
         .contains("trackpipe_collector_request_duration_seconds_bucket{route=\"events\",le=\"+Inf\"} 1")
         .contains("trackpipe_collector_kafka_up 1.0");

@@ -1,6 +1,5 @@
 package io.trackpipe.collector;
 
-import io.trackpipe.event.legacy.TrackingField;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,7 +17,8 @@ import java.util.Random;
  * seed gives the same inputs, so a failure can be replayed with {@code -Dtrackpipe.fuzz.seed=…}.
  */
 final class FuzzInputs {
-  private static final List<String> FIELDS = Arrays.stream(TrackingField.values()).map(TrackingField::jsonName).toList();
+  private static final List<String> FIELDS =
+      TestDomains.BUILT_IN.jobAds().schema().fieldNames();
   private static final List<String> UNKNOWN_FIELDS = List.of("cb", "clicks", "JOB_ID", "job_id ", "job_id; DROP TABLE events",
       "' OR 1=1 --", "__proto__", "constructor", "utm_source[]", "a=b", "", " ", "\u0000", "\u202ejob_id", "j\u00f6b_id",
       "\ud83d\ude00", "x".repeat(300));

@@ -33,7 +33,8 @@ class GeneratorThroughCollectorIT {
     CollectorConfig collectorConfig = new CollectorConfig("127.0.0.1", 0, List.of(CollectorIT.WRITE_KEY), List.of(),
         512 * 1024, 1000, java.time.Duration.ofSeconds(5), 16L * 1024 * 1024, java.time.Duration.ofSeconds(10),
         java.time.Duration.ofSeconds(10), 64);
-    try (Collector collector = Collector.start(collectorConfig, kafka, EventLimits.DEFAULT);
+    try (Collector collector = Collector.start(collectorConfig, kafka, EventLimits.DEFAULT,
+        TestDomains.BUILT_IN);
         HttpEventSink http = new HttpEventSink(collector.url(), CollectorIT.WRITE_KEY, 100, 4)) {
       EventSink recording = new EventSink() {
         @Override

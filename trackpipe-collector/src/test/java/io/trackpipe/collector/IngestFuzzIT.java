@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trackpipe.collector.ingest.PixelEvent;
 import io.trackpipe.embedded.EmbeddedStack;
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.kafka.KafkaConfig;
@@ -50,7 +51,10 @@ class IngestFuzzIT {
   private static final int MAX_MESSAGE_CHARS = 300;
   private static final String KEY = CollectorIT.WRITE_KEY;
 
-  private final EventDecoder decoder = new EventDecoder(EventLimits.DEFAULT);
+  private static final EventSchema JOB_ADS = TestDomains.BUILT_IN.jobAds().schema();
+  private static final PixelEvent PIXEL = PixelEvent.of(JOB_ADS);
+
+  private final EventDecoder decoder = new EventDecoder(JOB_ADS, EventLimits.DEFAULT);
   private final List<String> problems = new ArrayList<>();
   private final Map<String, Integer> statuses = new TreeMap<>();
   private KafkaConfig kafka;
@@ -64,7 +68,7 @@ class IngestFuzzIT {
     // A long Kafka time-out: on a busy machine a slow acknowledgement is a 503 that says nothing about the input.
     collector = Collector.start(new CollectorConfig("127.0.0.1", 0, List.of(KEY), List.of(), 512 * 1024, 1000,
         Duration.ofSeconds(60), 64L * 1024 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(30), 64), kafka,
-        EventLimits.DEFAULT);
+        EventLimits.DEFAULT, TestDomains.BUILT_IN);
     client = new CollectorClient(collector.url(), KEY);
   }
 
@@ -127,7 +131,7 @@ class IngestFuzzIT {
         if (urlEncoding && answer.status() == 200) acceptedByCollector++;
         continue;
       }
-      byte[] event = PixelEvent.toJson(parameters);
+      byte[] event = PIXEL.toJson(parameters);
       compare(described, event, decoder.decode(event, receivedAt), answer.status() == 200, error, null);
       if (answer.status() == 200) acceptedByCollector++;
     }
@@ -213,9 +217,9 @@ class IngestFuzzIT {
           problem(described, "the collector did not complete a missing create_time or ts");
         }
       } else if (accepted) {
-        problem(described, "accepted by the collector, rejected by the decoder as " + decoderSays.reason().code());
-      } else if (!decoderSays.reason().code().equals(reason)) {
-        problem(described, "rejected as " + reason + " by the collector, as " + decoderSays.reason().code()
+        problem(described, "accepted by the collector, rejected by the decoder as " + decoderSays.code());
+      } else if (!decoderSays.code().equals(reason)) {
+        problem(described, "rejected as " + reason + " by the collector, as " + decoderSays.code()
             + " by the decoder");
       }
     } else if (!accepted) {

@@ -5,6 +5,7 @@ import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedKafka;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.fs.Folders;
@@ -123,7 +124,8 @@ public final class CollectorBenchCommand implements Callable<Integer> {
           CollectorConfig.KAFKA_TIMEOUT.defaultValue(), CollectorConfig.MAX_IN_FLIGHT_BYTES.defaultValue(),
           CollectorConfig.SHUTDOWN_TIMEOUT.defaultValue(), CollectorConfig.BODY_TIMEOUT.defaultValue(),
           CollectorConfig.MAX_REQUESTS_PER_CLIENT.defaultValue());
-      try (Collector collector = Collector.start(collectorConfig, topics, EventLimits.DEFAULT)) {
+      try (Collector collector = Collector.start(collectorConfig, topics, EventLimits.DEFAULT,
+          DomainCatalog.from(settings))) {
         run(out, collector.url().resolve("/v1/events"), key, bodies, dir);
         long inKafka = eventsIn(topics);
         out.printf(Locale.ROOT, "Kafka: the events topic holds %,d records; the collector acknowledged %,d (%s)%n", inKafka,

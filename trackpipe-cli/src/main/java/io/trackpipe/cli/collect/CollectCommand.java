@@ -5,11 +5,14 @@ import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,11 +26,12 @@ import picocli.CommandLine.Option;
 @Command(name = "collect",
     header = "Serve the HTTP collector in front of Kafka: events, pixel, health and metrics.",
     mixinStandardHelpOptions = true,
-    description = {"Serve the HTTP collector in front of Kafka:",
-        "  POST /v1/events (a JSON array or JSON lines), GET /v1/pixel.gif, GET /health, GET /metrics.",
-        "Each event is checked as the streaming job will check it: accepted ones go to the events",
-        "topic, the rest to the dead-letter topic with the reason. A client hears 'accepted' only",
-        "after Kafka has acknowledged. Needs kafka.bootstrap-servers and collector.write-keys.",
+    description = {"Serve the HTTP collector in front of Kafka, for every domain (job ads and those of",
+        "domain.definitions): POST /v1/{domain}/events (a JSON array or JSON lines), GET /v1/{domain}/pixel.gif,",
+        "for job ads also POST /v1/events and GET /v1/pixel.gif; GET /health, GET /metrics.",
+        "Each event is checked as the streaming job will check it: accepted ones go to the domain's",
+        "events topic, the rest to its dead-letter topic with the reason. A client hears 'accepted'",
+        "only after Kafka has acknowledged. Needs kafka.bootstrap-servers and collector.write-keys.",
         "Ctrl-C answers the requests in flight, then stops."},
     footer = {"", "Examples:",
         "  TRACKPIPE_COLLECTOR_WRITE_KEYS=… \\",
@@ -52,8 +56,10 @@ public final class CollectCommand implements Callable<Integer> {
     // The streaming job's time zone and future skew: both must judge every event the same way.
     StreamConfig stream = StreamConfig.from(settings);
     settings.throwIfInvalid();
+    DomainCatalog catalog = DomainCatalog.from(settings);
+    List<Domain> domains = Collector.withJobAdsTopics(catalog, kafka);
 
-    Collector collector = Collector.start(collectorConfig, kafka, stream.eventLimits());
+    Collector collector = Collector.start(collectorConfig, kafka, stream.eventLimits(), catalog);
     CountDownLatch stopped = new CountDownLatch(1);
     PrintStream out = System.out;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -65,7 +71,10 @@ public final class CollectCommand implements Callable<Integer> {
     // In the background: the collector answers 503 (and /health says why) until the topics exist.
     Thread topics = new Thread(() -> {
       try {
-        KafkaTopics.ensureExist(kafka);
+        for (Domain domain : domains) {
+          KafkaTopics.ensureExist(new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(),
+              domain.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor()));
+        }
       } catch (RuntimeException e) {
         LOG.warn("Cannot create the topics yet ({}); the collector answers 503 until Kafka and the topics are there",
             e.getMessage());
@@ -74,8 +83,11 @@ public final class CollectCommand implements Callable<Integer> {
     topics.setDaemon(true);
     topics.start();
 
-    out.println("trackpipe collector listening on " + collector.url() + "   Kafka " + kafka.bootstrapServers()
-        + "   events topic " + kafka.eventsTopic() + "   dead letters " + kafka.deadLetterTopic());
+    out.println("trackpipe collector listening on " + collector.url() + "   Kafka " + kafka.bootstrapServers());
+    for (Domain domain : domains) {
+      out.println("  " + domain.name() + ": POST /v1/" + domain.name() + "/events, GET /v1/" + domain.name()
+          + "/pixel.gif   events topic " + domain.topics().events() + "   dead letters " + domain.topics().deadLetters());
+    }
     out.println("  curl -s -H 'X-Trackpipe-Key: <write key>' --data-binary '"
         + "{\"job_id\":1,\"publisher_id\":1,\"custom_track\":\"click\",\"bid\":0.5}' " + collector.url() + "/v1/events");
     out.println("Ctrl-C stops (requests in flight are answered first).");

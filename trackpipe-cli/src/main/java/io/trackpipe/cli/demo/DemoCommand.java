@@ -8,6 +8,7 @@ import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedKafka;
@@ -150,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
     warehouse.migrate();
     new DimensionTables(warehouse).upsert(dimensions);
     KafkaTopics.ensureExist(kafka);
-    collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits());
+    collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits(), DomainCatalog.from(settings));
     out.println("Starting the streaming job …");
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();

@@ -3,15 +3,20 @@ package io.trackpipe.collector.http;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.collector.ingest.EventIds;
 import io.trackpipe.collector.ingest.EventIntake;
+import io.trackpipe.collector.ingest.PixelEvent;
 import io.trackpipe.collector.kafka.EventPublisher;
 import io.trackpipe.collector.kafka.InFlightBytes;
 import io.trackpipe.collector.kafka.KafkaAvailability;
 import io.trackpipe.collector.metrics.CollectorMetrics;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.event.EventLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,36 +28,56 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Every route of the collector, and what happens before a route's own work: the write key (401 without touching
- * Kafka), then Kafka's known state (503 at once while it is down).
+ * Kafka), then Kafka's known state (503 at once while it is down). Each domain has its two ingest routes; job ads keeps
+ * the routes from before domains were definitions too, so existing trackers carry on.
  *
  * <table>
  *   <caption>Routes</caption>
- *   <tr><td>{@code POST /v1/events}</td><td>{@link EventsEndpoint}</td><td>write key</td></tr>
- *   <tr><td>{@code GET /v1/pixel.gif}</td><td>{@link PixelEndpoint}</td><td>write key</td></tr>
- *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and both topics there (else 503)</td><td>open</td></tr>
+ *   <tr><td>{@code POST /v1/{domain}/events}</td><td>{@link EventsEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code GET /v1/{domain}/pixel.gif}</td><td>{@link PixelEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code POST /v1/events}</td><td>job ads' {@link EventsEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code GET /v1/pixel.gif}</td><td>job ads' {@link PixelEndpoint}</td><td>write key</td></tr>
+ *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and every domain's two topics there (else 503)</td><td>open</td></tr>
  *   <tr><td>{@code GET /health/live}</td><td>alive: the process answers</td><td>open</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>Prometheus text format</td><td>open</td></tr>
  * </table>
  */
 public final class CollectorRoutes extends Handler.Abstract {
+  private static final String PREFIX = "/v1/";
+
   private final WriteKeys writeKeys;
   private final KafkaAvailability availability;
   private final CollectorMetrics metrics;
   private final EventIds ids;
-  private final EventsEndpoint events;
-  private final PixelEndpoint pixel;
+  /** Every events route and pixel route by its full path: one map look-up per request finds the domain's endpoint. */
+  private final Map<String, EventsEndpoint> eventsRoutes = new HashMap<>();
+  private final Map<String, PixelEndpoint> pixelRoutes = new HashMap<>();
+  private final List<String> domainNames;
   private final RequestsPerClient requestsPerClient;
 
-  public CollectorRoutes(CollectorConfig config, EventIntake intake, EventIds ids, EventPublisher publisher,
-      KafkaAvailability availability, InFlightBytes inFlight, CollectorMetrics metrics) {
+  /** @param domains the domains to route, each with the topics it writes to */
+  public CollectorRoutes(CollectorConfig config, List<Domain> domains, EventLimits limits, EventIds ids,
+      EventPublisher publisher, KafkaAvailability availability, InFlightBytes inFlight, CollectorMetrics metrics) {
     this.writeKeys = new WriteKeys(config.writeKeys());
     this.availability = availability;
     this.metrics = metrics;
     this.ids = ids;
-    Ingestion ingestion = new Ingestion(intake, publisher, metrics);
-    this.events = new EventsEndpoint(ingestion, inFlight, config.maxBodyBytes(), config.maxEventsPerRequest(),
-        config.bodyTimeout());
-    this.pixel = new PixelEndpoint(ingestion, inFlight);
+    for (Domain domain : domains) {
+      Ingestion ingestion = new Ingestion(domain.name(), domain.topics(),
+          new EventIntake(domain.schema(), limits, ids), publisher, metrics);
+      PixelEvent pixels = PixelEvent.of(domain.schema());
+      List<String> prefixes = domain.name().equals(DomainCatalog.JOB_ADS)
+          ? List.of(PREFIX + domain.name() + "/", PREFIX) // and the routes from before domains were definitions
+          : List.of(PREFIX + domain.name() + "/");
+      for (String prefix : prefixes) {
+        String eventsPath = prefix + EventsEndpoint.NAME;
+        String pixelPath = prefix + PixelEndpoint.NAME;
+        eventsRoutes.put(eventsPath, new EventsEndpoint(eventsPath, ingestion, inFlight, config.maxBodyBytes(),
+            config.maxEventsPerRequest(), config.bodyTimeout()));
+        pixelRoutes.put(pixelPath, new PixelEndpoint(pixelPath, pixels, ingestion, inFlight));
+      }
+    }
+    this.domainNames = domains.stream().map(Domain::name).toList();
     this.requestsPerClient = new RequestsPerClient(config.maxRequestsPerClient());
   }
 
@@ -61,23 +86,27 @@ public final class CollectorRoutes extends Handler.Abstract {
     long start = System.nanoTime();
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
+    EventsEndpoint events = eventsRoutes.get(path);
+    if (events != null) {
+      Exchange exchange = exchange(request, response, callback, EventsEndpoint.ROUTE, start, false);
+      if (!allowed(exchange, method, HttpMethod.POST)) return true;
+      exchange.guard(() -> {
+        List<Map.Entry<String, String>> query = queryOf(exchange);
+        if (query != null && admitted(exchange, query)) events.handle(exchange);
+      });
+      return true;
+    }
+    PixelEndpoint pixel = pixelRoutes.get(path);
+    if (pixel != null) {
+      Exchange exchange = exchange(request, response, callback, PixelEndpoint.ROUTE, start, true);
+      if (!allowed(exchange, method, HttpMethod.GET)) return true;
+      exchange.guard(() -> {
+        List<Map.Entry<String, String>> query = queryOf(exchange);
+        if (query != null && admitted(exchange, query)) pixel.handle(exchange, query);
+      });
+      return true;
+    }
     switch (path) {
-      case EventsEndpoint.PATH -> {
-        Exchange exchange = exchange(request, response, callback, EventsEndpoint.ROUTE, start, false);
-        if (!allowed(exchange, method, HttpMethod.POST)) return true;
-        exchange.guard(() -> {
-          List<Map.Entry<String, String>> query = queryOf(exchange);
-          if (query != null && admitted(exchange, query)) events.handle(exchange);
-        });
-      }
-      case PixelEndpoint.PATH -> {
-        Exchange exchange = exchange(request, response, callback, PixelEndpoint.ROUTE, start, true);
-        if (!allowed(exchange, method, HttpMethod.GET)) return true;
-        exchange.guard(() -> {
-          List<Map.Entry<String, String>> query = queryOf(exchange);
-          if (query != null && admitted(exchange, query)) pixel.handle(exchange, query);
-        });
-      }
       case "/health" -> {
         Exchange exchange = exchange(request, response, callback, "health", start, false);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
@@ -96,11 +125,28 @@ public final class CollectorRoutes extends Handler.Abstract {
       }
       default -> {
         Exchange exchange = exchange(request, response, callback, "other", start, false);
-        exchange.error(404, "not_found", "no such route: " + method + " " + printable(path)
-            + " (routes: POST /v1/events, GET /v1/pixel.gif, GET /health, GET /metrics)");
+        String domain = domainOf(path);
+        if (domain != null) {
+          exchange.error(404, "unknown_domain", "no domain '" + printable(domain) + "': the domains are " + domainNames
+              + " (built-in ones and those of domain.definitions)");
+        } else {
+          exchange.error(404, "not_found", "no such route: " + method + " " + printable(path)
+              + " (routes: POST /v1/{domain}/events, GET /v1/{domain}/pixel.gif, POST /v1/events, GET /v1/pixel.gif,"
+              + " GET /health, GET /metrics)");
+        }
       }
     }
     return true;
+  }
+
+  /** The domain named by an ingest path of a domain that is not routed ({@code /v1/NAME/events}), else null. */
+  private static String domainOf(String path) {
+    if (!path.startsWith(PREFIX)) return null;
+    int slash = path.indexOf('/', PREFIX.length());
+    if (slash <= PREFIX.length()) return null;
+    String last = path.substring(slash + 1);
+    return last.equals(EventsEndpoint.NAME) || last.equals(PixelEndpoint.NAME) ? path.substring(PREFIX.length(), slash)
+        : null;
   }
 
   private Exchange exchange(Request request, Response response, Callback callback, String route, long start,

@@ -7,7 +7,8 @@ import java.time.Duration;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * {@code POST /v1/events}: a JSON array or JSON lines of events. Answers 200 when every event was accepted, 400 when
+ * {@code POST /v1/{domain}/events} (for job ads also {@code POST /v1/events}): a JSON array or JSON lines of events of
+ * the domain. Answers 200 when every event was accepted, 400 when
  * some or all were rejected (the accepted ones are stored: do not send them again), each with the counts and, per
  * rejected event, its index and reason. The body as a whole can be refused: 413 when it is too large or holds too many
  * events, 400 when it is empty or the array is broken. Whatever was read and refused is kept in the dead-letter topic.
@@ -15,16 +16,20 @@ import org.eclipse.jetty.http.HttpHeader;
  */
 final class EventsEndpoint {
   static final String ROUTE = "events";
-  static final String PATH = "/v1/events";
+  /** The last segment of every domain's events path. */
+  static final String NAME = "events";
 
+  private final String path;
   private final Ingestion ingestion;
   private final InFlightBytes inFlight;
   private final int maxBodyBytes;
   private final int maxEventsPerRequest;
   private final Duration bodyTimeout;
 
-  EventsEndpoint(Ingestion ingestion, InFlightBytes inFlight, int maxBodyBytes, int maxEventsPerRequest,
+  /** @param path the domain's events path, named in dead letters */
+  EventsEndpoint(String path, Ingestion ingestion, InFlightBytes inFlight, int maxBodyBytes, int maxEventsPerRequest,
       Duration bodyTimeout) {
+    this.path = path;
     this.ingestion = ingestion;
     this.inFlight = inFlight;
     this.maxBodyBytes = maxBodyBytes;
@@ -35,7 +40,7 @@ final class EventsEndpoint {
   /** Called once the write key is checked and Kafka is known to be up. */
   void handle(Exchange exchange) {
     long receivedAt = System.currentTimeMillis();
-    String source = "http:" + PATH + "/" + exchange.requestId();
+    String source = "http:" + path + "/" + exchange.requestId();
     BodyReader reader = BodyReader.start(exchange.request(), maxBodyBytes, bodyTimeout, inFlight);
     exchange.onAnswered(reader::release);
     reader.result().whenComplete((body, failure) -> exchange.guard(() -> {

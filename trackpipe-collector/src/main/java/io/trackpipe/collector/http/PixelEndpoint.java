@@ -7,27 +7,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /v1/pixel.gif?key=…&job_id=…&custom_track=…}: one event from the query parameters, for e-mails and pages
- * without JavaScript. Always answers the 1×1 GIF: 200 when the event was accepted, 400 when it was rejected (kept as a
- * dead letter; the reason is in the {@value Exchange#ERROR_HEADER} header), 401/503 as for {@code /v1/events}. Events
- * usually come without {@code create_time} and {@code ts}: the collector assigns both.
+ * {@code GET /v1/{domain}/pixel.gif?key=…&field=…} (for job ads also {@code GET /v1/pixel.gif?key=…&job_id=…}): one
+ * event of the domain from the query parameters ({@link PixelEvent}), for e-mails and pages without JavaScript. Always
+ * answers the 1×1 GIF: 200 when the event was accepted, 400 when it was rejected (kept as a dead letter; the reason is
+ * in the {@value Exchange#ERROR_HEADER} header), 401/503 as for the events route. Events usually come without an id and a time: the collector assigns both where the domain lets it.
  */
 final class PixelEndpoint {
   static final String ROUTE = "pixel";
-  static final String PATH = "/v1/pixel.gif";
+  /** The last segment of every domain's pixel path. */
+  static final String NAME = "pixel.gif";
   /** A pixel's share of the in-flight budget beyond its query: the JSON it becomes and the record around it. */
   private static final int OVERHEAD_BYTES = 512;
 
+  private final String path;
+  private final PixelEvent pixels;
   private final Ingestion ingestion;
   private final InFlightBytes inFlight;
 
-  PixelEndpoint(Ingestion ingestion, InFlightBytes inFlight) {
+  /** @param path the domain's pixel path, named in dead letters */
+  PixelEndpoint(String path, PixelEvent pixels, Ingestion ingestion, InFlightBytes inFlight) {
+    this.path = path;
+    this.pixels = pixels;
     this.ingestion = ingestion;
     this.inFlight = inFlight;
   }
 
-  /** Called once the write key is checked and Kafka is known to be up. */
-  /** @param query the query's parameters in request order ({@link QueryString}) */
+  /**
+   * Called once the write key is checked and Kafka is known to be up.
+   *
+   * @param query the query's parameters in request order ({@link QueryString})
+   */
   void handle(Exchange exchange, List<Map.Entry<String, String>> query) {
     String rawQuery = exchange.request().getHttpURI().getQuery();
     long share = (rawQuery == null ? 0 : rawQuery.length()) + OVERHEAD_BYTES;
@@ -41,15 +50,15 @@ final class PixelEndpoint {
     for (Map.Entry<String, String> parameter : query) {
       if (!parameter.getKey().equals(WriteKeys.PARAMETER)) parameters.add(parameter); // the key is a secret, not data
     }
-    byte[] event = PixelEvent.toJson(parameters);
-    String source = "http:" + PATH + "/" + exchange.requestId();
+    byte[] event = pixels.toJson(parameters);
+    String source = "http:" + path + "/" + exchange.requestId();
     ingestion.ingest(List.of(event), receivedAt, source).whenComplete((outcome, failure) -> exchange.guard(() -> {
       if (failure != null) {
         Refusals.kafkaFailed(exchange, failure);
       } else if (outcome.rejections().isEmpty()) {
         exchange.pixel(200);
       } else {
-        exchange.error(400, outcome.rejections().get(0).reason().code(), outcome.rejections().get(0).message());
+        exchange.error(400, outcome.rejections().get(0).code(), outcome.rejections().get(0).message());
       }
     }));
   }

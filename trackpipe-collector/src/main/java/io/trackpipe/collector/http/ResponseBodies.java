@@ -3,7 +3,6 @@ package io.trackpipe.collector.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.trackpipe.event.RejectReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -12,8 +11,12 @@ import java.util.List;
 final class ResponseBodies {
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
-  /** One rejected event of a request: its position in the request and why. */
-  record Rejection(int index, RejectReason reason, String message) {}
+  /**
+   * One rejected event of a request: its position in the request and why.
+   *
+   * @param code the reason's code, or {@code rule:<name>} for a broken rule of the domain
+   */
+  record Rejection(int index, String code, String message) {}
 
   private ResponseBodies() {}
 
@@ -26,7 +29,7 @@ final class ResponseBodies {
       for (Rejection rejection : rejections) {
         json.writeStartObject();
         json.writeNumberField("index", rejection.index());
-        json.writeStringField("reason", rejection.reason().code());
+        json.writeStringField("reason", rejection.code());
         json.writeStringField("message", rejection.message());
         json.writeEndObject();
       }

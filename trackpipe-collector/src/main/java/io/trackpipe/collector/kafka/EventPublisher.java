@@ -2,7 +2,7 @@ package io.trackpipe.collector.kafka;
 
 import static java.util.Objects.requireNonNull;
 
-import io.trackpipe.event.RejectReason;
+import io.trackpipe.domain.DomainTopics;
 import io.trackpipe.kafka.DeadLetterHeaders;
 import io.trackpipe.kafka.KafkaConfig;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Writes a request's accepted events to the events topic and its rejected input to the dead-letter topic, and says
+ * Writes a request's accepted events to its domain's events topic and its rejected input to the domain's dead-letter
+ * topic, and says
  * when Kafka has acknowledged all of them: the collector answers a client only then. One idempotent producer with
  * {@code acks=all} serves every request, so the broker keeps each record once and in order per key (per partition).
  *
@@ -72,9 +73,9 @@ public final class EventPublisher implements AutoCloseable {
     return p;
   }
 
-  /** Collects one request's records; {@link Batch#send()} sends them. */
-  public Batch batch(long receivedAtMillis) {
-    return new Batch(receivedAtMillis);
+  /** Collects one request's records for a domain's topics; {@link Batch#send()} sends them. */
+  public Batch batch(DomainTopics topics, long receivedAtMillis) {
+    return new Batch(requireNonNull(topics, "topics is null"), receivedAtMillis);
   }
 
   public boolean isAvailable() {
@@ -93,31 +94,34 @@ public final class EventPublisher implements AutoCloseable {
 
   /** One request's records, all stamped with the request's receive time. Not thread-safe; send once. */
   public final class Batch {
+    private final DomainTopics topics;
     private final long receivedAtMillis;
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-    private Batch(long receivedAtMillis) {
+    private Batch(DomainTopics topics, long receivedAtMillis) {
+      this.topics = topics;
       this.receivedAtMillis = receivedAtMillis;
     }
 
     /** An accepted event for the events topic. */
     public void event(byte[] key, byte[] value) {
-      records.add(new ProducerRecord<>(kafka.eventsTopic(), null, receivedAtMillis, key, value));
+      records.add(new ProducerRecord<>(topics.events(), null, receivedAtMillis, key, value));
     }
 
     /**
      * Rejected input for the dead-letter topic, kept byte for byte.
      *
+     * @param reasonCode the reason's code, or {@code rule:<name>} for a broken rule (see {@link DeadLetterHeaders#REASON})
      * @param source where the input came from, unique per input (see {@link DeadLetterHeaders#SOURCE})
      */
-    public void deadLetter(byte[] value, RejectReason reason, String message, String source) {
+    public void deadLetter(byte[] value, String reasonCode, String message, String source) {
       List<Header> headers = List.of(
-          header(DeadLetterHeaders.REASON, reason.code()),
+          header(DeadLetterHeaders.REASON, reasonCode),
           header(DeadLetterHeaders.ERROR, message),
           header(DeadLetterHeaders.SOURCE, source),
           header(DeadLetterHeaders.RECEIVED_AT, Long.toString(receivedAtMillis)));
       // No key: an HTTP request has none, and the dead letter keeps the input as it came.
-      records.add(new ProducerRecord<>(kafka.deadLetterTopic(), null, receivedAtMillis, null, value, headers));
+      records.add(new ProducerRecord<>(topics.deadLetters(), null, receivedAtMillis, null, value, headers));
     }
 
     public int size() {

@@ -17,7 +17,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Asks Kafka every second whether both topics are there, and keeps {@link KafkaAvailability} current: this is what
+ * Asks Kafka every second whether every domain's two topics are there, and keeps {@link KafkaAvailability} current: this is what
  * brings the collector back after an outage, and what {@code /health} reports. Runs on its own daemon thread.
  */
 public final class KafkaProbe implements AutoCloseable {
@@ -25,6 +25,7 @@ public final class KafkaProbe implements AutoCloseable {
 
   private final Admin admin;
   private final KafkaConfig kafka;
+  private final List<String> topics;
   private final Duration timeout;
   private final KafkaAvailability availability;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,8 +34,10 @@ public final class KafkaProbe implements AutoCloseable {
     return thread;
   });
 
-  public KafkaProbe(KafkaConfig kafka, Duration timeout, KafkaAvailability availability) {
+  /** @param topics every topic the collector writes to */
+  public KafkaProbe(KafkaConfig kafka, List<String> topics, Duration timeout, KafkaAvailability availability) {
     this.kafka = requireNonNull(kafka, "kafka is null");
+    this.topics = List.copyOf(topics);
     this.timeout = requireNonNull(timeout, "timeout is null");
     this.availability = requireNonNull(availability, "availability is null");
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -55,14 +58,14 @@ public final class KafkaProbe implements AutoCloseable {
   /** One check; never throws. */
   public void probe() {
     try {
-      admin.describeTopics(List.of(kafka.eventsTopic(), kafka.deadLetterTopic())).allTopicNames()
+      admin.describeTopics(topics).allTopicNames()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       availability.markUp();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof UnknownTopicOrPartitionException) {
-        availability.markDown(Outage.TOPIC_MISSING, "topic " + kafka.eventsTopic() + " or " + kafka.deadLetterTopic()
-            + " does not exist at " + kafka.bootstrapServers());
+        availability.markDown(Outage.TOPIC_MISSING, "one of the topics " + topics + " does not exist at "
+            + kafka.bootstrapServers());
       } else {
         availability.markDown(Outage.UNREACHABLE, "cannot reach Kafka at " + kafka.bootstrapServers() + ": "
             + cause.getMessage());

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.event.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +20,9 @@ class EventIntakeTest {
   private static final long NOW = Instant.parse("2024-05-01T10:00:03.123Z").toEpochMilli();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final EventIntake intake = new EventIntake(EventLimits.DEFAULT, new EventIds());
+  private static final Domain JOB_ADS = DomainCatalog.load(List.of(), List.of()).jobAds();
+
+  private final EventIntake intake = new EventIntake(JOB_ADS.schema(), EventLimits.DEFAULT, new EventIds());
 
   @Test
   void aCompleteEventKeepsTheClientsBytesAndIsKeyedByJob() {
@@ -76,11 +81,12 @@ class EventIntakeTest {
   void completedEventsDecodeTheSameWayInTheStreamingJob() {
     IntakeResult result = intake.admit(bytes("{\"job_id\":7,\"custom_track\":\"click\",\"bid\":1.25}"), NOW);
 
-    DecodeResult decoded = new EventDecoder(EventLimits.DEFAULT).decode(((IntakeResult.Accepted) result).value(), NOW);
+    DecodeResult decoded = new EventDecoder(JOB_ADS.schema(), EventLimits.DEFAULT)
+        .decode(((IntakeResult.Accepted) result).value(), NOW);
     assertThat(decoded).isInstanceOfSatisfying(DecodeResult.Accepted.class, accepted -> {
       assertThat(accepted.event().eventTimeMillis()).isEqualTo(NOW);
-      assertThat(accepted.event().bidMicros()).isEqualTo(1_250_000);
-      assertThat(accepted.event().customTrack()).isEqualTo("click");
+      assertThat(accepted.event().value(JOB_ADS.schema().indexOf("bid"))).isEqualTo(1_250_000L);
+      assertThat(accepted.event().value(JOB_ADS.schema().indexOf("custom_track"))).isEqualTo("click");
     });
   }
 

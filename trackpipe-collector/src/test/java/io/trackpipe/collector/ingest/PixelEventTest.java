@@ -2,16 +2,18 @@ package io.trackpipe.collector.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trackpipe.domain.DomainCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PixelEventTest {
+  private static final PixelEvent JOB_ADS = PixelEvent.of(DomainCatalog.load(List.of(), List.of()).jobAds().schema());
 
   @Test
   void queryValuesTakeTheTypeTheirFieldNeeds() {
-    byte[] json = PixelEvent.toJson(List.of(Map.entry("job_id", "1532"), Map.entry("bid", "0.85"),
+    byte[] json = JOB_ADS.toJson(List.of(Map.entry("job_id", "1532"), Map.entry("bid", "0.85"),
         Map.entry("ts", "1714557600000"), Map.entry("custom_track", "click"), Map.entry("cd", "24"),
         Map.entry("dt", "Data \"engineer\"")));
 
@@ -21,7 +23,7 @@ class PixelEventTest {
 
   @Test
   void valuesThatAreNotWellFormedForTheirFieldStayStringsForTheSchemaToReject() {
-    byte[] json = PixelEvent.toJson(List.of(Map.entry("job_id", "007"), Map.entry("bid", "1e"),
+    byte[] json = JOB_ADS.toJson(List.of(Map.entry("job_id", "007"), Map.entry("bid", "1e"),
         Map.entry("ts", "2024-05-01 10:00:00"), Map.entry("cb", "123"), Map.entry("job_id", "")));
 
     assertThat(new String(json, StandardCharsets.UTF_8))
