@@ -1,8 +1,10 @@
 package io.trackpipe.serve;
 
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedMariaDb;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.summary.DashboardTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -13,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -73,6 +76,8 @@ final class TestWarehouse {
       fact(c, 2, "2026-03-03", 14, 1, 1000, 100, 0, 25, 5, 2, 2, "12.50", 10L);
       fact(c, 3, "2026-03-02", 9, 1, 2000, 200, 2000, 5, 0, 0, 0, "1.00", 20L);
       fact(c, 3, "2026-02-20", 9, 1, 2000, 200, 100, 100, 10, 5, 5, "50.00", 20L);
+      // The stream writes the dashboard's coarser tables with events; here they are summed from it.
+      DashboardTables.fillFromFinest(c, DomainCatalog.load(List.of(), List.of()).domains().get(0));
     }
   }
 
