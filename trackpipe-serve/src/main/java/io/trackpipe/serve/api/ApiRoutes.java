@@ -16,7 +16,6 @@ import io.trackpipe.serve.query.Totals;
 import io.trackpipe.warehouse.status.PipelineStatus;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
@@ -41,12 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRoutes {
   public static final String PREFIX = "/api/v1";
-  /** Every route, as written in the OpenAPI document. */
-  public static final List<String> ROUTES = List.of("/api/v1/kpis", "/api/v1/facts", "/api/v1/top/{dimension}",
-      "/api/v1/heatmap", "/api/v1/pipeline", "/api/v1/dimensions/{dimension}", "/api/v1/meta", "/api/v1/rollups",
-      "/api/v1/rollups/{table}", "/api/v1/openapi.json", "/api/v1/domains", "/api/v1/domains/{domain}",
-      "/api/v1/domains/{domain}/kpis", "/api/v1/domains/{domain}/facts", "/api/v1/domains/{domain}/top/{dimension}",
-      "/api/v1/domains/{domain}/heatmap", "/api/v1/domains/{domain}/dimensions/{dimension}");
+  /** The routes every installation has, besides each domain's (see {@link #routes}). */
+  private static final List<String> COMMON_ROUTES = List.of("/api/v1/pipeline", "/api/v1/meta", "/api/v1/rollups",
+      "/api/v1/rollups/{table}", "/api/v1/openapi.json", "/api/v1/domains");
   static final int MAX_TOP = 100;
   static final int MAX_FACT_ROWS = 10_000;
   static final int MAX_CHOICES = 1000;
@@ -75,7 +71,26 @@ public final class ApiRoutes {
     this.pipeline = pipeline;
     this.config = config;
     this.clock = clock;
-    this.openApi = resource("openapi.json");
+    this.openApi = OpenApiDocument.generate(domains.stream().map(FactQueries::domain).toList());
+  }
+
+  /**
+   * Every route, as written in the OpenAPI document: the common ones, the default domain's fact routes, and each
+   * domain's under {@code /api/v1/domains/{name}}.
+   */
+  public static List<String> routes(List<String> domainNames) {
+    List<String> routes = new ArrayList<>(COMMON_ROUTES);
+    OpenApiDocument.FACT_ROUTES.forEach(r -> routes.add(PREFIX + r));
+    for (String name : domainNames) {
+      routes.add(PREFIX + "/domains/" + name);
+      OpenApiDocument.FACT_ROUTES.forEach(r -> routes.add(PREFIX + "/domains/" + name + r));
+    }
+    return routes;
+  }
+
+  /** The OpenAPI document of {@code domains}' dashboards, as served at {@code /api/v1/openapi.json}. */
+  public static byte[] openApi(io.trackpipe.domain.DomainCatalog domains) {
+    return OpenApiDocument.generate(domains.domains().stream().filter(d -> d.dashboard() != null).toList());
   }
 
   /** An answer: status, content type and body. */
@@ -426,15 +441,6 @@ public final class ApiRoutes {
     List<String> all = new ArrayList<>(base);
     all.addAll(List.of(more));
     return all;
-  }
-
-  private static byte[] resource(String name) {
-    try (InputStream in = ApiRoutes.class.getResourceAsStream(name)) {
-      if (in == null) throw new IllegalStateException("missing resource " + name + " next to " + ApiRoutes.class);
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The request's query parameters, checked against a route's list once the route is known. */
