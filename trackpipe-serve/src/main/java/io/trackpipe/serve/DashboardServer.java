@@ -105,7 +105,8 @@ public final class DashboardServer implements AutoCloseable {
       ErrorHandler errors = new ErrorHandler();
       errors.setShowStacks(false);
       server.setErrorHandler(errors);
-      GzipHandler gzip = new GzipHandler(new ServeRoutes(api, DashboardAssets.load(), new ReadAccess(config),
+      DashboardAssets assets = DashboardAssets.load(dashboards.get(0).domain().dashboard());
+      GzipHandler gzip = new GzipHandler(new ServeRoutes(api, assets, new ReadAccess(config),
           new AllowedHosts(config), config.maxConcurrentRequests()));
       gzip.setMinGzipSize(1024);
       server.setHandler(gzip);
