@@ -29,6 +29,13 @@ final class TestWarehouse {
   private TestWarehouse() {}
 
   static synchronized Warehouse createDatabase(String prefix) {
+    Warehouse warehouse = createEmptyDatabase(prefix);
+    warehouse.migrate();
+    return warehouse;
+  }
+
+  /** A database of its own on the shared server, not migrated. */
+  static synchronized Warehouse createEmptyDatabase(String prefix) {
     if (server == null) {
       try {
         Path dir = Files.createTempDirectory("trackpipe-serve-db-");
@@ -44,9 +51,7 @@ final class TestWarehouse {
     }
     String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
     server.createDatabase(name);
-    Warehouse warehouse = new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
-    warehouse.migrate();
-    return warehouse;
+    return new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
   }
 
   /**
@@ -65,6 +70,12 @@ final class TestWarehouse {
    * publishers 1 JobBoard and 2 Social; five fact rows, four of them in the default range (26 Feb – 4 Mar).
    */
   static void insertKnownFacts(Warehouse warehouse) throws SQLException {
+    insertKnownEvents(warehouse);
+    fillDashboardTables(warehouse);
+  }
+
+  /** {@link #insertKnownFacts}, in {@code events} only (as an installation from before V7 holds them). */
+  static void insertKnownEvents(Warehouse warehouse) throws SQLException {
     try (Connection c = warehouse.connect()) {
       exec(c, "INSERT INTO company (id, name) VALUES (10, 'Acme'), (20, 'Globex')");
       exec(c, "INSERT INTO master_publisher (id, name) VALUES (1, 'JobBoard'), (2, 'Social')");
@@ -77,7 +88,6 @@ final class TestWarehouse {
       fact(c, 3, "2026-03-02", 9, 1, 2000, 200, 2000, 5, 0, 0, 0, "1.00", 20L);
       fact(c, 3, "2026-02-20", 9, 1, 2000, 200, 100, 100, 10, 5, 5, "50.00", 20L);
     }
-    fillDashboardTables(warehouse);
   }
 
   /** The stream writes the dashboard's coarser tables with events; facts inserted into events are summed into them. */

@@ -48,17 +48,29 @@ public final class DashboardTables {
     }
   }
 
-  /** {@code INSERT INTO coarse … SELECT keys, SUM(metrics) FROM finest GROUP BY keys}, a key's NULL as its default. */
+  /** {@code INSERT INTO coarse … } the rows of {@link #sumsOfFinest}, stamped as written now. */
   static String insertSql(RollupDefinition finest, RollupDefinition coarse) {
-    List<String> columns = new ArrayList<>();
+    List<String> columns = new ArrayList<>(columns(finest, coarse));
+    columns.add("`sources`");
+    columns.add("`latest_update_time`");
+    return "INSERT INTO " + SqlNames.quote(coarse.table()) + " (" + String.join(", ", columns) + ") SELECT s.*, '"
+        + finest.table().replace("'", "") + "', UTC_TIMESTAMP(3) FROM (" + sumsOfFinest(finest, coarse) + ") s";
+  }
+
+  /**
+   * What {@code coarse} holds when it agrees with {@code finest}: its keys (a NULL as the key's default) and the sums
+   * of its counts and sums, selected from the finest table, in the order of {@link #columns}.
+   *
+   * @throws IllegalArgumentException when {@code coarse} has a column that {@code finest} has not
+   */
+  public static String sumsOfFinest(RollupDefinition finest, RollupDefinition coarse) {
     List<String> select = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     for (Dimension d : coarse.dimensions()) {
       if (!has(finest, d.name())) throw cannot(finest, coarse, d.name());
       String key = d.defaultValue() == null ? SqlNames.quote(d.name())
           : "COALESCE(" + SqlNames.quote(d.name()) + ", " + d.defaultValue() + ")";
-      columns.add(SqlNames.quote(d.name()));
-      select.add(key);
+      select.add(key + " AS " + SqlNames.quote(d.name()));
       keys.add(key);
     }
     for (Metric m : coarse.metrics()) {
@@ -66,15 +78,18 @@ public final class DashboardTables {
       if (finest.metrics().stream().noneMatch(f -> f.name().equals(m.name()) && f.kind().additive())) {
         throw cannot(finest, coarse, m.name());
       }
-      columns.add(SqlNames.quote(m.name()));
-      select.add("SUM(" + SqlNames.quote(m.name()) + ")");
+      select.add("SUM(" + SqlNames.quote(m.name()) + ") AS " + SqlNames.quote(m.name()));
     }
-    columns.add("`sources`");
-    select.add("'" + finest.table().replace("'", "") + "'");
-    columns.add("`latest_update_time`");
-    select.add("UTC_TIMESTAMP(3)");
-    return "INSERT INTO " + SqlNames.quote(coarse.table()) + " (" + String.join(", ", columns) + ") SELECT "
-        + String.join(", ", select) + " FROM " + SqlNames.quote(finest.table()) + " GROUP BY " + String.join(", ", keys);
+    return "SELECT " + String.join(", ", select) + " FROM " + SqlNames.quote(finest.table()) + " GROUP BY "
+        + String.join(", ", keys);
+  }
+
+  /** The columns {@link #sumsOfFinest} selects, quoted: {@code coarse}'s keys, then its counts and sums. */
+  public static List<String> columns(RollupDefinition finest, RollupDefinition coarse) {
+    List<String> columns = new ArrayList<>();
+    coarse.dimensions().forEach(d -> columns.add(SqlNames.quote(d.name())));
+    coarse.metrics().stream().filter(m -> m.kind().additive()).forEach(m -> columns.add(SqlNames.quote(m.name())));
+    return columns;
   }
 
   private static boolean has(RollupDefinition r, String column) {
