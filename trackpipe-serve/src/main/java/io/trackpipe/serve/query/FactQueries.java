@@ -259,8 +259,8 @@ public final class FactQueries {
     for (Measure m : dashboard.measures()) {
       if (!m.ratio()) {
         BigDecimal sum = exact.get(m.name());
-        values.put(m.name(), m.format() == Format.MONEY || sum.scale() > 0 && sum.stripTrailingZeros().scale() > 0
-            ? sum.setScale(SCALE, RoundingMode.HALF_UP) : (Object) sum.longValueExact());
+        // A count is a whole number; other sums keep 6 decimals, as money does.
+        values.put(m.name(), m.format() == Format.COUNT ? (Object) sum.longValue() : sum.setScale(SCALE, RoundingMode.HALF_UP));
       } else {
         BigDecimal numerator = value(m.numerator(), exact);
         BigDecimal denominator = BigDecimal.ZERO;
@@ -276,7 +276,7 @@ public final class FactQueries {
     Measure m = measure(name);
     if (!m.ratio()) {
       BigDecimal sum = exact.get(name);
-      return m.format() == Format.MONEY ? sum.setScale(SCALE, RoundingMode.HALF_UP) : sum;
+      return m.format() == Format.COUNT ? sum : sum.setScale(SCALE, RoundingMode.HALF_UP);
     }
     BigDecimal denominator = BigDecimal.ZERO;
     for (String d : m.denominator()) denominator = denominator.add(value(d, exact));

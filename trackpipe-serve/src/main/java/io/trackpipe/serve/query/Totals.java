@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A dashboard's measures for some facts, by measure name in declaration order: a sum is a {@code Long} (count and
- * number formats) or a {@code BigDecimal} at 6 decimals (money); a ratio of sums is a {@code BigDecimal} rounded to 6
- * decimals, or null when its denominator is 0 (shown as "–").
+ * A dashboard's measures for some facts, by measure name in declaration order: a count is a {@code Long}, any other
+ * sum a {@code BigDecimal} at 6 decimals; a ratio of sums is a {@code BigDecimal} rounded to 6 decimals, or null when
+ * its denominator is 0 (shown as "–").
  */
 public record Totals(Map<String, Object> values) {
   public Totals {
