@@ -17,7 +17,9 @@ class RollupCatalogTest {
     RollupCatalog catalog = RollupCatalog.load(List.of());
 
     assertThat(catalog.rollups()).extracting(RollupDefinition::name)
-        .containsExactly("events", "campaign_daily", "publisher_daily", "industry_daily", "company_daily", "traffic_hourly");
+        .containsExactly("events", "campaign_daily", "publisher_daily", "industry_daily", "company_daily", "traffic_hourly",
+            "dashboard_hour", "dashboard_hour_publisher", "dashboard_hour_campaign", "dashboard_hour_company",
+            "dashboard_day_job", "dashboard_day_publisher_job");
     RollupDefinition events = catalog.rollup("events").orElseThrow();
     assertThat(events.granularity()).contains(RollupDefinition.Granularity.HOURLY);
     assertThat(events.dimensions()).extracting(Dimension::name)
@@ -50,7 +52,7 @@ class RollupCatalogTest {
 
     RollupCatalog catalog = RollupCatalog.load(List.of(file));
 
-    assertThat(catalog.rollups()).hasSize(7);
+    assertThat(catalog.rollups()).hasSize(RollupCatalog.load(List.of()).rollups().size() + 1);
     RollupDefinition mine = catalog.rollup("clicks_by_group").orElseThrow();
     assertThat(mine.table()).as("the table is named after the rollup by default").isEqualTo("clicks_by_group");
     assertThat(mine.dimensions().get(0)).isEqualTo(Dimension.column("group_id"));

@@ -20,7 +20,6 @@ import java.util.Locale;
  * @param user the user name when {@code authMode} is basic; null otherwise
  * @param maxRangeDays longest date range a query may cover
  * @param refreshInterval how often the dashboard polls while the range includes the live hour
- * @param summaryRefresh how often the summary tables are brought up to date; zero = never (every query reads events)
  * @param allowedHosts names (optionally {@code name:port}) the {@code Host} header may carry; empty = the loopback names
  *     when the address is loopback, any name otherwise
  * @param maxConcurrentRequests requests handled at once; more are answered 429
@@ -39,7 +38,6 @@ public record ServeConfig(
     int connections,
     String currency,
     Duration refreshInterval,
-    Duration summaryRefresh,
     ZoneId factsZone,
     List<String> allowedHosts,
     int maxConcurrentRequests,
@@ -86,10 +84,6 @@ public record ServeConfig(
       .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(10)) <= 0,
           "between 1s and 10m");
 
-  public static final Setting<Duration> SUMMARY_REFRESH = Setting.of("serve.summary-refresh", ValueType.DURATION_TYPE,
-      Duration.ofSeconds(2), "How often the summary tables are brought up to date with events (only changed hours are"
-          + " recomputed); 0s = never, every query then reads events.")
-      .checked(d -> !d.isNegative(), ">= 0");
 
   public static final Setting<String> ALLOWED_HOSTS = Setting.of("serve.http.allowed-hosts", ValueType.STRING, null,
       "Comma-separated host names (name or name:port) the Host header of a request may carry; others are answered 421."
@@ -102,13 +96,13 @@ public record ServeConfig(
           + " about ten).").checked(v -> v >= 1 && v <= 10_000, "between 1 and 10000");
   public static final Setting<String> WAREHOUSE_USER = Setting.of("serve.warehouse.user", ValueType.STRING, null,
       "Read-only warehouse account (GRANT SELECT only) every dashboard and API query runs as; unset = warehouse.user."
-          + " warehouse.user still keeps the summary tables and hour_calendar up to date.")
+          + " warehouse.user still keeps hour_calendar up to date.")
       .checked(v -> !v.isBlank(), "non-empty");
   public static final Setting<String> WAREHOUSE_PASSWORD = Setting.of("serve.warehouse.password", ValueType.STRING, null,
       "Password of serve.warehouse.user (use TRACKPIPE_SERVE_WAREHOUSE_PASSWORD). Never printed.").asSecret();
 
   public static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, AUTH_MODE, AUTH_TOKEN, AUTH_USER, AUTH_PASSWORD,
-      MAX_RANGE_DAYS, QUERY_TIMEOUT, CONNECTIONS, CURRENCY, REFRESH_INTERVAL, SUMMARY_REFRESH, ALLOWED_HOSTS,
+      MAX_RANGE_DAYS, QUERY_TIMEOUT, CONNECTIONS, CURRENCY, REFRESH_INTERVAL, ALLOWED_HOSTS,
       MAX_CONCURRENT_REQUESTS, WAREHOUSE_USER, WAREHOUSE_PASSWORD);
 
   public ServeConfig {
@@ -117,7 +111,6 @@ public record ServeConfig(
     requireNonNull(queryTimeout, "queryTimeout is null");
     requireNonNull(currency, "currency is null");
     requireNonNull(refreshInterval, "refreshInterval is null");
-    requireNonNull(summaryRefresh, "summaryRefresh is null");
     requireNonNull(factsZone, "factsZone is null");
     allowedHosts = List.copyOf(allowedHosts);
   }
@@ -151,7 +144,7 @@ public record ServeConfig(
         + WAREHOUSE_USER.key() + " is not");
     return new ServeConfig(host, config.get(PORT), mode, token, user, password, config.get(MAX_RANGE_DAYS),
         config.get(QUERY_TIMEOUT), config.get(CONNECTIONS), config.get(CURRENCY), config.get(REFRESH_INTERVAL),
-        config.get(SUMMARY_REFRESH), factsZone, split(config.get(ALLOWED_HOSTS)), config.get(MAX_CONCURRENT_REQUESTS),
+        factsZone, split(config.get(ALLOWED_HOSTS)), config.get(MAX_CONCURRENT_REQUESTS),
         readerUser, readerUser == null ? null : readerPassword == null ? "" : readerPassword);
   }
 

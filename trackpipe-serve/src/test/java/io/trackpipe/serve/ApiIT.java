@@ -3,12 +3,14 @@ package io.trackpipe.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trackpipe.domain.DashboardDefinition;
+import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.serve.auth.AuthMode;
 import io.trackpipe.serve.query.ConnectionPool;
-import io.trackpipe.serve.query.Dimension;
 import io.trackpipe.serve.query.FactFilter;
 import io.trackpipe.serve.query.FactQueries;
-import io.trackpipe.serve.query.Measure;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.status.PipelineStatus;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
@@ -41,15 +43,11 @@ class ApiIT {
     server = DashboardServer.start(config(AuthMode.NONE, null, null, null), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC));
     api = new ApiClient(server.url());
-    // Every answer below comes from the summary tables; summariesAnswerExactlyLikeEvents checks both paths agree.
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!server.summariesReady() && System.currentTimeMillis() < deadline) Thread.sleep(50);
-    assertThat(server.summariesReady()).as("summaries built").isTrue();
   }
 
   static ServeConfig config(AuthMode mode, String token, String user, String password) {
     return new ServeConfig("127.0.0.1", 0, mode, token, user, password, 400, Duration.ofSeconds(10), 2, "USD",
-        Duration.ofSeconds(5), Duration.ofMillis(200), ZoneId.of("UTC"), List.of(), 32, null, null);
+        Duration.ofSeconds(5), ZoneId.of("UTC"), List.of(), 32, null, null);
   }
 
   @AfterAll
@@ -216,39 +214,43 @@ class ApiIT {
   }
 
   @Test
-  void summariesAnswerExactlyLikeEvents() throws Exception {
+  void theCoarserTablesAnswerExactlyLikeEvents() throws Exception {
+    Domain domain = DomainCatalog.load(List.of(), List.of()).domains().get(0);
+    DashboardDefinition dashboard = domain.dashboard();
     try (ConnectionPool pool = new ConnectionPool(warehouse, 1)) {
-      FactQueries summaries = new FactQueries(pool, Duration.ofSeconds(10), () -> true);
-      FactQueries events = new FactQueries(pool, Duration.ofSeconds(10), () -> false);
+      FactQueries rollups = new FactQueries(domain, pool, Duration.ofSeconds(10));
+      FactQueries events = rollups.finestOnly();
       LocalDate from = LocalDate.parse("2026-02-01");
       LocalDate to = LocalDate.parse("2026-03-04");
       List<FactFilter> filters = List.of(FactFilter.dates(from, to),
-          new FactFilter(from, to, List.of(), List.of(1000L), List.of(), List.of(), List.of()),
-          new FactFilter(from, to, List.of(), List.of(), List.of(1L), List.of(), List.of()),
-          new FactFilter(from, to, List.of(), List.of(), List.of(), List.of(20L), List.of(200L)),
-          new FactFilter(from, to, List.of(1L, 3L), List.of(), List.of(), List.of(), List.of()),
-          new FactFilter(from, to, List.of(), List.of(1000L), List.of(2L), List.of(), List.of()));
+          new FactFilter(from, to, Map.of("campaign", List.of(1000L))),
+          new FactFilter(from, to, Map.of("publisher", List.of(1L))),
+          new FactFilter(from, to, Map.of("company", List.of(20L), "group", List.of(200L))),
+          new FactFilter(from, to, Map.of("job", List.of(1L, 3L))),
+          new FactFilter(from, to, Map.of("campaign", List.of(1000L), "publisher", List.of(2L))));
+      DashboardDimension campaign = dashboard.dimension("campaign").orElseThrow();
+      DashboardDimension job = dashboard.dimension("job").orElseThrow();
       for (FactFilter f : filters) {
-        assertThat(summaries.totals(f)).as("totals " + f).isEqualTo(events.totals(f));
-        assertThat(summaries.series(f, true, List.of(), 100)).as("series " + f).isEqualTo(events.series(f, true, List.of(), 100));
-        assertThat(summaries.series(f, false, List.of(Dimension.CAMPAIGN), 100))
-            .isEqualTo(events.series(f, false, List.of(Dimension.CAMPAIGN), 100));
-        assertThat(summaries.heatmap(f)).as("heatmap " + f).isEqualTo(events.heatmap(f));
-        for (Dimension d : Dimension.values()) {
-          for (Measure m : Measure.values()) {
-            assertThat(summaries.top(f, d, m, true, 10)).as("top " + d + " by " + m + " " + f)
+        assertThat(rollups.totals(f)).as("totals " + f).isEqualTo(events.totals(f));
+        assertThat(rollups.series(f, true, List.of(), 100)).as("series " + f).isEqualTo(events.series(f, true, List.of(), 100));
+        assertThat(rollups.series(f, false, List.of(campaign), 100))
+            .isEqualTo(events.series(f, false, List.of(campaign), 100));
+        assertThat(rollups.heatmap(f)).as("heatmap " + f).isEqualTo(events.heatmap(f));
+        for (DashboardDimension d : dashboard.dimensions()) {
+          for (DashboardDefinition.Measure m : dashboard.measures()) {
+            assertThat(rollups.top(f, d, m, true, 10)).as("top " + d.name() + " by " + m.name() + " " + f)
                 .isEqualTo(events.top(f, d, m, true, 10));
           }
         }
       }
-      // The planner's choices: the smallest summary with the needed columns, events when none has them.
-      assertThat(summaries.from(filters.get(0), false, List.of())).isEqualTo(" FROM summary_hour");
-      assertThat(summaries.from(filters.get(1), false, List.of())).isEqualTo(" FROM summary_day_campaign");
-      assertThat(summaries.from(filters.get(1), true, List.of())).isEqualTo(" FROM summary_hour_campaign");
-      assertThat(summaries.from(filters.get(0), false, List.of(Dimension.JOB))).isEqualTo(" FROM summary_day_job");
-      assertThat(summaries.from(filters.get(5), false, List.of())).isEqualTo(" FROM summary_day_publisher_context");
-      assertThat(summaries.from(filters.get(2), false, List.of(Dimension.JOB))).isEqualTo(" FROM summary_day_publisher_job");
-      assertThat(summaries.from(filters.get(5), true, List.of())).contains("FROM events");
+      // The planner's choices: the first coarser table with the needed columns, events when none has them.
+      assertThat(rollups.table(filters.get(0), false, List.of())).isEqualTo("dashboard_hour");
+      assertThat(rollups.table(filters.get(1), false, List.of())).isEqualTo("dashboard_hour_campaign");
+      assertThat(rollups.table(filters.get(1), true, List.of())).isEqualTo("dashboard_hour_campaign");
+      assertThat(rollups.table(filters.get(0), false, List.of(job))).isEqualTo("dashboard_day_job");
+      assertThat(rollups.table(filters.get(5), false, List.of())).isEqualTo("dashboard_day_publisher_job");
+      assertThat(rollups.table(filters.get(2), false, List.of(job))).isEqualTo("dashboard_day_publisher_job");
+      assertThat(rollups.table(filters.get(5), true, List.of())).isEqualTo("events");
     }
   }
 

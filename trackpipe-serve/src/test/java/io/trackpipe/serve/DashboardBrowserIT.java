@@ -121,10 +121,44 @@ class DashboardBrowserIT {
   }
 
   @Test
+  void aUserDomainHasAPageOfItsOwnDrawnFromItsDefinition() throws Exception {
+    Warehouse warehouse = TestWarehouse.createDatabase("browserdomain");
+    TestWarehouse.insertKnownFacts(warehouse);
+    TestWarehouse.insertSignups(warehouse);
+    try (DashboardServer server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null),
+        OpenApiDocumentTest.withSignups(), warehouse, Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC))) {
+      browser.get(server.url() + "/");
+      awaitLoads(0);
+      assertThat(tile("clicks")).as("job ads is the default page").isEqualTo("80");
+      new Select(browser.findElement(By.id("domain"))).selectByValue("signups");
+      new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.getCurrentUrl().contains("domain=signups"));
+      awaitLoads(0);
+      assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+      assertThat(browser.findElement(By.id("subtitle")).getText()).isEqualTo("signups and revenue");
+      assertThat(browser.findElements(By.cssSelector(".tile"))).hasSize(3);
+      assertThat(tile("signups")).isEqualTo("50");
+      assertThat(tile("revenue")).isEqualTo("$490.00");
+      assertThat(tile("revenue_per_signup")).isEqualTo("$9.80");
+      assertThat(script("return window.trackpipeDashboard.seriesTotal('Signups')")).isEqualTo(50L);
+      assertThat(script("return window.trackpipeDashboard.heatmapCells()")).isEqualTo(3L);
+      assertThat(browser.findElement(By.cssSelector("table[data-dimension=plan] tbody tr td")).getText()).isEqualTo("Free");
+      assertThat(browser.findElements(By.cssSelector("table[data-dimension=campaign]"))).isEmpty();
+
+      int loads = Integer.parseInt(browser.findElement(By.tagName("body")).getAttribute("data-loads"));
+      new Select(browser.findElement(By.name("plan"))).selectByValue("2");
+      awaitLoads(loads);
+      assertThat(browser.getCurrentUrl()).contains("plan=2").contains("domain=signups");
+      assertThat(tile("signups")).isEqualTo("10");
+      assertThat(tile("revenue_per_signup")).isEqualTo("$49.00");
+    }
+  }
+
+  @Test
   void screenshotOfABusierWarehouseForTheDocs() throws Exception {
     Warehouse warehouse = TestWarehouse.createDatabase("screenshot");
     TestWarehouse.insertKnownFacts(warehouse);
     insertTwoWeeksOfFacts(warehouse, LocalDate.parse("2026-02-19"), LocalDate.parse("2026-03-04"));
+    TestWarehouse.fillDashboardTables(warehouse);
     new PipelineStatusTable(warehouse).record(new PipelineStatus("events-stream", TestWarehouse.NOW.minusSeconds(7200),
         TestWarehouse.NOW.minusSeconds(2), 1203, 1204, 7_412_300, 7_301_877, 74_120, 3_512, 14_823,
         Map.of("malformed_json", 9_000L, "missing_field", 5_823L), 2_010_442, 640, 118L, 1012.4, 9870.2, 1840L, 3120L));

@@ -41,10 +41,9 @@ class HostileServeIT {
     TestWarehouse.insertKnownFacts(warehouse);
   }
 
-  private static ServeConfig config(List<String> allowedHosts, int maxConcurrentRequests, Duration summaryRefresh,
-      WarehouseConfig reader) {
+  private static ServeConfig config(List<String> allowedHosts, int maxConcurrentRequests, WarehouseConfig reader) {
     return new ServeConfig("127.0.0.1", 0, AuthMode.NONE, null, null, null, 400, Duration.ofSeconds(10), 4, "USD",
-        Duration.ofSeconds(5), summaryRefresh, ZoneId.of("UTC"), allowedHosts, maxConcurrentRequests,
+        Duration.ofSeconds(5), ZoneId.of("UTC"), allowedHosts, maxConcurrentRequests,
         reader == null ? null : reader.user(), reader == null ? null : reader.password());
   }
 
@@ -54,7 +53,7 @@ class HostileServeIT {
 
   @Test
   void onALoopbackAddressOnlyLoopbackNamesWithThePortAreServedAgainstDnsRebinding() throws Exception {
-    try (DashboardServer server = start(config(List.of(), 32, Duration.ZERO, null), warehouse)) {
+    try (DashboardServer server = start(config(List.of(), 32, null), warehouse)) {
       int port = server.port();
       for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port)) {
         assertThat(RawAnswer.get(port, "/api/v1/kpis", host).status()).as(host).isEqualTo(200);
@@ -71,7 +70,7 @@ class HostileServeIT {
 
   @Test
   void configuredAllowedHostsReplaceTheLoopbackNames() throws Exception {
-    try (DashboardServer server = start(config(List.of("dash.example.com", "ops.example.com:8443"), 32, Duration.ZERO,
+    try (DashboardServer server = start(config(List.of("dash.example.com", "ops.example.com:8443"), 32,
         null), warehouse)) {
       int port = server.port();
       assertThat(RawAnswer.get(port, "/api/v1/meta", "dash.example.com").status()).isEqualTo(200);
@@ -90,7 +89,7 @@ class HostileServeIT {
     }
     String url = "jdbc:mariadb://127.0.0.1:" + closedPort + "/trackpipe_hidden";
     Warehouse nowhere = new Warehouse(new WarehouseConfig(url, "trackpipe", "not-the-password"));
-    try (DashboardServer server = start(config(List.of(), 32, Duration.ZERO, null), nowhere)) {
+    try (DashboardServer server = start(config(List.of(), 32, null), nowhere)) {
       ApiClient api = new ApiClient(server.url());
       for (String route : List.of("/api/v1/kpis", "/api/v1/pipeline", "/api/v1/top/campaign", "/api/v1/heatmap")) {
         ApiClient.Reply reply = api.get(route);
@@ -104,11 +103,11 @@ class HostileServeIT {
 
   @Test
   void requestsBeyondTheConcurrencyLimitAre429() throws Exception {
-    try (DashboardServer server = start(config(List.of(), 2, Duration.ZERO, null), warehouse);
+    try (DashboardServer server = start(config(List.of(), 2, null), warehouse);
         Connection locker = warehouse.connect()) {
       ApiClient api = new ApiClient(server.url());
-      // Two queries held in flight by a table lock (summaries are off, so they read events).
-      exec(locker, "LOCK TABLES events WRITE");
+      // Two queries held in flight by a lock of the table the totals read.
+      exec(locker, "LOCK TABLES dashboard_hour WRITE");
       CompletableFuture<ApiClient.Reply> first = CompletableFuture.supplyAsync(() -> get(api, "/api/v1/kpis"));
       CompletableFuture<ApiClient.Reply> second = CompletableFuture.supplyAsync(() -> get(api, "/api/v1/kpis"));
       await().atMost(Duration.ofSeconds(20)).until(() -> queriesWaitingForTheLock(locker) == 2);
@@ -132,7 +131,7 @@ class HostileServeIT {
 
   @Test
   void everyAnswerCarriesAContentSecurityPolicyThePageCanLiveWith() throws Exception {
-    try (DashboardServer server = start(config(List.of(), 32, Duration.ZERO, null), warehouse)) {
+    try (DashboardServer server = start(config(List.of(), 32, null), warehouse)) {
       ApiClient api = new ApiClient(server.url());
       ApiClient.Reply page = api.get("/");
       ApiClient.Reply script = api.get("/assets/dashboard.js");
@@ -158,13 +157,13 @@ class HostileServeIT {
     WarehouseConfig owner = warehouse.config();
     // The owner's password is wrong: only the reader can be answering the queries.
     Warehouse ownerLockedOut = new Warehouse(new WarehouseConfig(owner.jdbcUrl(), owner.user(), "wrong-password"));
-    try (DashboardServer server = start(config(List.of(), 32, Duration.ZERO, reader), ownerLockedOut)) {
+    try (DashboardServer server = start(config(List.of(), 32, reader), ownerLockedOut)) {
       ApiClient.Reply kpis = new ApiClient(server.url()).get("/api/v1/kpis");
       assertThat(kpis.status()).isEqualTo(200);
       assertThat(kpis.json().path("totals").path("clicks").asLong()).isEqualTo(80);
     }
     WarehouseConfig wrongReader = new WarehouseConfig(owner.jdbcUrl(), reader.user(), "wrong-password");
-    try (DashboardServer server = start(config(List.of(), 32, Duration.ZERO, wrongReader), warehouse)) {
+    try (DashboardServer server = start(config(List.of(), 32, wrongReader), warehouse)) {
       assertThat(new ApiClient(server.url()).get("/api/v1/kpis").status()).as("the owner is not used for queries")
           .isEqualTo(503);
     }

@@ -3,6 +3,7 @@ package io.trackpipe.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rollup.RollupCatalog;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.serve.auth.AuthMode;
@@ -42,7 +43,7 @@ class RollupApiIT {
           + " (5, '2026-03-01', 0, 0, 1, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 'kafka', '2026-03-04 10:00:00')");
       s.execute(RollupTables.viewSql(campaigns, campaigns.views().get(0)));
     }
-    server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), catalog, warehouse,
+    server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), DomainCatalog.load(List.of(), List.of()), warehouse,
         Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC));
     api = new ApiClient(server.url());
   }

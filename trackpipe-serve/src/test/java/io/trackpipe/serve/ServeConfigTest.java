@@ -22,7 +22,6 @@ class ServeConfigTest {
     assertThat(config.port()).isEqualTo(8088);
     assertThat(config.authMode()).isEqualTo(AuthMode.NONE);
     assertThat(config.refreshInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(config.summaryRefresh()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.factsZone()).isEqualTo(ZoneId.of("Asia/Ho_Chi_Minh"));
   }
 

@@ -1,8 +1,10 @@
 package io.trackpipe.serve;
 
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedMariaDb;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.summary.DashboardTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -13,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -26,6 +29,13 @@ final class TestWarehouse {
   private TestWarehouse() {}
 
   static synchronized Warehouse createDatabase(String prefix) {
+    Warehouse warehouse = createEmptyDatabase(prefix);
+    warehouse.migrate();
+    return warehouse;
+  }
+
+  /** A database of its own on the shared server, not migrated. */
+  static synchronized Warehouse createEmptyDatabase(String prefix) {
     if (server == null) {
       try {
         Path dir = Files.createTempDirectory("trackpipe-serve-db-");
@@ -41,9 +51,7 @@ final class TestWarehouse {
     }
     String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
     server.createDatabase(name);
-    Warehouse warehouse = new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
-    warehouse.migrate();
-    return warehouse;
+    return new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
   }
 
   /**
@@ -62,6 +70,12 @@ final class TestWarehouse {
    * publishers 1 JobBoard and 2 Social; five fact rows, four of them in the default range (26 Feb – 4 Mar).
    */
   static void insertKnownFacts(Warehouse warehouse) throws SQLException {
+    insertKnownEvents(warehouse);
+    fillDashboardTables(warehouse);
+  }
+
+  /** {@link #insertKnownFacts}, in {@code events} only (as an installation from before V7 holds them). */
+  static void insertKnownEvents(Warehouse warehouse) throws SQLException {
     try (Connection c = warehouse.connect()) {
       exec(c, "INSERT INTO company (id, name) VALUES (10, 'Acme'), (20, 'Globex')");
       exec(c, "INSERT INTO master_publisher (id, name) VALUES (1, 'JobBoard'), (2, 'Social')");
@@ -73,6 +87,34 @@ final class TestWarehouse {
       fact(c, 2, "2026-03-03", 14, 1, 1000, 100, 0, 25, 5, 2, 2, "12.50", 10L);
       fact(c, 3, "2026-03-02", 9, 1, 2000, 200, 2000, 5, 0, 0, 0, "1.00", 20L);
       fact(c, 3, "2026-02-20", 9, 1, 2000, 200, 100, 100, 10, 5, 5, "50.00", 20L);
+    }
+  }
+
+  /** The stream writes the dashboard's coarser tables with events; facts inserted into events are summed into them. */
+  static void fillDashboardTables(Warehouse warehouse) throws SQLException {
+    try (Connection c = warehouse.connect()) {
+      DashboardTables.fillFromFinest(c, DomainCatalog.load(List.of(), List.of()).domains().get(0));
+    }
+  }
+
+  /**
+   * The signups test domain's table (as the stream creates it from {@code domains/signups.yaml}) and plan names, with
+   * known rows: plans 1 Free and 2 Pro; countries 7 and 9; four rows in the default range (26 Feb – 4 Mar), one before.
+   */
+  static void insertSignups(Warehouse warehouse) throws SQLException {
+    try (Connection c = warehouse.connect()) {
+      exec(c, "CREATE TABLE signups_hourly (plan_id BIGINT NOT NULL, country_id BIGINT NOT NULL, dates DATE NOT NULL,"
+          + " hours INT NOT NULL, signups BIGINT NOT NULL DEFAULT 0, revenue DECIMAL(30, 2) NOT NULL DEFAULT 0,"
+          + " sources VARCHAR(32) NOT NULL, latest_update_time DATETIME(3) NOT NULL,"
+          + " PRIMARY KEY (plan_id, country_id, dates, hours))");
+      exec(c, "CREATE TABLE signup_plan (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL)");
+      exec(c, "INSERT INTO signup_plan VALUES (1, 'Free'), (2, 'Pro')");
+      exec(c, "INSERT INTO signups_hourly VALUES"
+          + " (1, 7, '2026-03-04', 9, 30, 0, 'kafka', '2026-03-04 10:00:00'),"
+          + " (2, 7, '2026-03-04', 9, 4, 196.00, 'kafka', '2026-03-04 10:00:00'),"
+          + " (2, 9, '2026-03-02', 14, 6, 294.00, 'kafka', '2026-03-04 10:00:00'),"
+          + " (1, 9, '2026-03-01', 20, 10, 0, 'kafka', '2026-03-04 10:00:00'),"
+          + " (2, 7, '2026-02-10', 8, 50, 2450.00, 'kafka', '2026-03-04 10:00:00')");
     }
   }
 

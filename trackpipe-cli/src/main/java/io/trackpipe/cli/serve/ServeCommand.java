@@ -3,7 +3,7 @@ package io.trackpipe.cli.serve;
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.config.Configuration;
-import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.serve.DashboardServer;
 import io.trackpipe.serve.ServeConfig;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -34,13 +34,13 @@ public final class ServeCommand implements Callable<Integer> {
     Configuration settings = config.load();
     WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
     ServeConfig serve = ServeConfig.from(settings, settings.get(StreamConfig.TIME_ZONE));
-    RollupConfig rollups = RollupConfig.from(settings);
     settings.throwIfInvalid();
+    DomainCatalog domains = DomainCatalog.from(settings);
 
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
     CountDownLatch stopped = new CountDownLatch(1);
-    DashboardServer server = DashboardServer.start(serve, rollups.catalog(), warehouse, Clock.systemUTC());
+    DashboardServer server = DashboardServer.start(serve, domains, warehouse, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();

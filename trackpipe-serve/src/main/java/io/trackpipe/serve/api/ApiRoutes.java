@@ -3,18 +3,19 @@ package io.trackpipe.serve.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trackpipe.domain.DashboardDefinition;
+import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
+import io.trackpipe.domain.DashboardDefinition.Measure;
+import io.trackpipe.domain.Domain;
 import io.trackpipe.serve.ServeConfig;
-import io.trackpipe.serve.query.Dimension;
 import io.trackpipe.serve.query.FactFilter;
 import io.trackpipe.serve.query.FactQueries;
-import io.trackpipe.serve.query.Measure;
 import io.trackpipe.serve.query.RollupTableQueries;
 import io.trackpipe.serve.query.Rows;
 import io.trackpipe.serve.query.Totals;
 import io.trackpipe.warehouse.status.PipelineStatus;
 import io.trackpipe.warehouse.status.PipelineStatusTable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
@@ -30,16 +31,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read-only query API under {@value #PREFIX}: the dashboard's numbers as JSON. Every route is a GET; parameters
+ * The read-only query API under {@value #PREFIX}: the dashboards' numbers as JSON. {@code /domains} lists each domain's
+ * dashboard (measures, dimensions, tiles, charts, filters); {@code /domains/{domain}/kpis} and the routes beside it
+ * answer a domain's questions, generated from its dashboard definition; the same routes without
+ * {@code /domains/{domain}} answer for the first (built-in) domain. Every route is a GET; parameters
  * are checked by {@link QueryParameters} (400 with a message naming the parameter); the routes and their parameters
  * are described by {@code openapi.json} (served at {@code /api/v1/openapi.json}).
  */
 public final class ApiRoutes {
   public static final String PREFIX = "/api/v1";
-  /** Every route, as written in the OpenAPI document. */
-  public static final List<String> ROUTES = List.of("/api/v1/kpis", "/api/v1/facts", "/api/v1/top/{dimension}",
-      "/api/v1/heatmap", "/api/v1/pipeline", "/api/v1/dimensions/{dimension}", "/api/v1/meta", "/api/v1/rollups",
-      "/api/v1/rollups/{table}", "/api/v1/openapi.json");
+  /** The routes every installation has, besides each domain's (see {@link #routes}). */
+  private static final List<String> COMMON_ROUTES = List.of("/api/v1/pipeline", "/api/v1/meta", "/api/v1/rollups",
+      "/api/v1/rollups/{table}", "/api/v1/openapi.json", "/api/v1/domains");
   static final int MAX_TOP = 100;
   static final int MAX_FACT_ROWS = 10_000;
   static final int MAX_CHOICES = 1000;
@@ -48,6 +51,8 @@ public final class ApiRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> NO_PARAMETERS = List.of();
 
+  /** Each domain with a dashboard, by name, in catalogue order; the first answers the routes without a domain. */
+  private final Map<String, FactQueries> domains;
   private final FactQueries queries;
   private final RollupTableQueries rollupTables;
   private final PipelineStatusTable pipeline;
@@ -55,14 +60,37 @@ public final class ApiRoutes {
   private final Clock clock;
   private final byte[] openApi;
 
-  public ApiRoutes(FactQueries queries, RollupTableQueries rollupTables, PipelineStatusTable pipeline, ServeConfig config,
-      Clock clock) {
-    this.queries = queries;
+  /** @param domains the queries of each domain with a dashboard, the built-in domain first */
+  public ApiRoutes(List<FactQueries> domains, RollupTableQueries rollupTables, PipelineStatusTable pipeline,
+      ServeConfig config, Clock clock) {
+    if (domains.isEmpty()) throw new IllegalArgumentException("no domain with a dashboard");
+    this.domains = new java.util.LinkedHashMap<>();
+    domains.forEach(q -> this.domains.put(q.domain().name(), q));
+    this.queries = domains.get(0);
     this.rollupTables = rollupTables;
     this.pipeline = pipeline;
     this.config = config;
     this.clock = clock;
-    this.openApi = resource("openapi.json");
+    this.openApi = OpenApiDocument.generate(domains.stream().map(FactQueries::domain).toList());
+  }
+
+  /**
+   * Every route, as written in the OpenAPI document: the common ones, the default domain's fact routes, and each
+   * domain's under {@code /api/v1/domains/{name}}.
+   */
+  public static List<String> routes(List<String> domainNames) {
+    List<String> routes = new ArrayList<>(COMMON_ROUTES);
+    OpenApiDocument.FACT_ROUTES.forEach(r -> routes.add(PREFIX + r));
+    for (String name : domainNames) {
+      routes.add(PREFIX + "/domains/" + name);
+      OpenApiDocument.FACT_ROUTES.forEach(r -> routes.add(PREFIX + "/domains/" + name + r));
+    }
+    return routes;
+  }
+
+  /** The OpenAPI document of {@code domains}' dashboards, as served at {@code /api/v1/openapi.json}. */
+  public static byte[] openApi(io.trackpipe.domain.DomainCatalog domains) {
+    return OpenApiDocument.generate(domains.domains().stream().filter(d -> d.dashboard() != null).toList());
   }
 
   /** An answer: status, content type and body. */
@@ -81,18 +109,33 @@ public final class ApiRoutes {
     String route = path.substring(PREFIX.length());
     try {
       Parameters query = new Parameters(Request.extractQueryParameters(request));
-      if (route.equals("/kpis")) return kpis(query.with(QueryParameters.FILTERS));
-      if (route.equals("/facts")) return facts(query.with(plus(QueryParameters.FILTERS, "bucket", "group_by", "limit")));
-      if (route.startsWith("/top/")) {
-        return top(dimension(route.substring(5)), query.with(plus(QueryParameters.FILTERS, "sort", "order", "limit")));
+      if (route.equals("/domains")) {
+        query.with(NO_PARAMETERS);
+        return domainList();
       }
-      if (route.equals("/heatmap")) return heatmap(query.with(QueryParameters.FILTERS));
+      if (route.startsWith("/domains/")) {
+        String rest = route.substring(9);
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        FactQueries domain = domains.get(name);
+        if (domain == null) {
+          return error(404, "unknown_domain", "no domain '" + QueryParameters.shown(name) + "' with a dashboard (domains: "
+              + String.join(", ", domains.keySet()) + "; " + PREFIX + "/domains describes them)", null);
+        }
+        if (slash < 0) {
+          query.with(NO_PARAMETERS);
+          return Answer.json(200, describe(domain.domain()));
+        }
+        Answer answer = facts(domain, rest.substring(slash), query);
+        if (answer != null) return answer;
+        return error(404, "not_found", "no such route: " + QueryParameters.shown(path) + " (see " + PREFIX
+            + "/openapi.json)", null);
+      }
+      Answer fact = facts(queries, route, query);
+      if (fact != null) return fact;
       if (route.equals("/pipeline")) {
         query.with(NO_PARAMETERS);
         return pipeline();
-      }
-      if (route.startsWith("/dimensions/")) {
-        return choices(dimension(route.substring(12)), query.with(List.of("limit")));
       }
       if (route.equals("/meta")) {
         query.with(NO_PARAMETERS);
@@ -120,6 +163,64 @@ public final class ApiRoutes {
     }
   }
 
+  /** A domain's fact questions; null when {@code route} is none of them. */
+  private Answer facts(FactQueries q, String route, Parameters query) throws SQLException {
+    DashboardDefinition dashboard = q.domain().dashboard();
+    List<String> filters = QueryParameters.filters(dashboard);
+    if (route.equals("/kpis")) return kpis(q, query.with(filters));
+    if (route.equals("/facts")) return series(q, query.with(plus(filters, "bucket", "group_by", "limit")));
+    if (route.startsWith("/top/")) {
+      return top(q, dimension(dashboard, route.substring(5)), query.with(plus(filters, "sort", "order", "limit")));
+    }
+    if (route.equals("/heatmap")) return heatmap(q, query.with(filters));
+    if (route.startsWith("/dimensions/")) {
+      return choices(q, dimension(dashboard, route.substring(12)), query.with(List.of("limit")));
+    }
+    return null;
+  }
+
+  private Answer domainList() {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode list = body.putArray("domains");
+    domains.values().forEach(q -> list.add(describe(q.domain())));
+    return Answer.json(200, body);
+  }
+
+  /** A domain's dashboard, as the page draws it: measures with label and format, dimensions, tiles, charts, filters. */
+  static ObjectNode describe(Domain domain) {
+    DashboardDefinition d = domain.dashboard();
+    ObjectNode node = JSON.createObjectNode();
+    node.put("name", domain.name());
+    node.put("title", domain.title());
+    node.put("subtitle", d.title());
+    node.put("description", domain.description());
+    ArrayNode measures = node.putArray("measures");
+    for (Measure m : d.measures()) {
+      ObjectNode measure = measures.addObject();
+      measure.put("name", m.name());
+      measure.put("label", m.label());
+      measure.put("format", m.format().yamlName());
+      measure.put("ratio", m.ratio());
+    }
+    ArrayNode dimensions = node.putArray("dimensions");
+    for (DashboardDimension dim : d.dimensions()) {
+      ObjectNode dimension = dimensions.addObject();
+      dimension.put("name", dim.name());
+      dimension.put("label", dim.label());
+      dimension.put("named", dim.names() != null);
+    }
+    d.tiles().forEach(node.putArray("tiles")::add);
+    d.timeChart().forEach(node.putArray("time_chart")::add);
+    if (d.heatmap() == null) node.putNull("heatmap");
+    else node.putObject("heatmap").put("measure", d.heatmap().measure());
+    ObjectNode top = node.putObject("top");
+    d.top().forEach(top.putArray("dimensions")::add);
+    d.topMeasures().forEach(top.putArray("measures")::add);
+    d.filters().forEach(node.putArray("filters")::add);
+    node.put("path", PREFIX + "/domains/" + domain.name());
+    return node;
+  }
+
   private Answer rollupTables() {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode tables = body.putArray("tables");
@@ -138,7 +239,7 @@ public final class ApiRoutes {
   private Answer rollupRows(String name, QueryParameters p) throws SQLException {
     RollupTableQueries.Table table = rollupTables.table(name).orElseThrow(() -> new BadRequest("table", "no rollup table or view '"
         + QueryParameters.shown(name) + "'; " + PREFIX + "/rollups lists them"));
-    FactFilter range = p.filter(today(), config.maxRangeDays());
+    FactFilter range = p.filter(today(), config.maxRangeDays(), queries.domain().dashboard());
     int limit = p.integer("limit", 1000, 1, MAX_FACT_ROWS);
     List<Map<String, Object>> rows = rollupTables.rows(table, range.from(), range.to(), limit);
     ObjectNode body = JSON.createObjectNode();
@@ -163,43 +264,47 @@ public final class ApiRoutes {
     return Answer.json(200, body);
   }
 
-  private Answer kpis(QueryParameters p) throws SQLException {
-    FactFilter filter = p.filter(today(), config.maxRangeDays());
+  private Answer kpis(FactQueries queries, QueryParameters p) throws SQLException {
+    FactFilter filter = p.filter(today(), config.maxRangeDays(), queries.domain().dashboard());
     ObjectNode body = header(filter);
     body.set("totals", totals(queries.totals(filter)));
     return Answer.json(200, body);
   }
 
-  private Answer facts(QueryParameters p) throws SQLException {
-    FactFilter filter = p.filter(today(), config.maxRangeDays());
+  private Answer series(FactQueries queries, QueryParameters p) throws SQLException {
+    DashboardDefinition dashboard = queries.domain().dashboard();
+    FactFilter filter = p.filter(today(), config.maxRangeDays(), dashboard);
     boolean hourly = p.choice("bucket", true, Map.of("hour", true, "day", false));
-    List<Dimension> groupBy = p.dimensions("group_by", 3);
+    List<DashboardDimension> groupBy = p.dimensions("group_by", 3, dashboard);
     int limit = p.integer("limit", 2000, 1, MAX_FACT_ROWS);
     List<Rows.SeriesPoint> points = queries.series(filter, hourly, groupBy, limit);
     ObjectNode body = header(filter);
     body.put("bucket", hourly ? "hour" : "day");
     ArrayNode groups = body.putArray("group_by");
-    groupBy.forEach(d -> groups.add(d.apiName()));
+    groupBy.forEach(d -> groups.add(d.name()));
     body.put("truncated", points.size() > limit);
     ArrayNode rows = body.putArray("rows");
     for (Rows.SeriesPoint point : points.subList(0, Math.min(limit, points.size()))) {
       ObjectNode row = rows.addObject();
       row.put("date", point.date().toString());
       if (point.hour() != null) row.put("hour", point.hour());
-      for (Dimension d : groupBy) row.put(d.apiName(), point.keys().get(d));
+      for (DashboardDimension d : groupBy) row.put(d.name(), point.keys().get(d.name()));
       row.setAll(totals(point.totals()));
     }
     return Answer.json(200, body);
   }
 
-  private Answer top(Dimension dimension, QueryParameters p) throws SQLException {
-    FactFilter filter = p.filter(today(), config.maxRangeDays());
-    Measure sort = p.measure("sort", Measure.CLICKS);
+  private Answer top(FactQueries queries, DashboardDimension dimension, QueryParameters p) throws SQLException {
+    DashboardDefinition dashboard = queries.domain().dashboard();
+    FactFilter filter = p.filter(today(), config.maxRangeDays(), dashboard);
+    // The default order: the top tables' first measure, else the first measure.
+    String first = dashboard.topMeasures().isEmpty() ? dashboard.measures().get(0).name() : dashboard.topMeasures().get(0);
+    Measure sort = p.measure("sort", dashboard.measure(first).orElseThrow(), dashboard);
     boolean descending = p.choice("order", true, Map.of("desc", true, "asc", false));
     int limit = p.integer("limit", 10, 1, MAX_TOP);
     ObjectNode body = header(filter);
-    body.put("dimension", dimension.apiName());
-    body.put("sort", sort.apiName());
+    body.put("dimension", dimension.name());
+    body.put("sort", sort.name());
     body.put("order", descending ? "desc" : "asc");
     ArrayNode rows = body.putArray("rows");
     for (Rows.TopEntry e : queries.top(filter, dimension, sort, descending, limit)) {
@@ -211,8 +316,8 @@ public final class ApiRoutes {
     return Answer.json(200, body);
   }
 
-  private Answer heatmap(QueryParameters p) throws SQLException {
-    FactFilter filter = p.filter(today(), config.maxRangeDays());
+  private Answer heatmap(FactQueries queries, QueryParameters p) throws SQLException {
+    FactFilter filter = p.filter(today(), config.maxRangeDays(), queries.domain().dashboard());
     ObjectNode body = header(filter);
     ArrayNode cells = body.putArray("cells");
     for (Rows.HeatCell c : queries.heatmap(filter)) {
@@ -258,10 +363,10 @@ public final class ApiRoutes {
     return Answer.json(200, body);
   }
 
-  private Answer choices(Dimension dimension, QueryParameters p) throws SQLException {
+  private Answer choices(FactQueries queries, DashboardDimension dimension, QueryParameters p) throws SQLException {
     int limit = p.integer("limit", 200, 1, MAX_CHOICES);
     ObjectNode body = JSON.createObjectNode();
-    body.put("dimension", dimension.apiName());
+    body.put("dimension", dimension.name());
     ArrayNode rows = body.putArray("rows");
     for (Rows.Choice c : queries.choices(dimension, limit)) {
       ObjectNode row = rows.addObject();
@@ -288,11 +393,7 @@ public final class ApiRoutes {
     body.put("to", filter.to().toString());
     body.put("time_zone", config.factsZone().getId());
     ObjectNode filters = body.putObject("filters");
-    filterIds(filters, "job", filter.jobs());
-    filterIds(filters, "campaign", filter.campaigns());
-    filterIds(filters, "publisher", filter.publishers());
-    filterIds(filters, "company", filter.companies());
-    filterIds(filters, "group", filter.groups());
+    filter.ids().forEach((name, ids) -> filterIds(filters, name, ids));
     return body;
   }
 
@@ -302,20 +403,14 @@ public final class ApiRoutes {
     ids.forEach(array::add);
   }
 
-  /** Sums and KPIs; a KPI with a zero denominator is null. */
+  /** Every measure by name; a ratio with a zero denominator is null. */
   static ObjectNode totals(Totals t) {
     ObjectNode node = JSON.createObjectNode();
-    node.put("impressions", t.impressions());
-    node.put("clicks", t.clicks());
-    node.put("conversions", t.conversions());
-    node.put("qualified", t.qualified());
-    node.put("unqualified", t.unqualified());
-    node.put("spend", t.spend());
-    node.put("ctr", t.ctr());
-    node.put("cpc", t.cpc());
-    node.put("cpa", t.cpa());
-    node.put("conversion_rate", t.conversionRate());
-    node.put("qualified_ratio", t.qualifiedRatio());
+    t.values().forEach((name, value) -> {
+      if (value == null) node.putNull(name);
+      else if (value instanceof Long l) node.put(name, l);
+      else node.put(name, (java.math.BigDecimal) value);
+    });
     return node;
   }
 
@@ -336,28 +431,16 @@ public final class ApiRoutes {
     return LocalDate.now(clock.withZone(config.factsZone()));
   }
 
-  private static Dimension dimension(String name) {
-    Dimension d = Dimension.parse(name);
-    if (d == null) {
-      throw new BadRequest("dimension", "dimension must be one of job, campaign, publisher, company, group, got '"
-          + QueryParameters.shown(name) + "'");
-    }
-    return d;
+  private static DashboardDimension dimension(DashboardDefinition dashboard, String name) {
+    return dashboard.dimension(name).orElseThrow(() -> new BadRequest("dimension", "dimension must be one of "
+        + String.join(", ", dashboard.dimensions().stream().map(DashboardDimension::name).toList()) + ", got '"
+        + QueryParameters.shown(name) + "'"));
   }
 
   private static List<String> plus(List<String> base, String... more) {
     List<String> all = new ArrayList<>(base);
     all.addAll(List.of(more));
     return all;
-  }
-
-  private static byte[] resource(String name) {
-    try (InputStream in = ApiRoutes.class.getResourceAsStream(name)) {
-      if (in == null) throw new IllegalStateException("missing resource " + name + " next to " + ApiRoutes.class);
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The request's query parameters, checked against a route's list once the route is known. */

@@ -1,13 +1,13 @@
 package io.trackpipe.serve.api;
 
-import io.trackpipe.serve.query.Dimension;
+import io.trackpipe.domain.DashboardDefinition;
+import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
+import io.trackpipe.domain.DashboardDefinition.Measure;
 import io.trackpipe.serve.query.FactFilter;
-import io.trackpipe.serve.query.Measure;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +21,13 @@ import org.eclipse.jetty.util.Fields;
  * within limits. Every problem is a {@link BadRequest} naming the parameter and what it must be.
  */
 final class QueryParameters {
-  /** The parameters of every fact query. */
-  static final List<String> FILTERS = List.of("from", "to", "job", "campaign", "publisher", "company", "group");
+  /** The parameters of every fact query: the date range, then one id list per dashboard dimension. */
+  static List<String> filters(DashboardDefinition dashboard) {
+    List<String> names = new ArrayList<>(List.of("from", "to"));
+    dashboard.dimensions().forEach(d -> names.add(d.name()));
+    return names;
+  }
+
   static final int MAX_IDS_PER_FILTER = 100;
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   private static final Pattern ID = Pattern.compile("\\d{1,18}");
@@ -53,7 +58,7 @@ final class QueryParameters {
   }
 
   /** The date range and dimension filters; without from/to, the last 7 days up to {@code today}. */
-  FactFilter filter(LocalDate today, int maxRangeDays) {
+  FactFilter filter(LocalDate today, int maxRangeDays, DashboardDefinition dashboard) {
     LocalDate to = date("to", today);
     LocalDate from = date("from", to.minusDays(6));
     if (from.isAfter(to)) {
@@ -64,7 +69,9 @@ final class QueryParameters {
       throw new BadRequest("from", "the range " + from + " … " + to + " covers " + days + " days; at most "
           + maxRangeDays + " are allowed (serve.max-range-days)");
     }
-    return new FactFilter(from, to, ids("job"), ids("campaign"), ids("publisher"), ids("company"), ids("group"));
+    Map<String, List<Long>> ids = new java.util.LinkedHashMap<>();
+    for (DashboardDimension d : dashboard.dimensions()) ids.put(d.name(), ids(d.name()));
+    return new FactFilter(from, to, ids);
   }
 
   int integer(String name, int defaultValue, int min, int max) {
@@ -88,24 +95,24 @@ final class QueryParameters {
     return chosen;
   }
 
-  Measure measure(String name, Measure defaultValue) {
+  Measure measure(String name, Measure defaultValue, DashboardDefinition dashboard) {
     Map<String, Measure> byName = new java.util.LinkedHashMap<>();
-    for (Measure m : Measure.values()) byName.put(m.apiName(), m);
+    for (Measure m : dashboard.measures()) byName.put(m.name(), m);
     return choice(name, defaultValue, byName);
   }
 
   /** A comma-separated list of distinct dimensions, at most {@code max}. */
-  List<Dimension> dimensions(String name, int max) {
+  List<DashboardDimension> dimensions(String name, int max, DashboardDefinition dashboard) {
     String v = values.get(name);
     if (v == null || v.isEmpty()) return List.of();
-    Set<Dimension> chosen = new LinkedHashSet<>();
+    Set<DashboardDimension> chosen = new LinkedHashSet<>();
     for (String part : v.split(",", -1)) {
-      Dimension d = Dimension.parse(part.strip());
+      DashboardDimension d = dashboard.dimension(part.strip()).orElse(null);
       if (d == null) {
-        throw new BadRequest(name, name + " must be a comma-separated list of " + Arrays.stream(Dimension.values())
-            .map(Dimension::apiName).collect(Collectors.joining(", ")) + ", got '" + shown(v) + "'");
+        throw new BadRequest(name, name + " must be a comma-separated list of " + dashboard.dimensions().stream()
+            .map(DashboardDimension::name).collect(Collectors.joining(", ")) + ", got '" + shown(v) + "'");
       }
-      if (!chosen.add(d)) throw new BadRequest(name, name + " names " + d.apiName() + " twice");
+      if (!chosen.add(d)) throw new BadRequest(name, name + " names " + d.name() + " twice");
     }
     if (chosen.size() > max) throw new BadRequest(name, name + " takes at most " + max + " dimensions");
     return List.copyOf(chosen);

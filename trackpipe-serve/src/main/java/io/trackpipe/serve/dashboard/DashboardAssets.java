@@ -1,8 +1,10 @@
 package io.trackpipe.serve.dashboard;
 
+import io.trackpipe.domain.DashboardDefinition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 
@@ -21,13 +23,34 @@ public final class DashboardAssets {
     this.byPath = byPath;
   }
 
-  public static DashboardAssets load() {
+  /**
+   * @param dashboard the default domain's dashboard: its tiles are written into the page (the script draws every
+   *     domain's page, this one included, from {@code api/v1/domains})
+   */
+  public static DashboardAssets load(DashboardDefinition dashboard) {
     String echarts = "/META-INF/resources/webjars/echarts/" + webjarVersion() + "/dist/echarts.min.js";
+    String page = new String(read(DashboardAssets.class, "index.html"), StandardCharsets.UTF_8)
+        .replace("{{tiles}}", tiles(dashboard));
     return new DashboardAssets(Map.of(
-        "/", new Asset("text/html; charset=utf-8", read(DashboardAssets.class, "index.html")),
+        "/", new Asset("text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8)),
         "/assets/dashboard.js", new Asset("text/javascript; charset=utf-8", read(DashboardAssets.class, "dashboard.js")),
         "/assets/dashboard.css", new Asset("text/css; charset=utf-8", read(DashboardAssets.class, "dashboard.css")),
         "/assets/echarts.min.js", new Asset("text/javascript; charset=utf-8", read(DashboardAssets.class, echarts))));
+  }
+
+  private static String tiles(DashboardDefinition dashboard) {
+    StringBuilder html = new StringBuilder();
+    for (String name : dashboard.tiles()) {
+      String label = dashboard.measure(name).map(DashboardDefinition.Measure::label).orElse(name);
+      html.append("\n    <div class=\"tile\" data-kpi=\"").append(escape(name)).append("\"><span class=\"label\">")
+          .append(escape(label)).append("</span><span class=\"value\">–</span></div>");
+    }
+    return html.append("\n  ").toString();
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        .replace("'", "&#39;");
   }
 
   /** @return the file at {@code path}, or null */

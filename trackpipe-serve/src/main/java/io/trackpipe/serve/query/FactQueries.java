@@ -1,96 +1,164 @@
 package io.trackpipe.serve.query;
 
-import io.trackpipe.warehouse.summary.SummaryTable;
+import io.trackpipe.domain.DashboardDefinition;
+import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
+import io.trackpipe.domain.DashboardDefinition.Format;
+import io.trackpipe.domain.DashboardDefinition.Measure;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.rollup.TimeGrain;
+import io.trackpipe.warehouse.SqlNames;
 import java.math.BigDecimal;
-import java.sql.Connection;
+import java.math.RoundingMode;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.function.BooleanSupplier;
 
 /**
- * The dashboard's and the API's questions to the {@code events} facts, as parameterized SQL. Column names and
- * expressions come only from the {@link Dimension} and {@link Measure} constants; every value from a request is a
- * bound parameter. Each query reads the smallest summary table that has the columns it needs (see
- * {@link SummaryTable}), or else a date range of {@code events} through its covering index {@code events_dashboard}
- * (migration V3). Thread-safe.
+ * A domain's dashboard and API questions, as parameterized SQL generated from its {@link DashboardDefinition}: a
+ * measure is {@code SUM(column)} or a ratio of such sums; a question reads the first of the dashboard's tables after
+ * the finest (listed smallest first) that has every column it filters and groups by (and hours when it needs hours),
+ * else the finest. Table and column names come only from the validated definition, quoted; every value from a request
+ * is a bound parameter. Thread-safe.
  */
 public final class FactQueries {
-  /** The sums every query returns, in {@link #totals(ResultSet)}'s order. */
-  private static final String SUMS = "SUM(impressions) AS impressions, SUM(clicks) AS clicks,"
-      + " SUM(conversion) AS conversions, SUM(qualified_application) AS qualified,"
-      + " SUM(disqualified_application) AS unqualified, SUM(spend_hour) AS spend";
-  private static final String EVENTS = " FROM events FORCE INDEX (events_dashboard)";
+  private static final int SCALE = 6;
 
+  private final Domain domain;
+  private final DashboardDefinition dashboard;
   private final ConnectionPool pool;
   private final int timeoutSeconds;
   private final long waitMillis;
-  private final BooleanSupplier summariesReady;
+  private final List<Table> tables;
+  private final String dateColumn;
+  private final String hourColumn;
+  private final List<Measure> sums;
+  private final String sumsSql;
 
-  /** @param summariesReady whether the summary tables are built and kept current (else every query reads events) */
-  public FactQueries(ConnectionPool pool, Duration timeout, BooleanSupplier summariesReady) {
+  /** A table of the dashboard with the columns a question can filter or group by. */
+  private record Table(String name, Set<String> columns, boolean hourly) {}
+
+  /**
+   * @throws IllegalArgumentException when the domain has no dashboard, or its tables name their day or hour
+   *     dimensions differently from the finest
+   */
+  public FactQueries(Domain domain, ConnectionPool pool, Duration timeout) {
+    this.domain = domain;
+    this.dashboard = domain.dashboard();
+    if (dashboard == null) throw new IllegalArgumentException("domain " + domain.name() + " has no dashboard");
     this.pool = pool;
     this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
     this.waitMillis = timeout.toMillis();
-    this.summariesReady = summariesReady;
+    List<Table> found = new ArrayList<>();
+    String day = null;
+    String hour = null;
+    for (String name : dashboard.tables()) {
+      RollupDefinition rollup = domain.rollups().rollups().stream().filter(r -> r.table().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("dashboard table " + name + " is not a rollup of " + domain.name()));
+      Set<String> columns = new HashSet<>(rollup.attributes());
+      String tableDay = null;
+      String tableHour = null;
+      for (var d : rollup.dimensions()) {
+        columns.add(d.name());
+        if (d.time() == TimeGrain.DAY) tableDay = d.name();
+        if (d.time() == TimeGrain.HOUR_OF_DAY) tableHour = d.name();
+      }
+      if (day == null) {
+        day = tableDay;
+        hour = tableHour;
+      } else if (!day.equals(tableDay) || (tableHour != null && !tableHour.equals(hour))) {
+        throw new IllegalArgumentException("dashboard table " + name + " of " + domain.name() + " names its day or hour"
+            + " dimension differently from " + dashboard.tables().get(0));
+      }
+      found.add(new Table(name, columns, tableHour != null));
+    }
+    this.tables = List.copyOf(found);
+    this.dateColumn = day;
+    this.hourColumn = hour;
+    this.sums = dashboard.measures().stream().filter(m -> !m.ratio()).toList();
+    StringJoiner select = new StringJoiner(", ");
+    for (int i = 0; i < sums.size(); i++) select.add("SUM(" + SqlNames.quote(sums.get(i).sum()) + ") AS m" + i);
+    this.sumsSql = select.toString();
+  }
+
+  public Domain domain() {
+    return domain;
+  }
+
+  /** The same questions, every one read from the finest table: to check the coarser tables against it. */
+  public FactQueries finestOnly() {
+    return new FactQueries(this, List.of(tables.get(0)));
+  }
+
+  private FactQueries(FactQueries of, List<Table> tables) {
+    this.domain = of.domain;
+    this.dashboard = of.dashboard;
+    this.pool = of.pool;
+    this.timeoutSeconds = of.timeoutSeconds;
+    this.waitMillis = of.waitMillis;
+    this.tables = tables;
+    this.dateColumn = of.dateColumn;
+    this.hourColumn = of.hourColumn;
+    this.sums = of.sums;
+    this.sumsSql = of.sumsSql;
   }
 
   /**
-   * The smallest table that can answer: a summary holding every column the query filters or groups by (with hours when
-   * it needs hours), else {@code events} itself.
+   * The table a question reads: the first after the finest that holds every column it filters and groups by (and
+   * hours when it needs hours), else the finest.
    */
-  public String from(FactFilter filter, boolean needsHours, List<Dimension> groupedBy) {
-    if (!summariesReady.getAsBoolean()) return EVENTS;
+  public String table(FactFilter filter, boolean needsHours, List<DashboardDimension> groupedBy) {
     Set<String> columns = new HashSet<>();
-    for (Dimension d : Dimension.values()) {
-      if (!filter.ids(d).isEmpty()) columns.add(d.column());
+    for (DashboardDimension d : dashboard.dimensions()) {
+      if (!filter.ids(d.name()).isEmpty()) columns.add(d.column());
     }
     groupedBy.forEach(d -> columns.add(d.column()));
-    for (SummaryTable t : SummaryTable.values()) {
-      if ((t.hourly() || !needsHours) && t.covers(columns)) return " FROM " + t.table();
+    for (Table t : tables.subList(1, tables.size())) {
+      if ((t.hourly() || !needsHours) && t.columns().containsAll(columns)) return t.name();
     }
-    return EVENTS;
+    return tables.get(0).name();
   }
 
-  /** Sums and KPIs of the filtered facts. */
+  /** The measures of the filtered facts. */
   public Totals totals(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT " + SUMS + from(filter, false, List.of())).where(filter);
-    return query(sql, rs -> rs.next() ? totals(rs) : Totals.ZERO);
+    Sql sql = new Sql("SELECT " + sumsSql + from(filter, false, List.of())).where(filter);
+    return query(sql, rs -> {
+      rs.next();
+      return totals(rs);
+    });
   }
 
   /**
-   * Sums per hour (or per day), optionally per combination of {@code groupBy} dimensions, in time order.
+   * Measures per hour (or per day), optionally per combination of {@code groupBy} dimensions, in time order.
    *
    * @param limit most rows returned; one more is read so the caller can tell the answer was cut
    */
-  public List<Rows.SeriesPoint> series(FactFilter filter, boolean hourly, List<Dimension> groupBy, int limit)
+  public List<Rows.SeriesPoint> series(FactFilter filter, boolean hourly, List<DashboardDimension> groupBy, int limit)
       throws SQLException {
     StringJoiner keys = new StringJoiner(", ");
-    keys.add("dates");
-    if (hourly) keys.add("hours");
-    groupBy.forEach(d -> keys.add(d.column()));
-    Sql sql = new Sql("SELECT " + keys + ", " + SUMS + from(filter, hourly, groupBy)).where(filter)
+    keys.add(q(dateColumn));
+    if (hourly) keys.add(q(hourColumn));
+    groupBy.forEach(d -> keys.add(q(d.column())));
+    Sql sql = new Sql("SELECT " + keys + ", " + sumsSql + from(filter, hourly, groupBy)).where(filter)
         .append(" GROUP BY " + keys + " ORDER BY " + keys + " LIMIT ?").bind(limit + 1);
     return query(sql, rs -> {
       List<Rows.SeriesPoint> points = new ArrayList<>();
       while (rs.next()) {
-        Map<Dimension, Long> ids = new EnumMap<>(Dimension.class);
-        for (Dimension d : groupBy) {
-          long id = rs.getLong(d.column());
-          // company_id is NULL while a job is unknown: shown as id 0.
-          ids.put(d, rs.wasNull() ? 0L : id);
-        }
-        points.add(new Rows.SeriesPoint(rs.getDate("dates").toLocalDate(), hourly ? rs.getInt("hours") : null, ids,
+        Map<String, Long> ids = new LinkedHashMap<>();
+        for (DashboardDimension d : groupBy) ids.put(d.name(), id(rs, d.column()));
+        points.add(new Rows.SeriesPoint(rs.getDate(dateColumn).toLocalDate(), hourly ? rs.getInt(hourColumn) : null, ids,
             totals(rs)));
       }
       return points;
@@ -98,47 +166,52 @@ public final class FactQueries {
   }
 
   /** The {@code limit} ids of {@code dimension} ranked by {@code sort}, with display names where there are any. */
-  public List<Rows.TopEntry> top(FactFilter filter, Dimension dimension, Measure sort, boolean descending, int limit)
-      throws SQLException {
+  public List<Rows.TopEntry> top(FactFilter filter, DashboardDimension dimension, Measure sort, boolean descending,
+      int limit) throws SQLException {
     String direction = descending ? "DESC" : "ASC";
-    String column = dimension.column();
+    String column = q(dimension.column());
+    String order = sql(sort);
     // NULL ratios (zero denominators) last in either direction; ties by id, so pages are stable.
-    Sql sql = new Sql("SELECT " + column + " AS id, " + SUMS + from(filter, false, List.of(dimension))).where(filter)
-        .append(" GROUP BY " + column + " ORDER BY (" + sort.sql() + ") IS NULL, " + sort.sql() + " " + direction
-            + ", " + column + " LIMIT ?").bind(limit);
+    Sql sql = new Sql("SELECT " + column + " AS id, " + sumsSql + from(filter, false, List.of(dimension))).where(filter)
+        .append(" GROUP BY " + column + " ORDER BY (" + order + ") IS NULL, " + order + " " + direction + ", " + column
+            + " LIMIT ?").bind(limit);
     List<Rows.TopEntry> ranked = query(sql, rs -> {
       List<Rows.TopEntry> rows = new ArrayList<>();
-      while (rs.next()) {
-        long id = rs.getLong("id");
-        rows.add(new Rows.TopEntry(rs.wasNull() ? 0 : id, null, totals(rs)));
-      }
+      while (rs.next()) rows.add(new Rows.TopEntry(id(rs, "id"), null, totals(rs)));
       return rows;
     });
-    if (dimension.nameTable() == null || ranked.isEmpty()) return ranked;
+    if (dimension.names() == null || ranked.isEmpty()) return ranked;
     Map<Long, String> names = names(dimension, ranked.stream().map(Rows.TopEntry::id).toList());
     return ranked.stream().map(e -> new Rows.TopEntry(e.id(), names.get(e.id()), e.totals())).toList();
   }
 
-  /** Sums per ISO weekday (1 = Monday) and hour of day: 168 cells at most. */
+  /** Measures per ISO weekday (1 = Monday) and hour of day: 168 cells at most. */
   public List<Rows.HeatCell> heatmap(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT WEEKDAY(dates) + 1 AS weekday, hours, " + SUMS + from(filter, true, List.of())).where(filter)
-        .append(" GROUP BY weekday, hours ORDER BY weekday, hours");
+    Sql sql = new Sql("SELECT WEEKDAY(" + q(dateColumn) + ") + 1 AS weekday, " + q(hourColumn) + " AS hour_of_day, "
+        + sumsSql + from(filter, true, List.of())).where(filter)
+        .append(" GROUP BY weekday, hour_of_day ORDER BY weekday, hour_of_day");
     return query(sql, rs -> {
       List<Rows.HeatCell> cells = new ArrayList<>();
-      while (rs.next()) cells.add(new Rows.HeatCell(rs.getInt("weekday"), rs.getInt("hours"), totals(rs)));
+      while (rs.next()) cells.add(new Rows.HeatCell(rs.getInt("weekday"), rs.getInt("hour_of_day"), totals(rs)));
       return cells;
     });
   }
 
-  /** The values filters can take for {@code dimension}, from the dimension tables (at most {@code limit}). */
-  public List<Rows.Choice> choices(Dimension dimension, int limit) throws SQLException {
-    Sql sql = switch (dimension) {
-      case JOB -> new Sql("SELECT id, title AS name FROM job ORDER BY id LIMIT ?");
-      case CAMPAIGN -> new Sql("SELECT DISTINCT campaign_id AS id, NULL AS name FROM job ORDER BY id LIMIT ?");
-      case GROUP -> new Sql("SELECT DISTINCT group_id AS id, NULL AS name FROM job ORDER BY id LIMIT ?");
-      case PUBLISHER -> new Sql("SELECT id, name FROM master_publisher ORDER BY id LIMIT ?");
-      case COMPANY -> new Sql("SELECT id, name FROM company ORDER BY id LIMIT ?");
-    };
+  /**
+   * The values filters can take for {@code dimension} (at most {@code limit}): the rows of its name table, else the
+   * distinct values in the smallest dashboard table that has it.
+   */
+  public List<Rows.Choice> choices(DashboardDimension dimension, int limit) throws SQLException {
+    Sql sql;
+    if (dimension.names() != null) {
+      DashboardDefinition.NameTable n = dimension.names();
+      sql = new Sql("SELECT " + q(n.key()) + " AS id, " + q(n.column()) + " AS name FROM " + q(n.table())
+          + " ORDER BY id LIMIT ?");
+    } else {
+      String table = table(FactFilter.dates(java.time.LocalDate.MIN, java.time.LocalDate.MIN), false, List.of(dimension));
+      sql = new Sql("SELECT DISTINCT " + q(dimension.column()) + " AS id, NULL AS name FROM " + q(table)
+          + " WHERE " + q(dimension.column()) + " IS NOT NULL ORDER BY id LIMIT ?");
+    }
     sql.bind(limit);
     return query(sql, rs -> {
       List<Rows.Choice> choices = new ArrayList<>();
@@ -152,9 +225,68 @@ public final class FactQueries {
     return pool.withConnection(waitMillis, work);
   }
 
-  private Map<Long, String> names(Dimension dimension, List<Long> ids) throws SQLException {
-    Sql sql = new Sql("SELECT id, " + dimension.nameColumn() + " AS name FROM " + dimension.nameTable() + " WHERE id IN ("
-        + placeholders(ids.size()) + ")");
+  private String from(FactFilter filter, boolean needsHours, List<DashboardDimension> groupedBy) {
+    return " FROM " + q(table(filter, needsHours, groupedBy));
+  }
+
+  /** A measure as an SQL aggregate over the table: a sum, or a ratio of sums (NULL for a zero denominator). */
+  private String sql(Measure m) {
+    if (!m.ratio()) return "SUM(" + q(m.sum()) + ")";
+    StringJoiner denominator = new StringJoiner(" + ");
+    m.denominator().forEach(d -> denominator.add(sql(measure(d))));
+    return "(" + sql(measure(m.numerator())) + ") / NULLIF(" + denominator + ", 0)";
+  }
+
+  private Measure measure(String name) {
+    return dashboard.measure(name).orElseThrow();
+  }
+
+  /** A dimension's id; NULL (a job not yet in the job table, say) is shown as 0. */
+  private static long id(ResultSet rs, String column) throws SQLException {
+    long id = rs.getLong(column);
+    return rs.wasNull() ? 0 : id;
+  }
+
+  private Totals totals(ResultSet rs) throws SQLException {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, BigDecimal> exact = new HashMap<>();
+    for (int i = 0; i < sums.size(); i++) {
+      Measure m = sums.get(i);
+      BigDecimal sum = rs.getBigDecimal("m" + i);
+      if (sum == null) sum = BigDecimal.ZERO;
+      exact.put(m.name(), sum);
+    }
+    for (Measure m : dashboard.measures()) {
+      if (!m.ratio()) {
+        BigDecimal sum = exact.get(m.name());
+        // A count is a whole number; other sums keep 6 decimals, as money does.
+        values.put(m.name(), m.format() == Format.COUNT ? (Object) sum.longValue() : sum.setScale(SCALE, RoundingMode.HALF_UP));
+      } else {
+        BigDecimal numerator = value(m.numerator(), exact);
+        BigDecimal denominator = BigDecimal.ZERO;
+        for (String d : m.denominator()) denominator = denominator.add(value(d, exact));
+        values.put(m.name(), denominator.signum() == 0 ? null : numerator.divide(denominator, SCALE, RoundingMode.HALF_UP));
+      }
+    }
+    return new Totals(values);
+  }
+
+  /** A measure's exact value for a ratio: a sum at money scale (as shown), or a ratio of those. */
+  private BigDecimal value(String name, Map<String, BigDecimal> exact) {
+    Measure m = measure(name);
+    if (!m.ratio()) {
+      BigDecimal sum = exact.get(name);
+      return m.format() == Format.COUNT ? sum : sum.setScale(SCALE, RoundingMode.HALF_UP);
+    }
+    BigDecimal denominator = BigDecimal.ZERO;
+    for (String d : m.denominator()) denominator = denominator.add(value(d, exact));
+    return denominator.signum() == 0 ? BigDecimal.ZERO : value(m.numerator(), exact).divide(denominator, SCALE, RoundingMode.HALF_UP);
+  }
+
+  private Map<Long, String> names(DashboardDimension dimension, List<Long> ids) throws SQLException {
+    DashboardDefinition.NameTable n = dimension.names();
+    Sql sql = new Sql("SELECT " + q(n.key()) + " AS id, " + q(n.column()) + " AS name FROM " + q(n.table()) + " WHERE "
+        + q(n.key()) + " IN (" + placeholders(ids.size()) + ")");
     ids.forEach(sql::bind);
     return query(sql, rs -> {
       Map<Long, String> names = new HashMap<>();
@@ -179,18 +311,16 @@ public final class FactQueries {
     });
   }
 
-  private static Totals totals(ResultSet rs) throws SQLException {
-    BigDecimal spend = rs.getBigDecimal("spend");
-    return new Totals(rs.getLong("impressions"), rs.getLong("clicks"), rs.getLong("conversions"),
-        rs.getLong("qualified"), rs.getLong("unqualified"), spend == null ? BigDecimal.ZERO : spend);
+  private static String q(String name) {
+    return SqlNames.quote(name);
   }
 
   private static String placeholders(int n) {
-    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    return String.join(", ", Collections.nCopies(n, "?"));
   }
 
   /** SQL text with its bound values, in order. */
-  private static final class Sql {
+  private final class Sql {
     final StringBuilder text;
     final List<Object> params = new ArrayList<>();
 
@@ -209,13 +339,14 @@ public final class FactQueries {
     }
 
     Sql where(FactFilter filter) {
-      text.append(" WHERE dates BETWEEN ? AND ?");
+      text.append(" WHERE ").append(q(dateColumn)).append(" BETWEEN ? AND ?");
       bind(Date.valueOf(filter.from()));
       bind(Date.valueOf(filter.to()));
-      for (Dimension d : Dimension.values()) {
-        List<Long> ids = filter.ids(d);
-        if (ids.isEmpty()) continue;
-        text.append(" AND ").append(d.column()).append(" IN (").append(placeholders(ids.size())).append(")");
+      Set<String> seen = new LinkedHashSet<>();
+      for (DashboardDimension d : dashboard.dimensions()) {
+        List<Long> ids = filter.ids(d.name());
+        if (ids.isEmpty() || !seen.add(d.name())) continue;
+        text.append(" AND ").append(q(d.column())).append(" IN (").append(placeholders(ids.size())).append(")");
         ids.forEach(this::bind);
       }
       return this;

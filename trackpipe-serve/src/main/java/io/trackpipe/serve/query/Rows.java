@@ -1,6 +1,8 @@
 package io.trackpipe.serve.query;
 
 import java.time.LocalDate;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What the fact queries answer with. */
@@ -10,15 +12,15 @@ public final class Rows {
   /**
    * One time bucket (an hour, or a day when {@code hour} is null), for one combination of the grouped dimensions.
    *
-   * @param keys the grouped dimensions' ids (empty without group-by)
+   * @param keys the grouped dimensions' ids by dimension name (empty without group-by)
    */
-  public record SeriesPoint(LocalDate date, Integer hour, Map<Dimension, Long> keys, Totals totals) {
+  public record SeriesPoint(LocalDate date, Integer hour, Map<String, Long> keys, Totals totals) {
     public SeriesPoint {
-      keys = Map.copyOf(keys);
+      keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
     }
   }
 
-  /** @param name the display name from the dimension table; null when unknown or when the dimension has none */
+  /** @param name the display name from the dimension's name table; null when unknown or when it has none */
   public record TopEntry(long id, String name, Totals totals) {}
 
   /** @param weekday 1 = Monday … 7 = Sunday (ISO) */

@@ -1,30 +1,40 @@
-// trackpipe dashboard: reads /api/v1 and draws with Apache ECharts (served from trackpipe's own jar).
-// Filters live in the page's URL, so a view can be shared; while the range includes the current hour the numbers
-// are re-read every few seconds.
+// trackpipe dashboard: draws a domain's dashboard as GET api/v1/domains describes it (tiles, time chart, heatmap,
+// top-N tables, filters) from the domain's routes, with Apache ECharts (served from trackpipe's own jar). The domain
+// and the filters live in the page's URL, so a view can be shared; while the range includes the current hour the
+// numbers are re-read every few seconds.
 
-const FILTERS = ["from", "to", "campaign", "publisher", "company", "group"];
-const DIMENSIONS = ["campaign", "publisher", "company", "group"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const TOP_COLUMNS = [
-  ["clicks", "Clicks"], ["conversions", "Conv."], ["spend", "Spend"], ["cpc", "CPC"], ["conversion_rate", "Conv. rate"],
-];
 const LOCALE = "en-US";
+const COLORS = ["#93c5fd", "#16a34a", "#f59e0b", "#a855f7", "#ef4444"];
 
-const state = { meta: null, topSort: {}, timer: null, loads: 0, charts: {}, latest: 0 };
+const state = { meta: null, domain: null, domains: [], topSort: {}, timer: null, loads: 0, charts: {}, latest: 0 };
 const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(LOCALE, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 let money = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD" });
 
-const format = {
+const FORMATS = {
   count: (v) => (v == null ? "–" : integer.format(v)),
-  ratio: (v) => (v == null ? "–" : percent.format(v)),
+  number: (v) => (v == null ? "–" : decimal.format(v)),
+  percent: (v) => (v == null ? "–" : percent.format(v)),
   money: (v) => (v == null ? "–" : money.format(v)),
 };
-const KPI_FORMAT = {
-  clicks: format.count, conversions: format.count, qualified: format.count, unqualified: format.count,
-  impressions: format.count, qualified_ratio: format.ratio, spend: format.money, ctr: format.ratio, cpc: format.money,
-  cpa: format.money, conversion_rate: format.ratio,
-};
+
+function measure(name) {
+  return state.domain.measures.find((m) => m.name === name);
+}
+
+function formatted(name, value) {
+  return FORMATS[measure(name).format](value);
+}
+
+function dimension(name) {
+  return state.domain.dimensions.find((d) => d.name === name);
+}
+
+function topSort(name) {
+  return state.topSort[name] || { by: state.domain.top.measures[0], order: "desc" };
+}
 
 function authHeaders() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
@@ -44,10 +54,14 @@ async function api(path, params = {}) {
   return body;
 }
 
+function domainApi(path, params) {
+  return api("domains/" + encodeURIComponent(state.domain.name) + "/" + path, params);
+}
+
 function filters() {
   const form = document.getElementById("filters");
   const values = {};
-  for (const name of FILTERS) values[name] = form.elements[name].value;
+  for (const name of ["from", "to", ...state.domain.filters]) values[name] = form.elements[name].value;
   return values;
 }
 
@@ -58,24 +72,45 @@ function filtersFromUrl() {
   const weekAgo = new Date(Date.parse(today + "T00:00:00Z") - 6 * 86400000).toISOString().slice(0, 10);
   form.elements.from.value = params.get("from") || weekAgo;
   form.elements.to.value = params.get("to") || today;
-  for (const name of DIMENSIONS) form.elements[name].value = params.get(name) || "";
+  for (const name of state.domain.filters) form.elements[name].value = params.get(name) || "";
 }
 
 function filtersToUrl() {
   const params = new URLSearchParams(Object.entries(filters()).filter(([, v]) => v !== ""));
+  if (state.domain !== state.domains[0]) params.set("domain", state.domain.name);
   history.replaceState(null, "", location.pathname + "?" + params);
 }
 
-async function loadChoices() {
+/** The page's parts for the domain: title, filters (with their choices), tiles, heatmap and top tables. */
+async function buildPage() {
+  const d = state.domain;
+  document.title = `trackpipe · ${d.title}`;
+  document.getElementById("subtitle").textContent = d.subtitle || d.title;
   const form = document.getElementById("filters");
-  await Promise.all(DIMENSIONS.map(async (dimension) => {
-    const { rows } = await api("dimensions/" + dimension, { limit: 1000 });
-    const select = form.elements[dimension];
+  form.querySelectorAll("label.filter").forEach((l) => l.remove());
+  for (const name of d.filters) {
+    const label = document.createElement("label");
+    label.className = "filter";
+    label.append(dimension(name).label + " ");
+    const select = document.createElement("select");
+    select.name = name;
+    select.append(new Option("All", ""));
+    label.append(select);
+    form.append(label);
+  }
+  document.getElementById("tiles").innerHTML = d.tiles.map((name) =>
+    `<div class="tile" data-kpi="${escapeHtml(name)}"><span class="label">${escapeHtml(measure(name).label)}</span>` +
+    `<span class="value">–</span></div>`).join("");
+  document.getElementById("heatmap-row").hidden = !d.heatmap;
+  if (d.heatmap) document.getElementById("heatmap-measure").textContent = measure(d.heatmap.measure).label.toLowerCase();
+  document.getElementById("tops").innerHTML = d.top.dimensions.map((name) =>
+    `<div class="panel"><h2>Top ${escapeHtml(plural(dimension(name).label.toLowerCase()))}</h2>` +
+    `<table class="top" data-dimension="${escapeHtml(name)}"></table></div>`).join("");
+  await Promise.all(d.filters.map(async (name) => {
+    const { rows } = await domainApi("dimensions/" + name, { limit: 1000 });
+    const select = form.elements[name];
     for (const row of rows) {
-      const option = document.createElement("option");
-      option.value = row.id;
-      option.textContent = row.name ? `${row.name} (${row.id})` : `${capitalized(dimension)} ${row.id}`;
-      select.append(option);
+      select.append(new Option(row.name ? `${row.name} (${row.id})` : `${dimension(name).label} ${row.id}`, row.id));
     }
   }));
 }
@@ -83,7 +118,7 @@ async function loadChoices() {
 function showKpis(totals) {
   for (const tile of document.querySelectorAll(".tile")) {
     const kpi = tile.dataset.kpi;
-    tile.querySelector(".value").textContent = KPI_FORMAT[kpi](totals[kpi]);
+    tile.querySelector(".value").textContent = formatted(kpi, totals[kpi]);
   }
 }
 
@@ -103,54 +138,59 @@ function showSeries(facts) {
   const labels = hoursBetween(facts.from, facts.to);
   const byLabel = new Map(facts.rows.map((r) => [`${r.date} ${String(r.hour).padStart(2, "0")}:00`, r]));
   const pick = (key) => labels.map((l) => (byLabel.has(l) ? Number(byLabel.get(l)[key]) : 0));
+  // The first measure as bars, the others as lines; money and percentages on a second axis.
+  const measures = state.domain.time_chart.map(measure);
+  const second = measures.find((m, i) => i > 0 && (m.format === "money" || m.format === "percent"));
   chart("series").setOption({
     animation: false,
     tooltip: { trigger: "axis", valueFormatter: (v) => integer.format(v) },
-    legend: { data: ["Clicks", "Conversions", "Spend"], top: 0 },
+    legend: { data: measures.map((m) => m.label), top: 0 },
     grid: { left: 56, right: 64, top: 32, bottom: 48 },
     xAxis: { type: "category", data: labels, axisLabel: { formatter: (l) => l.slice(5) } },
     yAxis: [
-      { type: "value", name: "events", axisLabel: { formatter: (v) => integer.format(v) } },
-      { type: "value", name: "spend", axisLabel: { formatter: (v) => money.format(v) } },
+      { type: "value", name: measures[0]?.format === "money" ? "" : "events", axisLabel: { formatter: (v) => FORMATS[measures[0]?.format || "count"](v) } },
+      { type: "value", name: second ? second.label.toLowerCase() : "", axisLabel: { formatter: (v) => (second ? FORMATS[second.format](v) : "") } },
     ],
     dataZoom: [{ type: "inside" }, { type: "slider", height: 16, bottom: 8 }],
-    series: [
-      { name: "Clicks", type: "bar", data: pick("clicks"), itemStyle: { color: "#93c5fd" } },
-      { name: "Conversions", type: "line", data: pick("conversions"), symbol: "none", itemStyle: { color: "#16a34a" } },
-      { name: "Spend", type: "line", yAxisIndex: 1, data: pick("spend"), symbol: "none", itemStyle: { color: "#f59e0b" },
-        tooltip: { valueFormatter: (v) => money.format(v) } },
-    ],
+    series: measures.map((m, i) => ({
+      name: m.label, type: i === 0 ? "bar" : "line", data: pick(m.name), symbol: "none", itemStyle: { color: COLORS[i % COLORS.length] },
+      yAxisIndex: i > 0 && second && m.format === second.format ? 1 : 0,
+      tooltip: { valueFormatter: (v) => FORMATS[m.format](v) },
+    })),
   }, { replaceMerge: ["series"] });
 }
 
 function showHeatmap(heat) {
-  const cells = heat.cells.map((c) => [c.hour, c.weekday - 1, c.clicks]);
+  const m = measure(state.domain.heatmap.measure);
+  const cells = heat.cells.map((c) => [c.hour, c.weekday - 1, Number(c[m.name] ?? 0)]);
   const max = Math.max(1, ...cells.map((c) => c[2]));
   chart("heatmap").setOption({
     animation: false,
-    tooltip: { formatter: (p) => `${WEEKDAYS[p.value[1]]} ${p.value[0]}:00 — ${integer.format(p.value[2])} clicks` },
+    tooltip: { formatter: (p) => `${WEEKDAYS[p.value[1]]} ${p.value[0]}:00 — ${FORMATS[m.format](p.value[2])} ${escapeHtml(m.label.toLowerCase())}` },
     grid: { left: 48, right: 16, top: 8, bottom: 64 },
     xAxis: { type: "category", data: [...Array(24).keys()].map((h) => String(h).padStart(2, "0")), splitArea: { show: true } },
     yAxis: { type: "category", data: WEEKDAYS, inverse: true, splitArea: { show: true } },
     visualMap: { min: 0, max, calculable: true, orient: "horizontal", right: 16, bottom: 0, itemHeight: 120, itemWidth: 10,
-      formatter: (v) => integer.format(v),
+      formatter: (v) => FORMATS[m.format](v),
       inRange: { color: ["#eff6ff", "#1d4ed8"] } },
     series: [{ type: "heatmap", data: cells }],
   }, { replaceMerge: ["series"] });
 }
 
 function showTop(table, top) {
-  const dimension = table.dataset.dimension;
-  const sort = state.topSort[dimension] || { by: "clicks", order: "desc" };
-  const head = `<tr><th data-sort="name">${capitalized(dimension)}</th>` +
-    TOP_COLUMNS.map(([key, label]) => `<th data-sort="${key}" class="${sort.by === key ? "sorted " + sort.order : ""}">${label}</th>`).join("") +
+  const name = table.dataset.dimension;
+  const label = dimension(name).label;
+  const columns = state.domain.top.measures;
+  const sort = topSort(name);
+  const head = `<tr><th data-sort="name">${escapeHtml(label)}</th>` +
+    columns.map((key) => `<th data-sort="${escapeHtml(key)}" class="${sort.by === key ? "sorted " + sort.order : ""}">${escapeHtml(measure(key).label)}</th>`).join("") +
     "</tr>";
   const body = top.rows.map((r) => {
-    const name = r.name ? r.name : `${capitalized(dimension)} ${r.id}`;
-    return `<tr><td title="${escapeHtml(name)} (${r.id})">${escapeHtml(name)}</td>` +
-      TOP_COLUMNS.map(([key]) => `<td>${KPI_FORMAT[key](r[key])}</td>`).join("") + "</tr>";
+    const shown = r.name ? r.name : `${label} ${r.id}`;
+    return `<tr><td title="${escapeHtml(shown)} (${r.id})">${escapeHtml(shown)}</td>` +
+      columns.map((key) => `<td>${formatted(key, r[key])}</td>`).join("") + "</tr>";
   }).join("");
-  table.innerHTML = `<thead>${head}</thead><tbody>${body || '<tr><td colspan="6">no facts in this range</td></tr>'}</tbody>`;
+  table.innerHTML = `<thead>${head}</thead><tbody>${body || `<tr><td colspan="${columns.length + 1}">no facts in this range</td></tr>`}</tbody>`;
 }
 
 function showPipeline(pipeline) {
@@ -176,8 +216,8 @@ function ago(seconds) {
   return `${Math.round(seconds / 3600)} h ago`;
 }
 
-function capitalized(word) {
-  return word[0].toUpperCase() + word.slice(1);
+function plural(word) {
+  return /[^aeiou]y$/.test(word) ? word.slice(0, -1) + "ies" : word + "s";
 }
 
 function escapeHtml(text) {
@@ -197,17 +237,18 @@ async function refresh() {
   try {
     const tables = [...document.querySelectorAll("table.top")];
     const [meta, kpis, facts, heat, pipeline, ...tops] = await Promise.all([
-      api("meta"), api("kpis", f), api("facts", { ...f, bucket: "hour" }), api("heatmap", f), api("pipeline"),
+      api("meta"), domainApi("kpis", f), domainApi("facts", { ...f, bucket: "hour" }),
+      state.domain.heatmap ? domainApi("heatmap", f) : null, api("pipeline"),
       ...tables.map((t) => {
-        const sort = state.topSort[t.dataset.dimension] || { by: "clicks", order: "desc" };
-        return api("top/" + t.dataset.dimension, { ...f, sort: sort.by === "name" ? "clicks" : sort.by, order: sort.order, limit: 10 });
+        const sort = topSort(t.dataset.dimension);
+        return domainApi("top/" + t.dataset.dimension, { ...f, sort: sort.by, order: sort.order, limit: 10 });
       }),
     ]);
     if (ticket !== state.latest) return;
     state.meta = meta;
     showKpis(kpis.totals);
     showSeries(facts);
-    showHeatmap(heat);
+    if (heat) showHeatmap(heat);
     showPipeline(pipeline);
     tables.forEach((t, i) => showTop(t, tops[i]));
     error.hidden = true;
@@ -233,19 +274,31 @@ function scheduleLive() {
 }
 
 async function start() {
-  state.meta = await api("meta");
+  const [meta, catalogue] = await Promise.all([api("meta"), api("domains")]);
+  state.meta = meta;
+  state.domains = catalogue.domains;
+  const wanted = new URLSearchParams(location.search).get("domain");
+  state.domain = state.domains.find((d) => d.name === wanted) || state.domains[0];
   money = new Intl.NumberFormat(LOCALE, { style: "currency", currency: state.meta.currency });
-  await loadChoices();
+  const switcher = document.getElementById("domain");
+  for (const d of state.domains) switcher.append(new Option(d.title || d.name, d.name, false, d === state.domain));
+  document.getElementById("domain-switch").hidden = state.domains.length < 2;
+  switcher.addEventListener("change", () => {
+    // Another domain's page: its filters differ, so only the dates carry over.
+    const params = new URLSearchParams({ domain: switcher.value, from: filters().from, to: filters().to });
+    location.search = "?" + params;
+  });
+  await buildPage();
   filtersFromUrl();
   document.getElementById("filters").addEventListener("change", () => {
     filtersToUrl();
     refresh();
   });
-  document.querySelector(".tops").addEventListener("click", (event) => {
+  document.getElementById("tops").addEventListener("click", (event) => {
     const th = event.target.closest("th[data-sort]");
     if (!th || th.dataset.sort === "name") return;
     const dimension = th.closest("table").dataset.dimension;
-    const current = state.topSort[dimension] || { by: "clicks", order: "desc" };
+    const current = topSort(dimension);
     state.topSort[dimension] = { by: th.dataset.sort, order: current.by === th.dataset.sort && current.order === "desc" ? "asc" : "desc" };
     refresh();
   });

@@ -8,8 +8,12 @@ import io.trackpipe.dimension.Company;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.dimension.Publisher;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.stream.TrackingStreamJob;
+import io.trackpipe.warehouse.summary.DashboardTables;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +110,18 @@ class RollupsIT {
         .containsExactly(10, 15);
     assertThat(f.rows("events", "job_id, dates, hours")).extracting(r -> num(r, "impressions").intValue())
         .as("impressions in the hourly facts too").containsExactly(1, 99, 0);
+
+    // The dashboard's coarser tables, written in the same transactions, hold exactly what events sums to.
+    Domain jobAds = DomainCatalog.load(List.of(), List.of()).domains().get(0);
+    RollupDefinition finest = jobAds.rollups().rollup(jobAds.dashboard().tables().get(0)).orElseThrow();
+    for (String table : jobAds.dashboard().tables().subList(1, jobAds.dashboard().tables().size())) {
+      RollupDefinition coarse = jobAds.rollups().rollup(table).orElseThrow();
+      String columns = String.join(", ", DashboardTables.columns(finest, coarse));
+      List<String> expected = f.query(DashboardTables.sumsOfFinest(finest, coarse) + " ORDER BY " + columns);
+      assertThat(expected).as(table).isNotEmpty();
+      assertThat(f.query("SELECT " + columns + " FROM " + table + " ORDER BY " + columns)).as(table)
+          .containsExactlyElementsOf(expected);
+    }
   }
 
   @Test
