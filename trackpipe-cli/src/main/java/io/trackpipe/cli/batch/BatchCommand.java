@@ -35,6 +35,8 @@ import picocli.CommandLine.Option;
 public final class BatchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
+  @Mixin DomainOption domain;
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   Mode mode;
 
@@ -60,12 +62,12 @@ public final class BatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = BatchSettings.load(config);
+    BatchSettings settings = BatchSettings.load(config, domain.name);
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-batch");
       Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(settings.batch.metrics(), job.metrics().registry());
       try {
-        System.out.println("Batch: raw store " + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints()
+        System.out.println("Batch: raw store " + settings.rawTable.qualifiedName() + " at " + settings.rawStore.contactPoints()
             + " → " + settings.warehouse.jdbcUrl() + " (zone " + settings.stream.timeZone() + ", buckets settle "
             + ValueType.formatDuration(settings.stream.allowedLateness()) + " + "
             + ValueType.formatDuration(settings.batch.settleTime()) + " after they end)");

@@ -25,20 +25,22 @@ public final class VerifyCommand implements Callable<Integer> {
   private static final int MAX_LINES = 200;
 
   @Mixin ConfigOptions config;
+
+  @Mixin DomainOption domain;
   @Spec CommandSpec spec;
 
   @Mixin TimeRangeOptions range;
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = BatchSettings.load(config);
+    BatchSettings settings = BatchSettings.load(config, domain.name);
     TimeRangeOptions.Range times = range.parse(spec, settings.stream.timeZone());
     LocalDateTime start = times.start();
     LocalDateTime end = times.end();
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-verify");
       System.out.println("Verifying " + start + " – " + end + " (" + settings.stream.timeZone() + ") against "
-          + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints());
+          + settings.rawTable.qualifiedName() + " at " + settings.rawStore.contactPoints());
       BatchJob.VerifyReport report = job.verify(start, end, System.out::println);
       if (!report.notSettled().isEmpty()) {
         System.out.println("Not compared, not settled yet: " + report.notSettled().size() + " buckets ("

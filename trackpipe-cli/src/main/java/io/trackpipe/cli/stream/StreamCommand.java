@@ -58,7 +58,7 @@ public final class StreamCommand implements Callable<Integer> {
         }
       });
       System.out.println("Streaming " + kafka.eventsTopic() + " from " + kafka.bootstrapServers() + " into "
-          + warehouse.jdbcUrl() + (rawStore.enabled() ? " and the raw store " + rawStore.qualifiedTable() + " at "
+          + warehouse.jdbcUrl() + (rawStore.enabled() ? " and the raw store (keyspace " + rawStore.keyspace() + ") at "
           + rawStore.contactPoints() : "") + (availableNow ? " until the records there now are processed." : ". Ctrl-C stops."));
       running.metricsUrl().ifPresent(url -> System.out.println("Prometheus metrics at " + url));
       while (!running.awaitTermination(progressSeconds * 1000L)) {

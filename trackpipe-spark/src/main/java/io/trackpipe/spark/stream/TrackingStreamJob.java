@@ -121,7 +121,9 @@ public final class TrackingStreamJob {
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
 
-    Optional<RawStoreWriter> raw = Optional.ofNullable(rawStore).filter(RawStoreConfig::enabled).map(RawStoreWriter::new);
+    Optional<RawStoreWriter> raw = Optional.ofNullable(rawStore).filter(RawStoreConfig::enabled)
+        .map(c -> new RawStoreWriter(io.trackpipe.rawstore.RawTable.of(
+            io.trackpipe.domain.DomainCatalog.load(java.util.List.of(), java.util.List.of()).jobAds(), c)));
     // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
     raw.ifPresent(RawStoreWriter::prepareSchema);
     EventDecoder decoder = new EventDecoder(stream.eventLimits());
@@ -171,7 +173,7 @@ public final class TrackingStreamJob {
     lifecycle.follow(query);
     log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
         kafka.eventsTopic(), warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(),
-        stream.allowedLateness(), stream.timeZone(), raw.map(r -> r.config().toString()).orElse("off"));
+        stream.allowedLateness(), stream.timeZone(), raw.map(r -> r.table().qualifiedName()).orElse("off"));
     return query;
   }
 

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.embedded.EmbeddedCassandra;
-import io.trackpipe.event.legacy.DecodedEvent;
+import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.EventLimits;
-import io.trackpipe.event.legacy.TrackerContext;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
@@ -88,12 +87,12 @@ class BatchJobIT {
   /** An event at local time {@code local} (in {@link #ZONE}). */
   private DecodedEvent event(String local, long job, long publisher, String track, Long bidMicros) {
     long millis = LocalDateTime.parse(local).atZone(ZONE).toInstant().toEpochMilli();
-    return new DecodedEvent("ev-" + ids.incrementAndGet(), millis, job, publisher, 1L, 1L, bidMicros, track, TrackerContext.EMPTY);
+    return JobAdsEvents.event("ev-" + ids.incrementAndGet(), millis, job, publisher, 1L, 1L, bidMicros, track);
   }
 
   /** Writes events to the raw store as a writer whose clock reads {@code writtenAt}. */
   private static void write(RawStoreFixture raw, Instant writtenAt, List<DecodedEvent> events) {
-    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.config, Clock.fixed(writtenAt, ZoneOffset.UTC));
+    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.table, Clock.fixed(writtenAt, ZoneOffset.UTC));
     for (DecodedEvent e : events) writer.write(e, writtenAt.toEpochMilli());
     writer.flush();
   }
@@ -112,7 +111,7 @@ class BatchJobIT {
     // Noon local time (UTC+7); yesterday evening is settled, the current hour is not.
     Instant noon = LocalDateTime.parse("2026-11-20T12:00").atZone(ZONE).toInstant();
     TestClock clock = new TestClock(noon);
-    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.config);
+    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.table);
     write(raw, noon.minusSeconds(600), List.of(
         event("2026-11-19T20:10", 1, 1, "click", 500_000L),
         event("2026-11-19T20:20", 1, 1, "click", 250_000L),
@@ -120,7 +119,7 @@ class BatchJobIT {
         event("2026-11-19T21:05", 1, 2, "conversion", null),
         event("2026-11-19T21:06", 2, 1, "click", 1_000_000L),
         event("2026-11-20T11:30", 1, 1, "click", 500_000L)));
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, stream(f, ZONE, LATENESS), BATCH, clock);
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, stream(f, ZONE, LATENESS), BATCH, clock);
 
     BatchJob.CycleResult first = job.runCycle();
     assertThat(first.hourlyBuckets()).isEqualTo(2);
@@ -222,7 +221,7 @@ class BatchJobIT {
     assertThat(status.eventsTooLate()).isEqualTo(300);
 
     BatchConfig batch = new BatchConfig(Duration.ofMinutes(2), Duration.ofMinutes(1), MetricsEndpointConfig.off());
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
     BatchJob.CycleResult cycle = job.runCycle();
     assertThat(cycle.pending()).isGreaterThan(0); // the recent hour stays the stream's
     // The stream adds more to the recent, unsettled hour; the next cycle leaves it alone.
@@ -243,7 +242,7 @@ class BatchJobIT {
     // Once everything is settled, a backfill of the whole range rewrites exactly what is there.
     List<String> streamed = f.query("SELECT " + EVENTS_METRICS + " FROM events ORDER BY job_id, dates, hours, publisher_id, campaign_id");
     List<String> daily = f.query("SELECT * FROM publisher_daily ORDER BY publisher_id, dates");
-    BatchJob later = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch,
+    BatchJob later = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch,
         Clock.offset(Clock.systemUTC(), Duration.ofDays(3)));
     LocalDateTime from = LocalDateTime.ofInstant(now.minus(Duration.ofHours(4)), ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
     later.backfill(from, from.plusDays(2), line -> { });
@@ -271,7 +270,7 @@ class BatchJobIT {
     StreamFixture.runToEnd(streamJob);
 
     BatchConfig batch = new BatchConfig(Duration.ofMinutes(2), Duration.ofMinutes(1), MetricsEndpointConfig.off());
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
     BatchJob.CycleResult waiting = job.runCycle();
     assertThat(waiting.hourlyBuckets()).as("the hour is left to the stream, which may still add to it").isZero();
     assertThat(waiting.pending()).isGreaterThan(0);

@@ -108,7 +108,7 @@ class RawStoreStreamIT {
     for (int i = 0; i < 2_000; i++) records.add(generator.next(now));
     long malformed = records.stream().filter(r -> r.kind() == GeneratedRecord.Kind.MALFORMED).count();
 
-    CassandraEventSink sink = new CassandraEventSink(direct.config, EventLimits.DEFAULT, Clock.fixed(now, ZoneOffset.UTC));
+    CassandraEventSink sink = new CassandraEventSink(RawStoreFixture.JOB_ADS, direct.config, EventLimits.DEFAULT, Clock.fixed(now, ZoneOffset.UTC));
     try (sink) {
       records.forEach(sink::send);
     }
