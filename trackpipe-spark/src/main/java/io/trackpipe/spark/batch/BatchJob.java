@@ -1,11 +1,12 @@
 package io.trackpipe.spark.batch;
 
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.trackpipe.config.ConfigException;
+import io.trackpipe.domain.Domain;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.RollupCatalog;
@@ -15,7 +16,6 @@ import io.trackpipe.rollup.TimeGrain;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.stream.StreamConfig;
-import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.SqlNames;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -128,7 +128,8 @@ public final class BatchJob {
     warehouse.migrate();
     RawStoreSource raw = new RawStoreSource(rawStore);
     raw.checkSchema();
-    RollupCatalog catalog = stream.rollups().catalog();
+    Domain jobAds = stream.domains().jobAds(); // the raw store holds the job-ads events only, so far
+    RollupCatalog catalog = jobAds.rollups();
     List<String> problems = new ArrayList<>();
     for (RollupDefinition rollup : catalog.rollups()) {
       if (rollup.granularity().isEmpty()) {
@@ -139,7 +140,7 @@ public final class BatchJob {
     if (!problems.isEmpty()) throw new ConfigException(problems);
     DimensionLookups lookups = new DimensionLookups(catalog.lookups(), lookup -> LookupTable.load(warehouse, lookup),
         stream.dimensionRefresh(), clock);
-    Rollups rollups = Rollups.compile(spark, stream.rollups(), catalog, lookups, stream.timeZone());
+    Rollups rollups = Rollups.compile(spark, jobAds, lookups, stream.timeZone());
     new RollupTables(warehouse).ensure(rollups.targets());
     Map<String, TableBuckets> tables = new HashMap<>();
     for (RollupTables.Target target : rollups.targets()) {
@@ -178,7 +179,7 @@ public final class BatchJob {
     Set<PendingBucket> pending = new TreeSet<>();
     // How far the stream has counted, by arrival: it may still add to a bucket whose end + lateness it has not passed,
     // however late the wall clock says it is (a stream held up by a raw-store outage or catching up on a backlog).
-    Optional<Instant> streamArrivedUntil = new ExactlyOnceWriter(warehouse).lastCommit(TrackingStreamJob.SINK)
+    Optional<Instant> streamArrivedUntil = new ExactlyOnceWriter(warehouse).lastCommit(stream.domains().jobAds().sink())
         .map(StreamCommit::arrivedUntil);
     candidates.forEach((g, set) -> {
       Set<LocalDateTime> ready = new TreeSet<>();

@@ -1,8 +1,8 @@
 package io.trackpipe.spark.batch;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
-import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_ID;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.RECEIVED_AT;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
@@ -16,7 +16,8 @@ import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.rawstore.RawStoreUnavailableException;
 import io.trackpipe.rawstore.TrackingTable;
-import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.spark.ingest.EventColumns;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
@@ -102,7 +103,7 @@ public final class RawStoreSource {
   }
 
   /**
-   * Every stored event of the UTC event hours {@code utcHours} as rows of {@link DecodedEvents#EVENT_SCHEMA}, one row
+   * Every stored event of the UTC event hours {@code utcHours} as rows of {@link EventColumns#eventSchema} (job ads), one row
    * per event id: copies stored under different times collapse to the earliest-received one (the copy the stream
    * counted first).
    */
@@ -116,7 +117,7 @@ public final class RawStoreSource {
     JavaRDD<org.apache.spark.sql.Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(partitions, slices)
         .mapPartitions(new ReadPartitions(config));
-    Dataset<org.apache.spark.sql.Row> events = spark.createDataFrame(rows, DecodedEvents.EVENT_SCHEMA);
+    Dataset<org.apache.spark.sql.Row> events = spark.createDataFrame(rows, EventColumns.eventSchema(DomainCatalog.load(List.of(), List.of()).jobAds().schema(), false));
     return events.withColumn("__copy", row_number().over(Window.partitionBy(col(EVENT_ID))
             .orderBy(col(RECEIVED_AT), col(EVENT_TIME))))
         .filter(col("__copy").equalTo(1))
@@ -170,9 +171,10 @@ public final class RawStoreSource {
       BigDecimal bid = r.getBigDecimal(7);
       Instant eventTime = r.getInstant(1);
       Instant receivedAt = r.isNull(2) ? eventTime : r.getInstant(2);
+      // As the stream's rows of the job-ads schema: id and time fields, then the ids, the bid at scale 6, the track.
       return RowFactory.create(r.getString(0), Timestamp.from(eventTime), Timestamp.from(receivedAt),
-          longOrNull(r, 3), longOrNull(r, 4), longOrNull(r, 5), longOrNull(r, 6),
-          bid == null ? null : bid.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact(), r.getString(8));
+          r.getString(0), Timestamp.from(eventTime), longOrNull(r, 3), longOrNull(r, 4), longOrNull(r, 5), longOrNull(r, 6),
+          bid == null ? null : bid.setScale(6, RoundingMode.HALF_UP), r.getString(8));
     }
 
     private static Long longOrNull(Row r, int i) {

@@ -1,14 +1,8 @@
 package io.trackpipe.spark.rawstore;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.BID_MICROS;
-import static io.trackpipe.spark.ingest.DecodedEvents.CAMPAIGN_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.CUSTOM_TRACK;
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
-import static io.trackpipe.spark.ingest.DecodedEvents.GROUP_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.JOB_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.PUBLISHER_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_ID;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.RECEIVED_AT;
 import static org.apache.spark.sql.functions.col;
 
 import io.trackpipe.event.legacy.DecodedEvent;
@@ -19,7 +13,6 @@ import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.rawstore.RawStoreUnavailableException;
-import io.trackpipe.spark.ingest.DecodedEvents;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,14 +60,18 @@ public final class RawStoreWriter implements Serializable {
   }
 
   /**
-   * Stores every row of {@code validEvents} (rows of {@link DecodedEvents#SCHEMA_WITH_CONTEXT} without a reject reason).
+   * Stores every row of {@code validEvents} (the job-ads domain's decoded rows, raw-only fields included, without a
+   * reject reason).
    *
    * @throws RawStoreUnavailableException when Cassandra stayed unavailable for the outage timeout
    */
   public void write(Dataset<Row> validEvents) {
-    List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT), col(JOB_ID),
-        col(PUBLISHER_ID), col(CAMPAIGN_ID), col(GROUP_ID), col(BID_MICROS), col(CUSTOM_TRACK)));
-    DecodedEvents.CONTEXT_COLUMNS.forEach(c -> columns.add(col(c)));
+    List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT),
+        col(TrackingField.JOB_ID.jsonName()), col(TrackingField.PUBLISHER_ID.jsonName()),
+        col(TrackingField.CAMPAIGN_ID.jsonName()), col(TrackingField.GROUP_ID.jsonName()),
+        col(TrackingField.BID.jsonName()).multiply(org.apache.spark.sql.functions.lit(1_000_000)).cast("long"),
+        col(TrackingField.CUSTOM_TRACK.jsonName())));
+    TrackerContext.FIELDS.forEach(f -> columns.add(col(f.jsonName())));
     Dataset<Row> rows = validEvents.select(columns.toArray(Column[]::new));
     long deadline = System.nanoTime() + config.outageTimeout().toNanos();
     Duration backoff = FIRST_BACKOFF;
