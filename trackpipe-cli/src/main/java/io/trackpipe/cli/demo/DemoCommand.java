@@ -154,7 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Starting the streaming job …");
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
-    dashboard = DashboardServer.start(serveConfig, streamConfig.rollups().catalog(), warehouse, Clock.systemUTC());
+    dashboard = DashboardServer.start(serveConfig, streamConfig.domains().jobAds().rollups(), warehouse, Clock.systemUTC());
 
     AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
     if (!noGenerate) {

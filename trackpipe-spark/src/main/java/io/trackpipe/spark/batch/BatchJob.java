@@ -153,7 +153,7 @@ public final class BatchJob {
     if (!problems.isEmpty()) throw new ConfigException(problems);
     DimensionLookups lookups = new DimensionLookups(catalog.lookups(), lookup -> LookupTable.load(warehouse, lookup),
         stream.dimensionRefresh(), clock);
-    Rollups rollups = Rollups.compile(spark, stream.rollups(), catalog, lookups, stream.timeZone());
+    Rollups rollups = Rollups.compile(spark, domain, lookups, stream.timeZone());
     new RollupTables(warehouse).ensure(rollups.targets());
     Map<String, TableBuckets> tables = new HashMap<>();
     for (RollupTables.Target target : rollups.targets()) {

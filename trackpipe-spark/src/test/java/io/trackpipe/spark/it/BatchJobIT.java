@@ -9,7 +9,7 @@ import io.trackpipe.event.EventLimits;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
-import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
@@ -101,7 +101,7 @@ class BatchJobIT {
     return new StreamConfig(f.checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, f.checkpointDir.resolve("dedup"), "earliest",
         zone, lateness, Duration.ofHours(1).plus(lateness).plus(EventLimits.DEFAULT.maxFutureSkew()),
         EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500), StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
-        RollupConfig.DEFAULT);
+        DomainCatalog.load(List.of(), List.of()));
   }
 
   @Test

@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +74,7 @@ class RawStoreStreamIT {
     execute(f, "CREATE TRIGGER events_unavailable BEFORE INSERT ON events FOR EACH ROW"
         + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'events unavailable'");
     try {
-      StreamingQuery failing = job.start(StreamFixture.spark());
+      StreamQueries failing = job.start(StreamFixture.spark());
       try {
         assertThatThrownBy(failing::processAllAvailable).hasStackTraceContaining("events");
       } finally {
