@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.embedded.EmbeddedCassandra;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.event.DecodeResult;
 import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreSchema;
@@ -291,6 +295,49 @@ class BatchJobIT {
     List<StreamFixture.Send> all = new ArrayList<>(sent);
     all.addAll(more);
     assertThat(f.facts()).as("every event once").isEqualTo(Recount.of(all, Map.of(), lateness));
+  }
+
+  @Test
+  void recomputesAUsersDomainFromItsOwnRawTable() throws Exception {
+    StreamFixture f = StreamFixture.create("batchsignups", work);
+    Domain signups;
+    try (var in = BatchJobIT.class.getClassLoader().getResourceAsStream("domains/signups.yaml")) {
+      signups = DomainCatalog.parse("signups.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    RawStoreFixture raw = RawStoreFixture.create("batchsignups", EmbeddedCassandra.shared().contactPoint()).forDomain(signups);
+    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.table);
+    Instant noon = Instant.parse("2026-11-20T12:00:00Z");
+    EventDecoder decoder = new EventDecoder(signups.schema(), EventLimits.DEFAULT);
+    List<DecodedEvent> events = new ArrayList<>();
+    for (String json : List.of(
+        "{\"account_id\":1,\"at\":\"2026-11-19T10:05:00Z\",\"plan\":\"pro\",\"amount\":12.5,\"confirmed\":true}",
+        "{\"account_id\":1,\"at\":\"2026-11-19T10:05:00Z\",\"plan\":\"pro\",\"amount\":12.5,\"confirmed\":true}",
+        "{\"account_id\":2,\"at\":\"2026-11-19T10:40:00Z\",\"plan\":\"free\",\"amount\":0,\"confirmed\":false}",
+        "{\"account_id\":3,\"at\":\"2026-11-19T10:59:59Z\",\"plan\":\"pro\",\"amount\":7.25,\"confirmed\":true}",
+        "{\"account_id\":4,\"at\":1795086900,\"plan\":\"free\",\"amount\":0,\"country\":\"VN\",\"confirmed\":true}")) {
+      events.add(((DecodeResult.Accepted) decoder.decode(json, noon.toEpochMilli())).event());
+    }
+    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.table,
+        Clock.fixed(noon.minusSeconds(600), ZoneOffset.UTC));
+    for (DecodedEvent e : events) writer.write(e, noon.minusSeconds(600).toEpochMilli());
+    writer.flush();
+    assertThat(raw.rowsById()).as("the copy collapses onto its hashed id").hasSize(4);
+
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), signups, f.warehouseConfig, raw.config,
+        stream(f, ZoneId.of("UTC"), LATENESS), BATCH, new TestClock(noon));
+    BatchJob.CycleResult cycle = job.runCycle();
+    assertThat(cycle.hourlyBuckets()).isEqualTo(2);
+    // By hand: 10:00 has two pro signups (12.50 + 7.25; the copy once) and one free; 11:00 (epoch seconds
+    // 1795086900 = 11:15) one free.
+    assertThat(f.query("SELECT plan, dates, hours, signups, revenue, sources FROM signups_daily ORDER BY dates, hours, plan"))
+        .containsExactly(
+            "free|2026-11-19|10|1|0.00|cassandra",
+            "pro|2026-11-19|10|2|19.75|cassandra",
+            "free|2026-11-19|11|1|0.00|cassandra");
+    assertThat(new RangeOverwrite(f.warehouse).watermark("raw-to-warehouse:signups")).isPresent();
+    assertThat(new RangeOverwrite(f.warehouse).watermark(BatchJob.PIPELINE)).as("job ads' watermark untouched").isEmpty();
+    assertThat(job.verify(LocalDateTime.parse("2026-11-19T00:00"), LocalDateTime.parse("2026-11-20T00:00"), line -> { })
+        .drifts()).isEmpty();
   }
 
   private static final String[] TRACKS = {"click", "click", "conversion", "qualified", "unqualified", ""};
