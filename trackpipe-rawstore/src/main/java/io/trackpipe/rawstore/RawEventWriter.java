@@ -53,6 +53,9 @@ public final class RawEventWriter {
   /** Per column after the arrival: the schema position of its field, and the field. */
   private final int[] valuePositions;
   private final EventField[] valueFields;
+  /** The id field and its position, or null and -1 when the id is a hash. */
+  private final EventField idField;
+  private final int idPosition;
   private final PreparedStatement insert;
   private final PreparedStatement insertArrival;
   private final Clock clock;
@@ -83,6 +86,8 @@ public final class RawEventWriter {
     EventSchema schema = table.schema();
     this.valueFields = table.valueFields().toArray(EventField[]::new);
     this.valuePositions = table.valueFields().stream().mapToInt(f -> schema.indexOf(f.name())).toArray();
+    this.idField = table.idField();
+    this.idPosition = idField == null ? -1 : schema.indexOf(idField.name());
     this.clock = clock;
     this.inFlight = new Semaphore(config.maxInFlight());
     try {
@@ -216,7 +221,7 @@ public final class RawEventWriter {
     values[0] = Instant.ofEpochMilli(hour);
     values[1] = bucket;
     values[2] = Instant.ofEpochMilli(e.eventTimeMillis());
-    values[3] = e.id();
+    values[3] = idField == null ? e.id() : toCql(idField, e.value(idPosition)); // typed as its field
     values[4] = Instant.ofEpochMilli(receivedAtMillis);
     for (int i = 0; i < valueFields.length; i++) {
       values[5 + i] = toCql(valueFields[i], e.value(valuePositions[i]));

@@ -66,6 +66,11 @@ public record RawTable(RawStoreConfig store, String name, EventSchema schema) im
     return schema.id().hashed() ? HASH_ID : schema.id().field();
   }
 
+  /** The id field, or null when the id is a hash ({@value #HASH_ID}, text). */
+  public EventField idField() {
+    return schema.id().hashed() ? null : schema.field(schema.id().field()).orElseThrow();
+  }
+
   public String timeColumn() {
     return schema.time().field();
   }
@@ -103,7 +108,8 @@ public record RawTable(RawStoreConfig store, String name, EventSchema schema) im
     table.append("  ").append(EVENT_HOUR).append(" timestamp,\n");
     table.append("  ").append(BUCKET).append(" int,\n");
     table.append("  ").append(timeColumn()).append(" timestamp,\n");
-    table.append("  ").append(idColumn()).append(" text,\n");
+    table.append("  ").append(idColumn()).append(' ').append(idField() == null ? "text" : cqlType(idField().type()))
+        .append(",\n");
     table.append("  ").append(RECEIVED_AT).append(" timestamp,\n");
     for (EventField field : valueFields()) {
       table.append("  ").append(field.name()).append(' ').append(cqlType(field.type())).append(",\n");

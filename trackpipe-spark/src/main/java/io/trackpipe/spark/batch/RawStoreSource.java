@@ -137,9 +137,18 @@ public final class RawStoreSource {
       if (!keys.hasNext()) return Collections.emptyIterator();
       CqlSession session = RawStoreSessions.get(config);
       List<EventField> fields = EventColumns.fields(table.schema(), false);
-      // The id, the event time and the arrival, then each analytic field (the id and time fields read their columns).
+      // The id, the event time and the arrival, then the other analytic fields; the id and time fields (when fields)
+      // read the first two columns again.
       List<String> columns = new ArrayList<>(List.of(table.idColumn(), table.timeColumn(), RawTable.RECEIVED_AT));
-      fields.forEach(f -> columns.add(f.name()));
+      int[] positions = new int[fields.size()];
+      for (int i = 0; i < positions.length; i++) {
+        String name = fields.get(i).name();
+        positions[i] = columns.indexOf(name);
+        if (positions[i] < 0) {
+          positions[i] = columns.size();
+          columns.add(name);
+        }
+      }
       PreparedStatement select = session.prepare("SELECT " + String.join(", ", columns) + " FROM "
           + table.qualifiedName() + " WHERE " + RawTable.EVENT_HOUR + " = ? AND " + RawTable.BUCKET + " = ?");
       // Lazily, partition after partition (the driver pages within one): a task never holds more than a page.
@@ -164,18 +173,18 @@ public final class RawStoreSource {
         @Override
         public org.apache.spark.sql.Row next() {
           if (!hasNext()) throw new NoSuchElementException();
-          return toEvent(current.next(), fields);
+          return toEvent(current.next(), fields, positions);
         }
       };
     }
 
-    private static org.apache.spark.sql.Row toEvent(Row r, List<EventField> fields) {
+    private static org.apache.spark.sql.Row toEvent(Row r, List<EventField> fields, int[] positions) {
       Instant eventTime = r.getInstant(1);
       Object[] values = new Object[3 + fields.size()];
       values[0] = r.getString(0);
       values[1] = Timestamp.from(eventTime);
       values[2] = Timestamp.from(r.isNull(2) ? eventTime : r.getInstant(2));
-      for (int i = 0; i < fields.size(); i++) values[3 + i] = sparkValue(r, 3 + i, fields.get(i));
+      for (int i = 0; i < fields.size(); i++) values[3 + i] = sparkValue(r, positions[i], fields.get(i));
       return RowFactory.create(values);
     }
 
