@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
         "stream.allowed-lateness and rollup.* like the stream. See docs/batch.md.",
         "Exit codes: 0 done, 1 failed (nothing of the failed cycle is committed), 3 invalid configuration."},
     footer = {"", "Examples:", "  trackpipe batch --once --config prod.yaml        one cycle (cron, Airflow)",
-        "  trackpipe batch --every 10s --config prod.yaml   a cycle every 10 s until Ctrl-C"})
+        "  trackpipe batch --every 10s --config prod.yaml   a cycle every 10 s until Ctrl-C",
+        "  trackpipe batch --once --domain signups          the same for a domain of domain.definitions"})
 public final class BatchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 

@@ -2,6 +2,7 @@ package io.trackpipe.cli.batch;
 
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.batch.BatchJob;
 import java.time.LocalDateTime;
 import java.util.concurrent.Callable;
@@ -58,7 +59,8 @@ public final class VerifyCommand implements Callable<Integer> {
       if (report.drifts().size() > MAX_LINES) System.out.println("… and " + (report.drifts().size() - MAX_LINES) + " more");
       long buckets = report.drifts().stream().map(d -> d.table() + d.bucket()).distinct().count();
       System.out.printf("DRIFT: %,d differences in %d table buckets (%d buckets, %,d rows compared). Repair with: trackpipe "
-          + "backfill --from %s --to %s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), range.from, range.to);
+          + "backfill --from %s --to %s%s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), range.from,
+          range.to, settings.domain.name().equals(DomainCatalog.JOB_ADS) ? "" : " --domain " + settings.domain.name());
       return ExitCodes.DRIFT;
     }
   }
