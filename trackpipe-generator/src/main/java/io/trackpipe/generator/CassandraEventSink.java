@@ -3,29 +3,31 @@ package io.trackpipe.generator;
 import static java.util.Objects.requireNonNull;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.rawstore.RawStoreUnavailableException;
+import io.trackpipe.rawstore.RawTable;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes generated events straight into the Cassandra raw store, as the trackers of systems whose logs already land
- * in Cassandra do: each record is checked as the streaming job checks it ({@link EventDecoder}) and stored with its
- * tracker context, asynchronously with bounded writes in flight ({@code rawstore.max-in-flight}).
+ * Writes generated events of a domain straight into its table of the Cassandra raw store ({@link RawTable}), as the trackers of systems whose logs already land
+ * in Cassandra do: each record is checked as the streaming job checks it ({@link EventDecoder}) and stored with every
+ * field, the raw-only ones included, asynchronously with bounded writes in flight ({@code rawstore.max-in-flight}).
  *
  * <p>A record the pipeline would reject (the generator's malformed share) has no typed row to go to: it is not
  * stored, but counted by reason ({@link #rejectedByReason()}), and the command prints the counts. Copies write the
  * same row again (the key is the event's), so the table holds each event once.
  */
 public final class CassandraEventSink implements EventSink {
-  private final RawStoreConfig config;
+  private final RawTable table;
   private final CqlSession session;
   private final RawEventWriter writer;
   private final EventDecoder decoder;
@@ -41,14 +43,14 @@ public final class CassandraEventSink implements EventSink {
    *     records it would accept are stored
    * @throws RawStoreUnavailableException when Cassandra cannot be reached
    */
-  public CassandraEventSink(RawStoreConfig config, EventLimits limits, Clock clock) {
-    this.config = requireNonNull(config, "config is null");
+  public CassandraEventSink(Domain domain, RawStoreConfig config, EventLimits limits, Clock clock) {
+    this.table = RawTable.of(requireNonNull(domain, "domain is null"), requireNonNull(config, "config is null"));
     this.clock = requireNonNull(clock, "clock is null");
-    this.decoder = new EventDecoder(limits).keepingContext();
+    this.decoder = new EventDecoder(domain.schema(), limits);
     this.session = RawStoreSessions.open(config);
     try {
-      RawStoreSchema.apply(session, config);
-      this.writer = new RawEventWriter(session, config, clock);
+      RawStoreSchema.apply(session, table);
+      this.writer = new RawEventWriter(session, table, clock);
     } catch (RuntimeException e) {
       session.close();
       throw e;
@@ -63,7 +65,7 @@ public final class CassandraEventSink implements EventSink {
       writer.write(accepted.event(), receivedAt);
       stored++;
     } else {
-      rejected.merge(((DecodeResult.Rejected) result).reason().code(), 1L, Long::sum);
+      rejected.merge(((DecodeResult.Rejected) result).code(), 1L, Long::sum);
     }
   }
 
@@ -95,6 +97,6 @@ public final class CassandraEventSink implements EventSink {
 
   /** "table keyspace.table at host:port". */
   public String destination() {
-    return "table " + config.qualifiedTable() + " at " + config.contactPoints();
+    return "table " + table.qualifiedName() + " at " + table.store().contactPoints();
   }
 }

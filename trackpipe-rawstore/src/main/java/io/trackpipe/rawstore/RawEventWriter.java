@@ -14,8 +14,9 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
-import io.trackpipe.event.legacy.DecodedEvent;
-import io.trackpipe.event.legacy.TrackerContext;
+import io.trackpipe.domain.EventField;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodedEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Writes events to the raw table asynchronously, at most {@link RawStoreConfig#maxInFlight()} requests at a time, and
+ * Writes a domain's decoded events to its raw table ({@link RawTable}) asynchronously, at most {@link RawStoreConfig#maxInFlight()} requests at a time, and
  * on {@link #flush()} waits for them and then records in the arrivals index which event hours received rows. Writing
  * an event again writes the same row (same key, same values): idempotent.
  *
@@ -47,7 +48,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RawEventWriter {
   private final CqlSession session;
+  private final RawTable table;
   private final RawStoreConfig config;
+  /** Per column after the arrival: the schema position of its field, and the field. */
+  private final int[] valuePositions;
+  private final EventField[] valueFields;
+  /** The id field and its position, or null and -1 when the id is a hash. */
+  private final EventField idField;
+  private final int idPosition;
   private final PreparedStatement insert;
   private final PreparedStatement insertArrival;
   private final Clock clock;
@@ -71,16 +79,22 @@ public final class RawEventWriter {
     int bytes;
   }
 
-  public RawEventWriter(CqlSession session, RawStoreConfig config, Clock clock) {
+  public RawEventWriter(CqlSession session, RawTable table, Clock clock) {
     this.session = session;
-    this.config = config;
+    this.table = table;
+    this.config = table.store();
+    EventSchema schema = table.schema();
+    this.valueFields = table.valueFields().toArray(EventField[]::new);
+    this.valuePositions = table.valueFields().stream().mapToInt(f -> schema.indexOf(f.name())).toArray();
+    this.idField = table.idField();
+    this.idPosition = idField == null ? -1 : schema.indexOf(idField.name());
     this.clock = clock;
     this.inFlight = new Semaphore(config.maxInFlight());
     try {
-      this.insert = session.prepare(TrackingTable.insertCql(config));
-      this.insertArrival = session.prepare(TrackingTable.insertArrivalCql(config));
+      this.insert = session.prepare(table.insertCql());
+      this.insertArrival = session.prepare(table.insertArrivalCql());
     } catch (DriverException e) {
-      throw unavailable("Cannot prepare the raw-store statements for " + config.qualifiedTable(), e);
+      throw unavailable("Cannot prepare the raw-store statements for " + table.qualifiedName(), e);
     }
   }
 
@@ -92,8 +106,8 @@ public final class RawEventWriter {
    */
   public void write(DecodedEvent event, long receivedAtMillis) {
     throwIfFailed();
-    long hour = TrackingTable.hourOf(event.eventTimeMillis());
-    int bucket = TrackingTable.bucketOf(event.id(), config.bucketsPerHour());
+    long hour = RawTable.hourOf(event.eventTimeMillis());
+    int bucket = RawTable.bucketOf(event.id(), config.bucketsPerHour());
     int size = estimatedBytes(event);
     Partition partition = new Partition(hour, bucket);
     PendingBatch batch = pending.get(partition);
@@ -158,10 +172,9 @@ public final class RawEventWriter {
 
   /** Roughly the row's size on the wire: its text plus the fixed-size columns. */
   private static int estimatedBytes(DecodedEvent e) {
-    int bytes = 96 + e.id().length() + (e.customTrack() == null ? 0 : e.customTrack().length());
-    for (var field : TrackerContext.FIELDS) {
-      String value = e.context().get(field);
-      if (value != null) bytes += value.length() + 4;
+    int bytes = 64 + e.id().length();
+    for (Object value : e.values()) {
+      if (value != null) bytes += value instanceof String text ? text.length() + 4 : 12;
     }
     return bytes;
   }
@@ -178,21 +191,21 @@ public final class RawEventWriter {
     long waitMillis = (config.requestTimeout().toMillis() + 3_200) * ATTEMPTS;
     try {
       if (!inFlight.tryAcquire(config.maxInFlight(), waitMillis, TimeUnit.MILLISECONDS)) {
-        throw unavailable("Writes to " + config.qualifiedTable() + " did not finish within " + waitMillis + " ms", null);
+        throw unavailable("Writes to " + table.qualifiedName() + " did not finish within " + waitMillis + " ms", null);
       }
       inFlight.release(config.maxInFlight());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw unavailable("Interrupted while waiting for writes to " + config.qualifiedTable(), e);
+      throw unavailable("Interrupted while waiting for writes to " + table.qualifiedName(), e);
     }
     throwIfFailed();
     for (Map.Entry<Long, Long> touched : touchedHours.entrySet()) {
       long arrival = touched.getValue();
       try {
-        session.execute(insertArrival.bind(Instant.ofEpochMilli(TrackingTable.hourOf(arrival)),
+        session.execute(insertArrival.bind(Instant.ofEpochMilli(RawTable.hourOf(arrival)),
             Instant.ofEpochMilli(touched.getKey()), Instant.ofEpochMilli(arrival), arrival * 1000L).setIdempotent(true));
       } catch (DriverException e) {
-        throw unavailable("Cannot record arrivals in " + config.qualifiedArrivalsTable(), e);
+        throw unavailable("Cannot record arrivals in " + table.qualifiedArrivals(), e);
       }
     }
     touchedHours.clear();
@@ -204,21 +217,14 @@ public final class RawEventWriter {
   }
 
   private BoundStatement bind(DecodedEvent e, long receivedAtMillis, long hour, int bucket) {
-    Object[] values = new Object[TrackingTable.COLUMNS.size()];
+    Object[] values = new Object[5 + valueFields.length];
     values[0] = Instant.ofEpochMilli(hour);
     values[1] = bucket;
     values[2] = Instant.ofEpochMilli(e.eventTimeMillis());
-    values[3] = e.id();
+    values[3] = idField == null ? e.id() : toCql(idField, e.value(idPosition)); // typed as its field
     values[4] = Instant.ofEpochMilli(receivedAtMillis);
-    values[5] = e.jobId();
-    values[6] = e.publisherId();
-    values[7] = e.campaignId();
-    values[8] = e.groupId();
-    values[9] = e.bidMicros() == null ? null : BigDecimal.valueOf(e.bidMicros(), 6);
-    values[10] = e.customTrack();
-    int i = 11;
-    for (var field : TrackerContext.FIELDS) {
-      values[i++] = e.context().get(field);
+    for (int i = 0; i < valueFields.length; i++) {
+      values[5 + i] = toCql(valueFields[i], e.value(valuePositions[i]));
     }
     // Absent fields stay unset rather than bound to null: a null would write a tombstone per empty column, which
     // Cassandra then has to skip on every read. Copies of an event carry the same values, so the row is the same.
@@ -229,6 +235,16 @@ public final class RawEventWriter {
     return builder.setIdempotence(true).build();
   }
 
+  /** A decoded value as its column takes it (see {@link RawTable#cqlType}); null stays null. */
+  private static Object toCql(EventField field, Object decoded) {
+    if (decoded == null) return null;
+    return switch (field.type()) {
+      case DECIMAL -> BigDecimal.valueOf((Long) decoded, field.scale());
+      case TIMESTAMP -> Instant.ofEpochMilli((Long) decoded);
+      default -> decoded;
+    };
+  }
+
   @SuppressWarnings("unchecked")
   private static <T> void set(BoundStatementBuilder builder, int index, T value) {
     builder.set(index, value, (Class<T>) value.getClass());
@@ -237,18 +253,18 @@ public final class RawEventWriter {
   private void acquire() {
     try {
       if (!inFlight.tryAcquire((config.requestTimeout().toMillis() + 3_200) * ATTEMPTS, TimeUnit.MILLISECONDS)) {
-        throw unavailable("No write to " + config.qualifiedTable() + " finished within the request timeout", null);
+        throw unavailable("No write to " + table.qualifiedName() + " finished within the request timeout", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw unavailable("Interrupted while writing to " + config.qualifiedTable(), e);
+      throw unavailable("Interrupted while writing to " + table.qualifiedName(), e);
     }
   }
 
   private void throwIfFailed() {
     Throwable failure = firstFailure.get();
     if (failure != null) {
-      throw unavailable(failures.get() + " write(s) to " + config.qualifiedTable() + " failed", failure);
+      throw unavailable(failures.get() + " write(s) to " + table.qualifiedName() + " failed", failure);
     }
   }
 

@@ -26,7 +26,6 @@ public record RawStoreConfig(
     String contactPoints,
     String localDatacenter,
     String keyspace,
-    String table,
     String replication,
     int bucketsPerHour,
     String consistency,
@@ -50,9 +49,6 @@ public record RawStoreConfig(
   public static final Setting<String> KEYSPACE = Setting.of("rawstore.keyspace", ValueType.STRING, "trackpipe",
       "Keyspace of the raw store; created with rawstore.replication when missing.")
       .checked(s -> s.matches(NAME), "lower-case letters, digits and _, starting with a letter, at most 48");
-  public static final Setting<String> TABLE = Setting.of("rawstore.table", ValueType.STRING, "tracking",
-      "Table of raw events; <table>_arrivals and <table>_layout are created next to it.")
-      .checked(s -> s.matches(NAME) && s.length() <= 40, "lower-case letters, digits and _, starting with a letter, at most 40");
   public static final Setting<String> REPLICATION = Setting.of("rawstore.replication", ValueType.STRING,
       "{'class': 'SimpleStrategy', 'replication_factor': 1}",
       "CQL replication of the keyspace when trackpipe creates it, e.g. {'class': 'NetworkTopologyStrategy', 'dc1': 3}.")
@@ -77,14 +73,13 @@ public record RawStoreConfig(
   public static final Setting<String> PASSWORD = Setting.of("rawstore.password", ValueType.STRING, null,
       "Cassandra password (use TRACKPIPE_RAWSTORE_PASSWORD).").asSecret();
 
-  public static final List<Setting<?>> SETTINGS = List.of(ENABLED, CONTACT_POINTS, LOCAL_DATACENTER, KEYSPACE, TABLE,
+  public static final List<Setting<?>> SETTINGS = List.of(ENABLED, CONTACT_POINTS, LOCAL_DATACENTER, KEYSPACE,
       REPLICATION, BUCKETS_PER_HOUR, CONSISTENCY, REQUEST_TIMEOUT, MAX_IN_FLIGHT, OUTAGE_TIMEOUT, USER, PASSWORD);
 
   public RawStoreConfig {
     requireNonNull(contactPoints, "contactPoints is null");
     requireNonNull(localDatacenter, "localDatacenter is null");
     requireNonNull(keyspace, "keyspace is null");
-    requireNonNull(table, "table is null");
     requireNonNull(replication, "replication is null");
     requireNonNull(consistency, "consistency is null");
     requireNonNull(requestTimeout, "requestTimeout is null");
@@ -94,7 +89,7 @@ public record RawStoreConfig(
 
   public static RawStoreConfig from(Configuration config) {
     RawStoreConfig raw = new RawStoreConfig(config.get(ENABLED), config.get(CONTACT_POINTS), config.get(LOCAL_DATACENTER),
-        config.get(KEYSPACE), config.get(TABLE), config.get(REPLICATION), config.get(BUCKETS_PER_HOUR),
+        config.get(KEYSPACE), config.get(REPLICATION), config.get(BUCKETS_PER_HOUR),
         config.get(CONSISTENCY), config.get(REQUEST_TIMEOUT), config.get(MAX_IN_FLIGHT), config.get(OUTAGE_TIMEOUT),
         config.get(USER), config.get(PASSWORD));
     try {
@@ -108,18 +103,18 @@ public record RawStoreConfig(
 
   /** A configuration for {@code contactPoints} with every other setting at its default, enabled. */
   public static RawStoreConfig defaults(String contactPoints, String keyspace) {
-    return new RawStoreConfig(true, contactPoints, LOCAL_DATACENTER.defaultValue(), keyspace, TABLE.defaultValue(),
+    return new RawStoreConfig(true, contactPoints, LOCAL_DATACENTER.defaultValue(), keyspace,
         REPLICATION.defaultValue(), BUCKETS_PER_HOUR.defaultValue(), CONSISTENCY.defaultValue(),
         REQUEST_TIMEOUT.defaultValue(), MAX_IN_FLIGHT.defaultValue(), OUTAGE_TIMEOUT.defaultValue(), null, null);
   }
 
   public RawStoreConfig withOutageTimeout(Duration timeout) {
-    return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, table, replication, bucketsPerHour,
+    return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, replication, bucketsPerHour,
         consistency, requestTimeout, maxInFlight, timeout, user, password);
   }
 
   public RawStoreConfig withBucketsPerHour(int buckets) {
-    return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, table, replication, buckets,
+    return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, replication, buckets,
         consistency, requestTimeout, maxInFlight, outageTimeout, user, password);
   }
 
@@ -144,24 +139,10 @@ public record RawStoreConfig(
     return addresses;
   }
 
-  /** The events table, qualified: {@code keyspace.table}. */
-  public String qualifiedTable() {
-    return keyspace + "." + table;
-  }
-
-  /** The arrivals index next to the table. */
-  public String qualifiedArrivalsTable() {
-    return keyspace + "." + table + "_arrivals";
-  }
-
-  public String qualifiedLayoutTable() {
-    return keyspace + "." + table + "_layout";
-  }
-
   /** Never prints the password. */
   @Override
   public String toString() {
-    return "RawStoreConfig[" + contactPoints + " dc " + localDatacenter + ", " + qualifiedTable() + ", "
+    return "RawStoreConfig[" + contactPoints + " dc " + localDatacenter + ", keyspace " + keyspace + ", "
         + bucketsPerHour + " buckets/hour, " + consistency + (user == null ? "" : ", user " + user) + "]";
   }
 }

@@ -24,20 +24,22 @@ import picocli.CommandLine.Model.CommandSpec;
         "  trackpipe backfill --from 2024-05-01T10:00+07:00 --to 2024-05-01T14:00+07:00 --config prod.yaml"})
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
+
+  @Mixin DomainOption domain;
   @Spec CommandSpec spec;
 
   @Mixin TimeRangeOptions range;
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = BatchSettings.load(config);
+    BatchSettings settings = BatchSettings.load(config, domain.name);
     TimeRangeOptions.Range times = range.parse(spec, settings.stream.timeZone());
     LocalDateTime start = times.start();
     LocalDateTime end = times.end();
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-backfill");
       System.out.println("Backfilling " + start + " – " + end + " (" + settings.stream.timeZone() + ") from "
-          + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints());
+          + settings.rawTable.qualifiedName() + " at " + settings.rawStore.contactPoints());
       BatchJob.BackfillResult r = job.backfill(start, end, System.out::println);
       System.out.printf("Done: %d hours and %d days rewritten, %,d rows replaced by %,d in %,d ms%s%n", r.hourlyBuckets(),
           r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.millis(),

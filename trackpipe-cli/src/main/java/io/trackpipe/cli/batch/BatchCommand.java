@@ -31,9 +31,12 @@ import picocli.CommandLine.Option;
         "stream.allowed-lateness and rollup.* like the stream. See docs/batch.md.",
         "Exit codes: 0 done, 1 failed (nothing of the failed cycle is committed), 3 invalid configuration."},
     footer = {"", "Examples:", "  trackpipe batch --once --config prod.yaml        one cycle (cron, Airflow)",
-        "  trackpipe batch --every 10s --config prod.yaml   a cycle every 10 s until Ctrl-C"})
+        "  trackpipe batch --every 10s --config prod.yaml   a cycle every 10 s until Ctrl-C",
+        "  trackpipe batch --once --domain signups          the same for a domain of domain.definitions"})
 public final class BatchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
+
+  @Mixin DomainOption domain;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Mode mode;
@@ -60,12 +63,12 @@ public final class BatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = BatchSettings.load(config);
+    BatchSettings settings = BatchSettings.load(config, domain.name);
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-batch");
       Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(settings.batch.metrics(), job.metrics().registry());
       try {
-        System.out.println("Batch: raw store " + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints()
+        System.out.println("Batch: raw store " + settings.rawTable.qualifiedName() + " at " + settings.rawStore.contactPoints()
             + " → " + settings.warehouse.jdbcUrl() + " (zone " + settings.stream.timeZone() + ", buckets settle "
             + ValueType.formatDuration(settings.stream.allowedLateness()) + " + "
             + ValueType.formatDuration(settings.batch.settleTime()) + " after they end)");

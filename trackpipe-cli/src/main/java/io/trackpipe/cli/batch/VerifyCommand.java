@@ -2,6 +2,7 @@ package io.trackpipe.cli.batch;
 
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.settings.ConfigOptions;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.batch.BatchJob;
 import java.time.LocalDateTime;
 import java.util.concurrent.Callable;
@@ -25,20 +26,22 @@ public final class VerifyCommand implements Callable<Integer> {
   private static final int MAX_LINES = 200;
 
   @Mixin ConfigOptions config;
+
+  @Mixin DomainOption domain;
   @Spec CommandSpec spec;
 
   @Mixin TimeRangeOptions range;
 
   @Override
   public Integer call() throws Exception {
-    BatchSettings settings = BatchSettings.load(config);
+    BatchSettings settings = BatchSettings.load(config, domain.name);
     TimeRangeOptions.Range times = range.parse(spec, settings.stream.timeZone());
     LocalDateTime start = times.start();
     LocalDateTime end = times.end();
     try (settings) {
       BatchJob job = settings.prepare("trackpipe-verify");
       System.out.println("Verifying " + start + " – " + end + " (" + settings.stream.timeZone() + ") against "
-          + settings.rawStore.qualifiedTable() + " at " + settings.rawStore.contactPoints());
+          + settings.rawTable.qualifiedName() + " at " + settings.rawStore.contactPoints());
       BatchJob.VerifyReport report = job.verify(start, end, System.out::println);
       if (!report.notSettled().isEmpty()) {
         System.out.println("Not compared, not settled yet: " + report.notSettled().size() + " buckets ("
@@ -56,7 +59,8 @@ public final class VerifyCommand implements Callable<Integer> {
       if (report.drifts().size() > MAX_LINES) System.out.println("… and " + (report.drifts().size() - MAX_LINES) + " more");
       long buckets = report.drifts().stream().map(d -> d.table() + d.bucket()).distinct().count();
       System.out.printf("DRIFT: %,d differences in %d table buckets (%d buckets, %,d rows compared). Repair with: trackpipe "
-          + "backfill --from %s --to %s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), range.from, range.to);
+          + "backfill --from %s --to %s%s%n", report.drifts().size(), buckets, report.buckets(), report.rowsCompared(), range.from,
+          range.to, settings.domain.name().equals(DomainCatalog.JOB_ADS) ? "" : " --domain " + settings.domain.name());
       return ExitCodes.DRIFT;
     }
   }

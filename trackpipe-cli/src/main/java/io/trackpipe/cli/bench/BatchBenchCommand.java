@@ -5,12 +5,15 @@ import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedMariaDb;
-import io.trackpipe.event.legacy.DecodedEvent;
-import io.trackpipe.event.legacy.TrackerContext;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
+import io.trackpipe.rawstore.RawTable;
 import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.session.SparkSessions;
@@ -67,6 +70,7 @@ public final class BatchBenchCommand implements Callable<Integer> {
     Configuration settings = config.load(Map.of("batch.lookback", "3s"));
     StreamConfig stream = StreamConfig.from(settings);
     BatchConfig batch = BatchConfig.from(settings);
+    Domain jobAds = DomainCatalog.from(settings).jobAds();
     settings.throwIfInvalid();
     Path dir = Files.createTempDirectory("trackpipe-bench-batch");
     // Round r's new rows fall into three hours (20:00–22:59 UTC) of the day r + 2 days ago: settled whatever the time,
@@ -79,17 +83,17 @@ public final class BatchBenchCommand implements Callable<Integer> {
       SparkSession spark = SparkSessions.forStream("trackpipe-bench-batch", stream);
       try {
         BatchJob[] jobs = new BatchJob[factors.length];
-        RawStoreConfig[] stores = new RawStoreConfig[factors.length];
+        RawTable[] stores = new RawTable[factors.length];
         for (int s = 0; s < factors.length; s++) {
           String name = "bench_" + factors[s] + "x";
           db.createDatabase(name);
           WarehouseConfig warehouse = new WarehouseConfig(db.jdbcUrl(name), db.user(), db.password());
-          stores[s] = RawStoreConfig.defaults(cassandra.contactPoint(), name);
-          RawStoreSchema.apply(RawStoreSessions.get(stores[s]), stores[s]);
+          stores[s] = RawTable.of(jobAds, RawStoreConfig.defaults(cassandra.contactPoint(), name));
+          RawStoreSchema.apply(RawStoreSessions.get(stores[s].store()), stores[s]);
           long t0 = System.nanoTime();
           write(stores[s], (long) newRows * factors[s], oldFrom, 240, factors[s]);
           long writeMillis = (System.nanoTime() - t0) / 1_000_000;
-          jobs[s] = BatchJob.prepare(spark, warehouse, stores[s], stream, batch, Clock.systemUTC());
+          jobs[s] = BatchJob.prepare(spark, jobAds, warehouse, stores[s].store(), stream, batch, Clock.systemUTC());
           // Past the lookback, so that the timed cycles do not read the old rows' writes again.
           Thread.sleep(batch.lookback().toMillis() + 1000);
           BatchJob.CycleResult initial = jobs[s].runCycle();
@@ -132,19 +136,38 @@ public final class BatchBenchCommand implements Callable<Integer> {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  /** {@code rows} click, conversion and impression events spread over {@code hours} hours from {@code firstHour}. */
-  private static void write(RawStoreConfig raw, long rows, Instant firstHour, int hours, long seed) {
+  /**
+   * {@code rows} job-ads click, conversion and impression events spread over {@code hours} hours from
+   * {@code firstHour} (sample data: the only place here that names the domain's fields).
+   */
+  private static void write(RawTable raw, long rows, Instant firstHour, int hours, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw), raw, Clock.systemUTC());
+    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.store()), raw, Clock.systemUTC());
+    EventSchema schema = raw.schema();
+    int id = schema.indexOf("create_time");
+    int ts = schema.indexOf("ts");
+    int job = schema.indexOf("job_id");
+    int publisher = schema.indexOf("publisher_id");
+    int campaign = schema.indexOf("campaign_id");
+    int group = schema.indexOf("group_id");
+    int bid = schema.indexOf("bid");
+    int customTrack = schema.indexOf("custom_track");
     long span = hours * 3_600_000L;
     String[] tracks = {null, null, null, null, "click", "click", "conversion", "qualified"};
     long now = System.currentTimeMillis();
     for (long i = 0; i < rows; i++) {
       long time = firstHour.toEpochMilli() + random.nextLong(span);
       String track = tracks[random.nextInt(tracks.length)];
-      writer.write(new DecodedEvent("bench-" + seed + "-" + i, time, 1L + random.nextInt(500), 1L + random.nextInt(20),
-          1L + random.nextInt(50), 1L + random.nextInt(10), "click".equals(track) ? 10_000L * (1 + random.nextInt(200)) : null,
-          track, TrackerContext.EMPTY), now);
+      Object[] values = new Object[schema.fields().size()];
+      values[id] = "bench-" + seed + "-" + i;
+      values[ts] = time;
+      values[job] = 1L + random.nextInt(500);
+      values[publisher] = 1L + random.nextInt(20);
+      values[campaign] = 1L + random.nextInt(50);
+      values[group] = 1L + random.nextInt(10);
+      values[bid] = "click".equals(track) ? 10_000L * (1 + random.nextInt(200)) : null; // micros: scale 6
+      values[customTrack] = track;
+      writer.write(new DecodedEvent((String) values[id], time, values), now);
       if (i % 50_000 == 49_999) writer.flush();
     }
     writer.flush();

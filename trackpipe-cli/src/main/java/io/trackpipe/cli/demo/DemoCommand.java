@@ -155,8 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Starting the streaming job …");
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
-    dashboard = DashboardServer.start(serveConfig,
-        io.trackpipe.domain.DomainCatalog.load(java.util.List.of(), streamConfig.rollups().definitionFiles()), warehouse, Clock.systemUTC());
+    dashboard = DashboardServer.start(serveConfig, streamConfig.domains(), warehouse, Clock.systemUTC());
 
     AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
     if (!noGenerate) {

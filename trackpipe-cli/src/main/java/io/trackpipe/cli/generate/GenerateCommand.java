@@ -126,7 +126,8 @@ public final class GenerateCommand implements Callable<Integer> {
     } else if (toHttp) {
       sink = new HttpEventSink(URI.create(target), HttpEventSink.eventsPath(domain.name()), key, batch, 4);
     } else if (toCassandra) {
-      sink = new CassandraEventSink(rawStore, limits, Clock.systemUTC());
+      sink = new CassandraEventSink(io.trackpipe.domain.DomainCatalog.from(settings).jobAds(), rawStore, limits,
+          Clock.systemUTC());
     } else if (toStdout) {
       sink = new JsonLinesSink(System.out, "standard output");
     } else {

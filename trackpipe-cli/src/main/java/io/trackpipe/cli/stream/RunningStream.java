@@ -6,6 +6,7 @@ import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.StreamQueries;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -13,21 +14,20 @@ import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The streaming job running in this JVM, shared by {@code stream}, {@code demo} and {@code bench}. */
+/** The streaming job (one query per domain) running in this JVM, shared by {@code stream}, {@code demo} and {@code bench}. */
 public final class RunningStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunningStream.class);
 
   private final SparkSession spark;
   private final TrackingStreamJob job;
-  private final StreamingQuery query;
+  private final StreamQueries query;
   private final Optional<MetricsEndpoint> metricsEndpoint;
 
-  private RunningStream(SparkSession spark, TrackingStreamJob job, StreamingQuery query,
+  private RunningStream(SparkSession spark, TrackingStreamJob job, StreamQueries query,
       Optional<MetricsEndpoint> metricsEndpoint) {
     this.spark = spark;
     this.job = job;
@@ -61,8 +61,19 @@ public final class RunningStream implements AutoCloseable {
     return metricsEndpoint.map(MetricsEndpoint::url);
   }
 
+  /** The first domain's counters (job ads, unless left out). */
   public StreamStatus status() {
     return job.metrics().status();
+  }
+
+  /** The streamed domains, in order. */
+  public java.util.List<String> domains() {
+    return job.domains().stream().map(io.trackpipe.domain.Domain::name).toList();
+  }
+
+  /** A domain's counters. */
+  public StreamStatus status(String domain) {
+    return job.metrics(domain).status();
   }
 
   public io.trackpipe.spark.stream.FreshnessHistogram freshness() {
@@ -73,13 +84,13 @@ public final class RunningStream implements AutoCloseable {
     return query.isActive();
   }
 
-  /** Blocks until the query stops; rethrows the query's failure. */
-  public void awaitTermination() throws StreamingQueryException {
+  /** Blocks until the queries stop; rethrows a query's failure. */
+  public void awaitTermination() throws StreamingQueryException, TimeoutException {
     query.awaitTermination();
   }
 
-  /** Waits up to {@code millis} for the query to stop; true if it stopped. */
-  public boolean awaitTermination(long millis) throws StreamingQueryException {
+  /** Waits up to {@code millis} for the queries to stop; true if all stopped. */
+  public boolean awaitTermination(long millis) throws StreamingQueryException, TimeoutException {
     return query.awaitTermination(millis);
   }
 
@@ -89,7 +100,7 @@ public final class RunningStream implements AutoCloseable {
     try {
       query.stop();
     } catch (TimeoutException e) {
-      log.warn("Streaming query did not stop in time: {}", e.getMessage());
+      log.warn("Streaming queries did not stop in time: {}", e.getMessage());
     } finally {
       spark.stop();
       metricsEndpoint.ifPresent(MetricsEndpoint::close);

@@ -2,17 +2,32 @@ package io.trackpipe.cli.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import io.trackpipe.cli.ExitCodes;
 import io.trackpipe.cli.Trackpipe;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedStack;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
+import io.trackpipe.event.EventLimits;
+import io.trackpipe.rawstore.RawEventWriter;
+import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.rawstore.RawStoreSchema;
+import io.trackpipe.rawstore.RawStoreSessions;
+import io.trackpipe.rawstore.RawTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -20,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * batch, verify and backfill as a user runs them, against real Cassandra and MariaDB named only by settings: the exit
@@ -67,6 +83,52 @@ class BatchCommandsIT {
 
     assertThat(run("backfill", common, "--from", from, "--to", to).code()).isEqualTo(ExitCodes.OK);
     assertThat(run("verify", common, "--from", from, "--to", to).code()).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
+  void runsForAUsersDomainNamedByDomainAndRefusesAnUnknownOne(@TempDir Path dir) throws Exception {
+    EmbeddedStack stack = EmbeddedStack.shared();
+    EmbeddedCassandra cassandra = EmbeddedCassandra.shared();
+    String name = "clisignups_" + UUID.randomUUID().toString().substring(0, 8);
+    stack.mariaDb().createDatabase(name);
+    Path definition = dir.resolve("signups.yaml");
+    try (var in = BatchCommandsIT.class.getClassLoader().getResourceAsStream("domains/signups.yaml")) {
+      Files.write(definition, in.readAllBytes());
+    }
+    List<String> common = List.of("--set", "warehouse.jdbc-url=" + stack.mariaDb().jdbcUrl(name),
+        "--set", "warehouse.user=" + stack.mariaDb().user(), "--set", "warehouse.password=" + stack.mariaDb().password(),
+        "--set", "rawstore.contact-points=" + cassandra.contactPoint(), "--set", "rawstore.keyspace=" + name,
+        "--set", "rawstore.buckets-per-hour=4", "--set", "stream.allowed-lateness=0s", "--set", "batch.settle-time=0s",
+        "--set", "stream.spark-master=local[2]", "--set", "domain.definitions=" + definition);
+    // Three signups two hours ago, stored as the stream would store them.
+    Domain signups = DomainCatalog.load(List.of(definition), List.of()).domain("signups").orElseThrow();
+    RawTable table = RawTable.of(signups, RawStoreConfig.defaults(cassandra.contactPoint(), name).withBucketsPerHour(4));
+    Instant at = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS).plusSeconds(600);
+    EventDecoder decoder = new EventDecoder(signups.schema(), EventLimits.DEFAULT);
+    try (CqlSession session = RawStoreSessions.open(table.store())) {
+      RawStoreSchema.apply(session, table);
+      RawEventWriter writer = new RawEventWriter(session, table, Clock.systemUTC());
+      for (int account = 1; account <= 3; account++) {
+        String json = "{\"account_id\":" + account + ",\"at\":\"" + at.plusSeconds(account) + "\",\"plan\":\""
+            + (account == 2 ? "free\",\"amount\":0" : "pro\",\"amount\":10") + ",\"confirmed\":true}";
+        DecodeResult result = decoder.decode(json, System.currentTimeMillis());
+        writer.write(((DecodeResult.Accepted) result).event(), System.currentTimeMillis());
+      }
+      writer.flush();
+    }
+
+    Run batch = run("batch", common, "--once", "--domain", "signups");
+    assertThat(batch.code()).as(batch.out()).isEqualTo(ExitCodes.OK);
+    assertThat(batch.out()).contains(name + ".signups_events");
+    assertThat(query(stack, name, "SELECT SUM(signups) FROM signups_daily")).isEqualTo(3);
+    assertThat(query(stack, name, "SELECT SUM(signups) FROM signups_daily WHERE plan = 'pro'")).isEqualTo(2);
+    LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
+    Run verify = run("verify", common, "--domain", "signups", "--from", hour.minusHours(3).toString(), "--to", hour.toString());
+    assertThat(verify.code()).as(verify.out()).isEqualTo(ExitCodes.OK);
+
+    Run unknown = run("batch", common, "--once", "--domain", "nowhere");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(unknown.err()).contains("no domain 'nowhere'").contains("job-ads, signups");
   }
 
   private record Run(int code, String out, String err) {}

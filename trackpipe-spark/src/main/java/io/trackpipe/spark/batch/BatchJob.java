@@ -1,12 +1,15 @@
 package io.trackpipe.spark.batch;
 
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.trackpipe.config.ConfigException;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.rawstore.RawTable;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.RollupCatalog;
 import io.trackpipe.rollup.RollupDefinition;
@@ -15,7 +18,6 @@ import io.trackpipe.rollup.TimeGrain;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.stream.StreamConfig;
-import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.SqlNames;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -62,7 +64,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The batch path: recomputes whole time buckets of every rollup from the Cassandra raw store with the same rollup engine
+ * The batch path of one domain: recomputes whole time buckets of every rollup of the domain from its table in the
+ * Cassandra raw store ({@link RawTable}, read as the stream's rows of the domain's events) with the same rollup engine
  * as the stream ({@link Rollups}, one pass over the events for all definitions) and overwrites them in the warehouse
  * ({@link RangeOverwrite}).
  *
@@ -81,12 +84,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchJob {
   private static final Logger log = LoggerFactory.getLogger(BatchJob.class);
-  /** The watermark's name in {@code batch_watermark}. */
+  /** The job-ads domain's watermark name in {@code batch_watermark} (as before domains); others add their name. */
   public static final String PIPELINE = "raw-to-warehouse";
   /** The {@code sources} value of rows the batch wrote. */
   public static final String SOURCE_NAME = "cassandra";
 
   private final SparkSession spark;
+  private final Domain domain;
+  /** This domain's watermark name in {@code batch_watermark}. */
+  private final String pipeline;
   private final RangeOverwrite overwrite;
   private final Warehouse warehouse;
   private final RawStoreSource raw;
@@ -99,9 +105,11 @@ public final class BatchJob {
   private final Set<Granularity> granularities;
   private final BatchMetrics metrics = new BatchMetrics();
 
-  private BatchJob(SparkSession spark, Warehouse warehouse, RawStoreSource raw, StreamConfig stream, BatchConfig batch,
-      Clock clock, Rollups rollups, Map<String, TableBuckets> tables) {
+  private BatchJob(SparkSession spark, Domain domain, Warehouse warehouse, RawStoreSource raw, StreamConfig stream,
+      BatchConfig batch, Clock clock, Rollups rollups, Map<String, TableBuckets> tables) {
     this.spark = spark;
+    this.domain = domain;
+    this.pipeline = pipelineOf(domain);
     this.warehouse = warehouse;
     this.overwrite = new RangeOverwrite(warehouse);
     this.raw = raw;
@@ -116,19 +124,25 @@ public final class BatchJob {
     this.granularities = Set.copyOf(used);
   }
 
+  /** The watermark name of a domain's batch: {@value #PIPELINE} for job ads, {@code raw-to-warehouse:<domain>} else. */
+  public static String pipelineOf(Domain domain) {
+    return domain.name().equals(DomainCatalog.JOB_ADS) ? PIPELINE : PIPELINE + ":" + domain.name();
+  }
+
   /**
-   * Migrates the warehouse, checks the raw store's layout, compiles the rollups and creates their tables.
+   * Migrates the warehouse, checks the domain's raw table (creating it when missing), compiles the domain's rollups
+   * and creates their tables.
    *
    * @throws ConfigException when a rollup has no day or hour dimension (it cannot be recomputed by time range), or a
    *     definition does not compile
    */
-  public static BatchJob prepare(SparkSession spark, WarehouseConfig warehouseConfig, RawStoreConfig rawStore,
-      StreamConfig stream, BatchConfig batch, Clock clock) throws SQLException {
+  public static BatchJob prepare(SparkSession spark, Domain domain, WarehouseConfig warehouseConfig,
+      RawStoreConfig rawStore, StreamConfig stream, BatchConfig batch, Clock clock) throws SQLException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
-    RawStoreSource raw = new RawStoreSource(rawStore);
+    RawStoreSource raw = new RawStoreSource(RawTable.of(domain, rawStore));
     raw.checkSchema();
-    RollupCatalog catalog = stream.rollups().catalog();
+    RollupCatalog catalog = domain.rollups();
     List<String> problems = new ArrayList<>();
     for (RollupDefinition rollup : catalog.rollups()) {
       if (rollup.granularity().isEmpty()) {
@@ -139,13 +153,17 @@ public final class BatchJob {
     if (!problems.isEmpty()) throw new ConfigException(problems);
     DimensionLookups lookups = new DimensionLookups(catalog.lookups(), lookup -> LookupTable.load(warehouse, lookup),
         stream.dimensionRefresh(), clock);
-    Rollups rollups = Rollups.compile(spark, stream.rollups(), catalog, lookups, stream.timeZone());
+    Rollups rollups = Rollups.compile(spark, domain, lookups, stream.timeZone());
     new RollupTables(warehouse).ensure(rollups.targets());
     Map<String, TableBuckets> tables = new HashMap<>();
     for (RollupTables.Target target : rollups.targets()) {
       tables.put(target.table().name(), TableBuckets.of(target.definition(), target.table()));
     }
-    return new BatchJob(spark, warehouse, raw, stream, batch, clock, rollups, tables);
+    return new BatchJob(spark, domain, warehouse, raw, stream, batch, clock, rollups, tables);
+  }
+
+  public Domain domain() {
+    return domain;
   }
 
   public BatchMetrics metrics() {
@@ -160,7 +178,7 @@ public final class BatchJob {
   public CycleResult runCycle() throws SQLException {
     long started = System.nanoTime();
     Instant now = clock.instant();
-    Optional<Watermark> mark = overwrite.watermark(PIPELINE);
+    Optional<Watermark> mark = overwrite.watermark(pipeline);
     Instant after = mark.map(w -> w.arrivedUntil().minus(batch.lookback())).orElse(null);
     Map<Instant, Instant> written = raw.eventHoursWrittenAfter(after, now);
 
@@ -178,7 +196,7 @@ public final class BatchJob {
     Set<PendingBucket> pending = new TreeSet<>();
     // How far the stream has counted, by arrival: it may still add to a bucket whose end + lateness it has not passed,
     // however late the wall clock says it is (a stream held up by a raw-store outage or catching up on a backlog).
-    Optional<Instant> streamArrivedUntil = new ExactlyOnceWriter(warehouse).lastCommit(TrackingStreamJob.SINK)
+    Optional<Instant> streamArrivedUntil = new ExactlyOnceWriter(warehouse).lastCommit(domain.sink())
         .map(StreamCommit::arrivedUntil);
     candidates.forEach((g, set) -> {
       Set<LocalDateTime> ready = new TreeSet<>();
@@ -191,13 +209,13 @@ public final class BatchJob {
       settled.put(g, ready);
     });
     Recount recount = recount(settled);
-    RangeOverwrite.Outcome outcome = overwrite.commit(PIPELINE, mark, recount.replacements(), new Watermark(now, pending));
+    RangeOverwrite.Outcome outcome = overwrite.commit(pipeline, mark, recount.replacements(), new Watermark(now, pending));
     long millis = (System.nanoTime() - started) / 1_000_000;
     CycleResult result = new CycleResult(!recount.replacements().isEmpty(), written.size(), size(settled, Granularity.HOURLY),
         size(settled, Granularity.DAILY), pending.size(), outcome.rowsDeleted(), outcome.rowsInserted(), now, millis);
     metrics.cycleDone(result);
-    log.info("Batch cycle: {} event hours written since {}; {} hours and {} days rewritten ({} rows replaced by {}), {} buckets "
-        + "pending, watermark {} ({} ms)", written.size(), after == null ? "the start" : after, result.hourlyBuckets(),
+    log.info("Batch cycle of {}: {} event hours written since {}; {} hours and {} days rewritten ({} rows replaced by {}), {} buckets "
+        + "pending, watermark {} ({} ms)", domain.name(), written.size(), after == null ? "the start" : after, result.hourlyBuckets(),
         result.dailyBuckets(), outcome.rowsDeleted(), outcome.rowsInserted(), pending.size(), now, millis);
     return result;
   }
@@ -247,7 +265,7 @@ public final class BatchJob {
     int done = 0;
     for (var day : byDay.entrySet()) {
       Recount recount = recount(day.getValue());
-      RangeOverwrite.Outcome outcome = overwrite.commit(PIPELINE, Optional.empty(), recount.replacements(), null);
+      RangeOverwrite.Outcome outcome = overwrite.commit(pipeline, Optional.empty(), recount.replacements(), null);
       hours += size(day.getValue(), Granularity.HOURLY);
       days += size(day.getValue(), Granularity.DAILY);
       deleted += outcome.rowsDeleted();

@@ -1,11 +1,12 @@
 package io.trackpipe.spark.ingest;
 
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.DecodedEvent;
-import io.trackpipe.event.legacy.EventDecoder;
-import io.trackpipe.event.legacy.TrackerContext;
-import io.trackpipe.event.legacy.TrackingField;
+import io.trackpipe.domain.EventField;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.Iterator;
 import java.util.List;
@@ -15,76 +16,36 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Turns raw Kafka records into decoded event rows, one pass per record. Rejected records go to the dead-letter
- * topic right here and stay in the dataset only as a small row with their {@link #REJECT_REASON}, to be counted.
+ * Turns a domain's raw Kafka records into decoded event rows, one pass per record with the domain's
+ * {@link EventDecoder}. Rejected records go to the dead-letter topic right here and stay in the dataset only as a
+ * small row with their {@link #REJECT_REASON} ({@link DecodeResult.Rejected#code()}), to be counted.
  *
- * <p>When the decoder keeps the tracker context ({@link EventDecoder#keepingContext()}, for the raw store), the rows
- * also have its columns ({@link #CONTEXT_COLUMNS}, named as the tracker fields): {@link #SCHEMA_WITH_CONTEXT}.
- * Otherwise they are left out, not null: 21 null columns would still be built, cached and carried for every event.
+ * <p>Rows: the valid events' columns of {@link EventColumns} (id, event time, arrival, then each field under its own
+ * name), nullable, then {@link #REJECT_REASON}, {@link #SOURCE_PARTITION} and {@link #SOURCE_OFFSET}. The raw-only
+ * fields are columns only when the decoder keeps their values (for the raw store); otherwise they are left out, not
+ * null: 21 null columns would still be built, cached and carried for every job-ads event.
  */
 public final class DecodedEvents {
-  public static final String RECEIVED_AT = "received_at";
-  public static final String EVENT_TIME = "event_time";
-  public static final String EVENT_ID = "event_id";
-  public static final String JOB_ID = "job_id";
-  public static final String PUBLISHER_ID = "publisher_id";
-  public static final String CAMPAIGN_ID = "campaign_id";
-  public static final String GROUP_ID = "group_id";
-  public static final String BID_MICROS = "bid_micros";
-  public static final String CUSTOM_TRACK = "custom_track";
   public static final String REJECT_REASON = "reject_reason";
   public static final String SOURCE_PARTITION = "source_partition";
   public static final String SOURCE_OFFSET = "source_offset";
 
-  /** Valid events' fields, as the rollups read them. */
-  public static final StructType EVENT_SCHEMA = new StructType()
-      .add(EVENT_ID, DataTypes.StringType, false)
-      .add(EVENT_TIME, DataTypes.TimestampType, false)
-      .add(RECEIVED_AT, DataTypes.TimestampType, false)
-      .add(JOB_ID, DataTypes.LongType, true)
-      .add(PUBLISHER_ID, DataTypes.LongType, true)
-      .add(CAMPAIGN_ID, DataTypes.LongType, true)
-      .add(GROUP_ID, DataTypes.LongType, true)
-      .add(BID_MICROS, DataTypes.LongType, true)
-      .add(CUSTOM_TRACK, DataTypes.StringType, true);
-
-  /** The tracker context's columns, at the end of {@link #SCHEMA_WITH_CONTEXT}: {@code bn}, {@code cd}, … {@code vp}. */
-  public static final List<String> CONTEXT_COLUMNS =
-      TrackerContext.FIELDS.stream().map(TrackingField::jsonName).toList();
-
-  /** Every decoded record: valid ones have a null reason, rejected ones only their reason, arrival and position. */
-  public static final StructType SCHEMA = new StructType()
-      .add(RECEIVED_AT, DataTypes.TimestampType, false)
-      .add(EVENT_ID, DataTypes.StringType, true)
-      .add(EVENT_TIME, DataTypes.TimestampType, true)
-      .add(JOB_ID, DataTypes.LongType, true)
-      .add(PUBLISHER_ID, DataTypes.LongType, true)
-      .add(CAMPAIGN_ID, DataTypes.LongType, true)
-      .add(GROUP_ID, DataTypes.LongType, true)
-      .add(BID_MICROS, DataTypes.LongType, true)
-      .add(CUSTOM_TRACK, DataTypes.StringType, true)
-      .add(REJECT_REASON, DataTypes.StringType, true)
-      .add(SOURCE_PARTITION, DataTypes.IntegerType, false)
-      .add(SOURCE_OFFSET, DataTypes.LongType, false);
-  /** {@link #SCHEMA} and the tracker context's columns. */
-  public static final StructType SCHEMA_WITH_CONTEXT = withContextColumns(SCHEMA);
-  private static final int CONTEXT_START = SCHEMA.size();
-
   private DecodedEvents() {}
 
-  private static StructType withContextColumns(StructType schema) {
-    for (String column : CONTEXT_COLUMNS) {
-      schema = schema.add(column, DataTypes.StringType, true);
-    }
-    return schema;
-  }
-
-  /** The rows {@link #decode} gives with {@code decoder}: {@link #SCHEMA_WITH_CONTEXT} if it keeps the context, else {@link #SCHEMA}. */
+  /** The rows {@link #decode} gives with {@code decoder}. */
   public static StructType schema(EventDecoder decoder) {
-    return decoder.keepsContext() ? SCHEMA_WITH_CONTEXT : SCHEMA;
+    StructType schema = new StructType();
+    for (StructField f : EventColumns.eventSchema(decoder.schema(), decoder.keepsRawOnlyValues()).fields()) {
+      schema = schema.add(f.name(), f.dataType(), true); // null for a rejected record
+    }
+    return schema
+        .add(REJECT_REASON, DataTypes.StringType, true)
+        .add(SOURCE_PARTITION, DataTypes.IntegerType, false)
+        .add(SOURCE_OFFSET, DataTypes.LongType, false);
   }
 
   /**
@@ -99,17 +60,41 @@ public final class DecodedEvents {
   }
 
   private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final int FIRST_FIELD = 3;
     private final String topic;
     private final EventDecoder decoder;
     private final DeadLetterProducer deadLetters;
+    /** Per column after the first three: the field's position in the decoded values, its kind and decimal scale. */
+    private final int[] positions;
+    private final byte[] kinds;
+    private final int[] scales;
     private final int width;
+
+    private static final byte PLAIN = 0;
+    private static final byte DECIMAL = 1;
+    private static final byte TIMESTAMP = 2;
 
     DecodeFunction(String topic, EventDecoder decoder, DeadLetterProducer deadLetters) {
       this.topic = topic;
       this.decoder = decoder;
       this.deadLetters = deadLetters;
-      this.width = schema(decoder).size();
+      EventSchema schema = decoder.schema();
+      List<EventField> fields = EventColumns.fields(schema, decoder.keepsRawOnlyValues());
+      positions = new int[fields.size()];
+      kinds = new byte[fields.size()];
+      scales = new int[fields.size()];
+      for (int i = 0; i < fields.size(); i++) {
+        EventField f = fields.get(i);
+        positions[i] = schema.indexOf(f.name());
+        kinds[i] = switch (f.type()) {
+          case DECIMAL -> DECIMAL;
+          case TIMESTAMP -> TIMESTAMP;
+          default -> PLAIN;
+        };
+        scales[i] = f.scale();
+      }
+      width = FIRST_FIELD + fields.size() + 3;
     }
 
     @Override
@@ -136,31 +121,29 @@ public final class DecodedEvents {
       long offset = record.getLong(3);
       Timestamp receivedAt = record.getTimestamp(4);
       DecodeResult result = decoder.decode(value, receivedAt.getTime());
-      Object[] values = new Object[width];
-      values[0] = receivedAt;
-      values[10] = partition;
-      values[11] = offset;
+      Object[] row = new Object[width];
+      row[2] = receivedAt;
+      row[width - 2] = partition;
+      row[width - 1] = offset;
       if (result instanceof DecodeResult.Accepted accepted) {
         DecodedEvent e = accepted.event();
-        values[1] = e.id();
-        values[2] = new Timestamp(e.eventTimeMillis());
-        values[3] = e.jobId();
-        values[4] = e.publisherId();
-        values[5] = e.campaignId();
-        values[6] = e.groupId();
-        values[7] = e.bidMicros();
-        values[8] = e.customTrack();
-        if (width > CONTEXT_START) {
-          for (int i = 0; i < TrackerContext.FIELDS.size(); i++) {
-            values[CONTEXT_START + i] = e.context().get(TrackerContext.FIELDS.get(i));
+        row[0] = e.id();
+        row[1] = new Timestamp(e.eventTimeMillis());
+        Object[] values = e.values();
+        for (int i = 0; i < positions.length; i++) {
+          Object v = values[positions[i]];
+          if (v != null && kinds[i] != PLAIN) {
+            v = kinds[i] == DECIMAL ? BigDecimal.valueOf((Long) v, scales[i]) : new Timestamp((Long) v);
           }
+          row[FIRST_FIELD + i] = v;
         }
-        return RowFactory.create(values);
+        return RowFactory.create(row);
       }
       DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
-      deadLetters.send(key, value, rejected.reason().code(), rejected.message(), topic, partition, offset, receivedAt.getTime());
-      values[9] = rejected.reason().code();
-      return RowFactory.create(values);
+      String code = rejected.code();
+      deadLetters.send(key, value, code, rejected.message(), topic, partition, offset, receivedAt.getTime());
+      row[width - 3] = code;
+      return RowFactory.create(row);
     }
   }
 }

@@ -1,33 +1,25 @@
 package io.trackpipe.spark.rawstore;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.BID_MICROS;
-import static io.trackpipe.spark.ingest.DecodedEvents.CAMPAIGN_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.CUSTOM_TRACK;
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
-import static io.trackpipe.spark.ingest.DecodedEvents.GROUP_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.JOB_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.PUBLISHER_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_ID;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.RECEIVED_AT;
 import static org.apache.spark.sql.functions.col;
 
-import io.trackpipe.event.legacy.DecodedEvent;
-import io.trackpipe.event.legacy.TrackerContext;
-import io.trackpipe.event.legacy.TrackingField;
+import io.trackpipe.domain.EventField;
+import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.rawstore.RawStoreUnavailableException;
-import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.rawstore.RawTable;
+import io.trackpipe.spark.ingest.EventColumns;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -36,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a micro-batch's valid events to the Cassandra raw store from the executors, each task with its own bounded
+ * Writes a micro-batch's valid events of a domain to its table in the Cassandra raw store ({@link RawTable}) from the executors, each task with its own bounded
  * asynchronous {@link RawEventWriter} on the executor's shared session. Idempotent: an event's row is keyed by its
  * event hour, bucket, time and id, so copies and re-run batches write the same rows.
  *
@@ -51,36 +43,38 @@ public final class RawStoreWriter implements Serializable {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
+  private final RawTable table;
   private final RawStoreConfig config;
 
-  public RawStoreWriter(RawStoreConfig config) {
-    this.config = config;
+  public RawStoreWriter(RawTable table) {
+    this.table = table;
+    this.config = table.store();
   }
 
   /** Creates the keyspace and tables if missing and checks their layout; call once, on the driver, at start-up. */
   public void prepareSchema() {
-    RawStoreSchema.apply(RawStoreSessions.get(config), config);
+    RawStoreSchema.apply(RawStoreSessions.get(config), table);
   }
 
-  public RawStoreConfig config() {
-    return config;
+  public RawTable table() {
+    return table;
   }
 
   /**
-   * Stores every row of {@code validEvents} (rows of {@link DecodedEvents#SCHEMA_WITH_CONTEXT} without a reject reason).
+   * Stores every row of {@code validEvents}: rows with the columns of {@code EventColumns.eventSchema(schema, true)}
+   * (every field, the raw-only ones included; other columns are ignored).
    *
    * @throws RawStoreUnavailableException when Cassandra stayed unavailable for the outage timeout
    */
   public void write(Dataset<Row> validEvents) {
-    List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT), col(JOB_ID),
-        col(PUBLISHER_ID), col(CAMPAIGN_ID), col(GROUP_ID), col(BID_MICROS), col(CUSTOM_TRACK)));
-    DecodedEvents.CONTEXT_COLUMNS.forEach(c -> columns.add(col(c)));
+    List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT)));
+    table.schema().fields().forEach(f -> columns.add(col(f.name())));
     Dataset<Row> rows = validEvents.select(columns.toArray(Column[]::new));
     long deadline = System.nanoTime() + config.outageTimeout().toNanos();
     Duration backoff = FIRST_BACKOFF;
     for (int attempt = 1; ; attempt++) {
       try {
-        rows.foreachPartition(new WritePartition(config));
+        rows.foreachPartition(new WritePartition(table));
         if (attempt > 1) log.info("Raw store reachable again: batch written on attempt {}", attempt);
         return;
       } catch (Exception e) { // Spark's SparkException is checked, and thrown by Scala code that does not declare it
@@ -138,36 +132,24 @@ public final class RawStoreWriter implements Serializable {
   /** One task: its rows through one writer, flushed (rows, then the arrivals index) before the task ends. */
   private static final class WritePartition implements ForeachPartitionFunction<Row> {
     private static final long serialVersionUID = 1L;
-    private final RawStoreConfig config;
+    private final RawTable table;
 
-    WritePartition(RawStoreConfig config) {
-      this.config = config;
+    WritePartition(RawTable table) {
+      this.table = table;
     }
 
     @Override
     public void call(Iterator<Row> rows) {
       if (!rows.hasNext()) return;
-      RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(config), config, Clock.systemUTC());
-      int contextStart = 9;
+      RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(table.store()), table, Clock.systemUTC());
+      List<EventField> fields = table.schema().fields();
       while (rows.hasNext()) {
         Row r = rows.next();
-        Map<TrackingField, String> context = null;
-        for (int i = 0; i < TrackerContext.FIELDS.size(); i++) {
-          if (!r.isNullAt(contextStart + i)) {
-            if (context == null) context = new EnumMap<>(TrackingField.class);
-            context.put(TrackerContext.FIELDS.get(i), r.getString(contextStart + i));
-          }
-        }
-        DecodedEvent event = new DecodedEvent(r.getString(0), r.getTimestamp(1).getTime(), longOrNull(r, 3),
-            longOrNull(r, 4), longOrNull(r, 5), longOrNull(r, 6), longOrNull(r, 7), r.isNullAt(8) ? null : r.getString(8),
-            context == null ? TrackerContext.EMPTY : TrackerContext.of(context));
-        writer.write(event, r.getTimestamp(2).getTime());
+        Object[] values = new Object[fields.size()];
+        for (int i = 0; i < values.length; i++) values[i] = EventColumns.fromSpark(fields.get(i), r.get(3 + i));
+        writer.write(new DecodedEvent(r.getString(0), r.getTimestamp(1).getTime(), values), r.getTimestamp(2).getTime());
       }
       writer.flush();
-    }
-
-    private static Long longOrNull(Row r, int i) {
-      return r.isNullAt(i) ? null : r.getLong(i);
     }
   }
 }

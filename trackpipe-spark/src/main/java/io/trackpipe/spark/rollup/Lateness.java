@@ -1,7 +1,7 @@
 package io.trackpipe.spark.rollup;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
-import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.RECEIVED_AT;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;

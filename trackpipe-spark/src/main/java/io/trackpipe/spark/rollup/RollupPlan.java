@@ -2,7 +2,7 @@ package io.trackpipe.spark.rollup;
 
 import static io.trackpipe.warehouse.SqlNames.quote;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_TIME;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_TIME;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;

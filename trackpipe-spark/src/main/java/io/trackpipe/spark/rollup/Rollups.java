@@ -6,12 +6,14 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.trackpipe.config.ConfigException;
+import io.trackpipe.domain.DerivedColumn;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.EventSchema;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.Metric;
-import io.trackpipe.rollup.RollupCatalog;
-import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.enrich.DimensionLookups;
+import io.trackpipe.spark.ingest.EventColumns;
 import io.trackpipe.warehouse.fact.FactBatch;
 import io.trackpipe.warehouse.fact.FactTable;
 import io.trackpipe.warehouse.rollup.RollupTables;
@@ -47,19 +49,20 @@ import org.apache.spark.storage.StorageLevel;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Every rollup of the catalog compiled against the source columns, checked at start-up: an expression that does not
- * resolve, a filter that is not a condition or a sum of text is reported with its rollup and part, all at once. At
+ * Every rollup of a domain compiled against its source columns ({@link RollupSource}), checked at start-up: a derived
+ * column or rollup expression that does not resolve, a filter that is not a condition or a sum of text is reported
+ * with its domain, file, rollup and part, all at once. At
  * run time one Spark aggregation of a batch's events, to the {@link FinestGrain}, feeds every rollup.
  */
 public final class Rollups {
-  private final RollupConfig config;
+  private final EventSchema schema;
   private final DimensionLookups lookups;
   private final List<RollupPlan> plans;
   private final List<String> lookupNames;
   private final FinestGrain grain;
 
-  private Rollups(RollupConfig config, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames, ZoneId zone) {
-    this.config = config;
+  private Rollups(EventSchema schema, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames, ZoneId zone) {
+    this.schema = schema;
     this.lookups = lookups;
     this.plans = List.copyOf(plans);
     this.lookupNames = List.copyOf(lookupNames);
@@ -67,17 +70,20 @@ public final class Rollups {
   }
 
   /**
-   * @throws ConfigException with every problem of every rollup
+   * The domain's rollups ({@link Domain#rollups()}) over its events and derived columns.
+   *
+   * @throws ConfigException with every problem of the derived columns and of every rollup, each naming the domain and
+   *     its file
    * @throws SQLException when a lookup's table cannot be read
    */
-  public static Rollups compile(SparkSession spark, RollupConfig config, RollupCatalog catalog, DimensionLookups lookups,
-      ZoneId zone) throws SQLException {
+  public static Rollups compile(SparkSession spark, Domain domain, DimensionLookups lookups, ZoneId zone) throws SQLException {
     List<String> problems = new ArrayList<>();
     List<RollupPlan> plans = new ArrayList<>();
     Set<String> lookupNames = new LinkedHashSet<>();
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    for (RollupDefinition rollup : catalog.rollups()) {
-      StructType schema = RollupSource.schema();
+    StructType sourceSchema = checkDerivedColumns(spark, domain.schema(), problems);
+    for (RollupDefinition rollup : domain.rollups().rollups()) {
+      StructType schema = sourceSchema;
       for (StructField field : lookups.columns(context, rollup.lookups()).fields()) schema = schema.add(field);
       Dataset<Row> empty = spark.createDataFrame(List.<Row>of(), schema);
       int before = problems.size();
@@ -98,8 +104,25 @@ public final class Rollups {
         problems.add("rollup '" + rollup.name() + "': " + firstLine(e));
       }
     }
-    if (!problems.isEmpty()) throw new ConfigException(problems);
-    return new Rollups(config, lookups, plans, new ArrayList<>(lookupNames), zone);
+    if (!problems.isEmpty()) {
+      String where = domain.origin() + " (domain '" + domain.name() + "'), ";
+      throw new ConfigException(problems.stream().map(p -> where + p).toList());
+    }
+    return new Rollups(domain.schema(), lookups, plans, new ArrayList<>(lookupNames), zone);
+  }
+
+  /**
+   * The rollup source's schema: the events' columns and the derived columns, each checked in its declared order. One
+   * that does not resolve is reported and stands in as a null text column, so that the rollups' own problems are
+   * found in the same start.
+   */
+  private static StructType checkDerivedColumns(SparkSession spark, EventSchema schema, List<String> problems) {
+    Dataset<Row> source = spark.createDataFrame(List.<Row>of(), EventColumns.eventSchema(schema, false));
+    for (DerivedColumn derived : schema.derived()) {
+      DataType type = check("derived column '" + derived.name() + "'", derived.expression(), source, problems);
+      source = source.withColumn(derived.name(), type == null ? lit(null).cast(DataTypes.StringType) : expr(derived.expression()));
+    }
+    return source.schema();
   }
 
   public List<RollupPlan> plans() {
@@ -126,8 +149,8 @@ public final class Rollups {
   }
 
   /**
-   * Every rollup's rows for {@code events} (valid, deduplicated {@link io.trackpipe.spark.ingest.DecodedEvents#EVENT_SCHEMA}
-   * rows), from one pass: the events are prepared and enriched once and aggregated once, to the {@link FinestGrain},
+   * Every rollup's rows for {@code events} (valid, deduplicated rows of {@link EventColumns#eventSchema}
+   * without the raw-only fields), from one pass: the events are prepared and enriched once and aggregated once, to the {@link FinestGrain},
    * whose rows each rollup regroups on the driver. A distinct metric's (key, value) pairs need the events themselves;
    * they are parts of the same Spark job, a union collected together. The union needs one row type, so each part's
    * values travel as text and are read back by their known types.
@@ -138,7 +161,7 @@ public final class Rollups {
   public List<FactBatch> apply(Dataset<Row> events, String sources) throws SQLException {
     // One partition: an aggregation of a single partition needs no shuffle (a batch is at most
     // stream.max-events-per-batch events, and the grain's rows are few).
-    Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, config), lookupNames).coalesce(1);
+    Dataset<Row> source = lookups.enrich(RollupSource.prepare(events, schema), lookupNames).coalesce(1);
     List<Dataset<Row>> parts = new ArrayList<>();
     parts.add(grain.aggregate(source));
     for (RollupPlan plan : plans) {

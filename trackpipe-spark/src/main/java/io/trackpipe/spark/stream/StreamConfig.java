@@ -5,6 +5,8 @@ import io.trackpipe.config.Setting;
 import io.trackpipe.config.ValueType;
 import io.trackpipe.config.ConfigException;
 import io.trackpipe.event.EventLimits;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rollup.RollupConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,7 @@ import java.util.stream.Stream;
  * @param maxFutureSkew events stamped further ahead of their arrival are rejected
  * @param deadLetterMaxBytes the most bytes of a rejected record's key, and of its value, kept in its dead letter
  * @param acceptDedupStoreLoss start although the dedup store does not belong to the warehouse's last commit
- * @param rollups the tables computed from the events
+ * @param domains the domains to stream, each with its rollups (the catalogue, or the part of it {@code --domain} names)
  */
 public record StreamConfig(
     Path checkpointDir,
@@ -37,12 +39,14 @@ public record StreamConfig(
     Duration dimensionRefresh,
     int deadLetterMaxBytes,
     boolean acceptDedupStoreLoss,
-    RollupConfig rollups) {
+    DomainCatalog domains) {
 
   public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
-      "Spark checkpoint folder (Kafka offsets). Keep it with the warehouse: losing it means starting over.");
+      "Spark checkpoint folder (Kafka offsets) of the job-ads domain; every other domain has its own in"
+          + " <checkpoint-dir>/domains/<name>. Keep it with the warehouse: losing it means starting over.");
   public static final Setting<Path> DEDUP_STORE_DIR = Setting.of("stream.dedup-store-dir", ValueType.PATH, null,
-      "Local folder of the ids seen within the dedup horizon, on the driver's disk (default: <checkpoint-dir>/dedup).");
+      "Local folder of the ids seen within the dedup horizon, on the driver's disk, of the job-ads domain (default:"
+          + " <checkpoint-dir>/dedup); every other domain's is <its checkpoint>/dedup, or <dedup-store-dir>-<name> when set.");
   public static final Setting<String> SPARK_MASTER = Setting.of("stream.spark-master", ValueType.STRING, "local[*]",
       "Spark master when trackpipe starts Spark itself; ignored under spark-submit, which sets its own.");
   public static final Setting<Duration> TRIGGER_INTERVAL = Setting.of("stream.trigger-interval", ValueType.DURATION_TYPE,
@@ -83,26 +87,54 @@ public record StreamConfig(
 
   public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.<Setting<?>>of(CHECKPOINT_DIR, DEDUP_STORE_DIR,
       SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS,
-      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS), RollupConfig.SETTINGS.stream()).toList();
+      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS),
+      Stream.concat(DomainCatalog.SETTINGS.stream(), RollupConfig.SETTINGS.stream())).toList();
 
   public static StreamConfig from(Configuration config) {
+    DomainCatalog domains = new DomainCatalog(java.util.List.of());
+    try {
+      domains = DomainCatalog.from(config);
+    } catch (ConfigException e) {
+      e.problems().forEach(problem -> config.check(false, problem));
+    }
     Path checkpoint = config.get(CHECKPOINT_DIR);
     Path dedupStore = config.get(DEDUP_STORE_DIR) != null ? config.get(DEDUP_STORE_DIR) : checkpoint.resolve("dedup");
     StreamConfig stream = new StreamConfig(checkpoint, config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
         config.get(MAX_EVENTS_PER_BATCH), config.get(SHUFFLE_PARTITIONS), dedupStore, config.get(STARTING_OFFSETS),
         config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
         config.get(DIMENSION_REFRESH), config.get(DEAD_LETTER_MAX_BYTES),
-        config.get(ACCEPT_DEDUP_STORE_LOSS), RollupConfig.from(config));
+        config.get(ACCEPT_DEDUP_STORE_LOSS), domains);
     config.check(stream.dedupHorizon().compareTo(stream.minimumDedupHorizon()) >= 0,
         "stream.dedup-horizon is " + ValueType.formatDuration(stream.dedupHorizon()) + " but must be at least "
             + "1h + stream.allowed-lateness + stream.max-future-skew = " + ValueType.formatDuration(stream.minimumDedupHorizon())
             + ": a copy arriving later than that could otherwise be counted a second time");
-    try {
-      stream.rollups().catalog();
-    } catch (ConfigException e) {
-      e.problems().forEach(problem -> config.check(false, problem));
-    }
     return stream;
+  }
+
+  /** These settings with other domains (a part of the catalogue, or domains with test topics). */
+  public StreamConfig withDomains(DomainCatalog other) {
+    return new StreamConfig(checkpointDir, sparkMaster, triggerInterval, maxEventsPerBatch, shufflePartitions,
+        dedupStoreDir, startingOffsets, timeZone, allowedLateness, dedupHorizon, maxFutureSkew, dimensionRefresh,
+        deadLetterMaxBytes, acceptDedupStoreLoss, other);
+  }
+
+  /**
+   * A domain's checkpoint: job ads keep {@link #checkpointDir()} itself (existing installations resume where they
+   * stopped), every other domain has its own folder inside it, so that one folder holds the stream's whole state.
+   */
+  public Path checkpointDir(Domain domain) {
+    return isJobAds(domain) ? checkpointDir : checkpointDir.resolve("domains").resolve(domain.name());
+  }
+
+  /** A domain's dedup store: job ads keep {@link #dedupStoreDir()}; see {@link #DEDUP_STORE_DIR} for the others. */
+  public Path dedupStoreDir(Domain domain) {
+    if (isJobAds(domain)) return dedupStoreDir;
+    if (dedupStoreDir.equals(checkpointDir.resolve("dedup"))) return checkpointDir(domain).resolve("dedup");
+    return dedupStoreDir.resolveSibling(dedupStoreDir.getFileName() + "-" + domain.name());
+  }
+
+  private static boolean isJobAds(Domain domain) {
+    return domain.name().equals(DomainCatalog.JOB_ADS);
   }
 
   /**

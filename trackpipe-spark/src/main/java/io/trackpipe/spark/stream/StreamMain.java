@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 
 /**
  * Entry point for {@code spark-submit} (and for tests that run the job in its own JVM): the streaming job alone,
@@ -76,15 +75,22 @@ public final class StreamMain {
     if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
-    StreamingQuery query = job.start(spark);
+    StreamQueries queries;
+    try {
+      queries = job.start(spark);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(3);
+      return;
+    }
     ShutdownHooks.beforeSpark(() -> {
       try {
-        query.stop();
+        queries.stop();
       } catch (Exception e) {
-        System.err.println("Streaming query did not stop cleanly: " + e.getMessage());
+        System.err.println("Streaming queries did not stop cleanly: " + e.getMessage());
       }
     });
-    query.awaitTermination();
+    queries.awaitTermination();
   }
 
   private static String argument(String[] args, int i, String option) {

@@ -1,24 +1,27 @@
 package io.trackpipe.spark.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.DomainTopics;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.rollup.Metric;
+import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
 import io.trackpipe.spark.dedup.DedupStore;
+import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.ingest.CheckpointOffsets;
 import io.trackpipe.spark.ingest.DecodedEvents;
 import io.trackpipe.spark.ingest.KafkaEndOffsets;
 import io.trackpipe.spark.ingest.KafkaEventSource;
-import io.trackpipe.rollup.RollupCatalog;
-import io.trackpipe.rollup.Metric;
-import io.trackpipe.rollup.RollupDefinition;
-import io.trackpipe.spark.enrich.DimensionLookups;
+import io.trackpipe.rawstore.RawTable;
+import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.RollupPlan;
 import io.trackpipe.spark.rollup.Rollups;
-import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -26,13 +29,15 @@ import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.rollup.RollupTables;
-import java.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
@@ -48,21 +53,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming job: Kafka → decode and validate → dedup → enrich → every rollup (+ dead letters) → exactly-once upserts.
+ * The streaming job: for every domain of {@link StreamConfig#domains()}, one streaming query in the same Spark
+ * application: Kafka → decode and validate → dedup → enrich → every rollup of the domain (+ dead letters) →
+ * exactly-once upserts. Each domain has its own topics, checkpoint, dedup store, dead-letter producer, commit log
+ * name ({@link Domain#sink()}), tables, metrics and status; nothing is shared but the Spark session and the warehouse.
  * The same class runs under {@code trackpipe stream}, {@code trackpipe demo}, the tests and spark-submit.
  */
 public final class TrackingStreamJob {
   private static final Logger log = LoggerFactory.getLogger(TrackingStreamJob.class);
-  /** The name under which this job's commits are recorded in {@code stream_commit}. */
-  public static final String SINK = "events-stream";
   public static final String SOURCE_NAME = "kafka";
 
   private final KafkaConfig kafka;
   private final WarehouseConfig warehouseConfig;
   private final StreamConfig stream;
   private final RawStoreConfig rawStore;
-  private final StreamMetrics metrics = new StreamMetrics();
-  private final StreamPrometheusMetrics prometheus = new StreamPrometheusMetrics(metrics);
+  /** The domains to run, job ads with the topics of {@code kafka.topic.*}. */
+  private final List<Domain> domains;
+  private final Map<String, StreamMetrics> metrics = new LinkedHashMap<>();
+  private final StreamPrometheusMetrics prometheus;
 
   /** A job without the raw store. */
   public TrackingStreamJob(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream) {
@@ -75,92 +83,159 @@ public final class TrackingStreamJob {
     this.warehouseConfig = warehouse;
     this.stream = stream;
     this.rawStore = rawStore;
+    this.domains = stream.domains().domains().stream()
+        .map(d -> d.name().equals(DomainCatalog.JOB_ADS)
+            ? d.withTopics(new DomainTopics(kafka.eventsTopic(), kafka.deadLetterTopic())) : d)
+        .toList();
+    if (domains.isEmpty()) throw new IllegalArgumentException("no domain to stream");
+    domains.forEach(d -> metrics.put(d.name(), new StreamMetrics()));
+    this.prometheus = new StreamPrometheusMetrics(metrics);
   }
 
+  /** The domains this job streams, in the catalogue's order. */
+  public List<Domain> domains() {
+    return domains;
+  }
+
+  /** The first domain's metrics (job ads, unless {@code --domain} left them out). */
   public StreamMetrics metrics() {
-    return metrics;
+    return metrics.get(domains.get(0).name());
   }
 
-  /** The job's Prometheus metrics, for a {@link io.trackpipe.spark.metrics.MetricsEndpoint}. */
+  /** A domain's metrics. */
+  public StreamMetrics metrics(String domain) {
+    StreamMetrics m = metrics.get(domain);
+    if (m == null) throw new IllegalArgumentException("not streamed: domain '" + domain + "'");
+    return m;
+  }
+
+  /** The job's Prometheus metrics, every domain's under its {@code domain} label. */
   public StreamPrometheusMetrics prometheus() {
     return prometheus;
   }
 
-  /** Clears the checkpoint, the dedup store and the rollups' tables: the next start counts the topic from the beginning. */
+  /** Clears every domain's checkpoint, dedup store and rollup tables: the next start counts the topics from the beginning. */
   public void resetState() throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
-    List<String> tables = new ArrayList<>();
-    for (RollupDefinition rollup : stream.rollups().catalog().rollups()) {
-      tables.add(rollup.table());
-      rollup.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT).forEach(m -> tables.add(RollupPlan.sideTableName(rollup, m)));
+    for (Domain domain : domains) {
+      List<String> tables = new ArrayList<>();
+      for (RollupDefinition rollup : domain.rollups().rollups()) {
+        tables.add(rollup.table());
+        rollup.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT)
+            .forEach(m -> tables.add(RollupPlan.sideTableName(rollup, m)));
+      }
+      new ExactlyOnceWriter(warehouse).reset(domain.sink(), tables);
+      Folders.deleteRecursively(stream.checkpointDir(domain));
+      Folders.deleteRecursively(stream.dedupStoreDir(domain));
+      log.info("Cleared the streamed facts and checkpoint {} of domain {}", stream.checkpointDir(domain), domain.name());
     }
-    new ExactlyOnceWriter(warehouse).reset(SINK, tables);
-    Folders.deleteRecursively(stream.checkpointDir());
-    Folders.deleteRecursively(stream.dedupStoreDir());
-    log.info("Cleared streamed facts and checkpoint {}", stream.checkpointDir());
   }
 
   /**
-   * Prepares topics and schema, checks that checkpoint and warehouse belong together, and starts the query.
+   * Prepares topics and schema, checks that each domain's checkpoint and warehouse belong together, and starts one
+   * query per domain.
    *
    * @throws IllegalStateException when the warehouse holds facts from another checkpoint
+   * @throws io.trackpipe.config.ConfigException when a domain's derived columns or rollups do not resolve (every
+   *     problem of every domain)
    */
-  public StreamingQuery start(SparkSession spark) throws SQLException, IOException, TimeoutException {
+  public StreamQueries start(SparkSession spark) throws SQLException, IOException, TimeoutException {
     return start(spark, false);
   }
 
   /**
-   * @param availableNow process what the topic holds now, then stop (for scheduled runs and tests), instead of running
+   * @param availableNow process what the topics hold now, then stop (for scheduled runs and tests), instead of running
    *     until stopped
    */
-  public StreamingQuery start(SparkSession spark, boolean availableNow) throws SQLException, IOException, TimeoutException {
+  public StreamQueries start(SparkSession spark, boolean availableNow) throws SQLException, IOException, TimeoutException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
-    KafkaTopics.ensureExist(kafka);
-    ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
-    checkCheckpointMatchesWarehouse(writer.lastCommit(SINK));
-
-    Optional<RawStoreWriter> raw = Optional.ofNullable(rawStore).filter(RawStoreConfig::enabled).map(RawStoreWriter::new);
+    // Every domain's definitions are compiled before any query starts: all their problems at once, and no domain
+    // runs while another's file is wrong.
+    Map<String, Rollups> rollups = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Domain domain : domains) {
+      try {
+        rollups.put(domain.name(), rollups(spark, warehouse, domain));
+      } catch (io.trackpipe.config.ConfigException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (!problems.isEmpty()) throw new io.trackpipe.config.ConfigException(problems);
+    // Each domain's events go to its own raw table (RawTable, derived from its schema).
+    Map<String, RawStoreWriter> raw = new LinkedHashMap<>();
+    if (rawStore != null && rawStore.enabled()) {
+      for (Domain domain : domains) raw.put(domain.name(), new RawStoreWriter(RawTable.of(domain, rawStore)));
+    }
     // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
-    raw.ifPresent(RawStoreWriter::prepareSchema);
-    EventDecoder decoder = new EventDecoder(stream.eventLimits());
-    Rollups rollups = rollups(spark, warehouse);
-    new RollupTables(warehouse).ensure(rollups.targets());
+    raw.values().forEach(RawStoreWriter::prepareSchema);
+    List<StreamQueries.Running> started = new ArrayList<>();
+    try {
+      for (Domain domain : domains) {
+        started.add(startDomain(spark, warehouse, domain, rollups.get(domain.name()),
+            Optional.ofNullable(raw.get(domain.name())), availableNow));
+      }
+    } catch (SQLException | IOException | TimeoutException | RuntimeException e) {
+      for (StreamQueries.Running running : started) {
+        try {
+          running.query().stop();
+        } catch (TimeoutException | RuntimeException stopFailure) {
+          e.addSuppressed(stopFailure);
+        }
+      }
+      throw e;
+    }
+    return new StreamQueries(started);
+  }
 
-    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(), stream.dedupHorizon(), stream.maxFutureSkew(),
+  private StreamQueries.Running startDomain(SparkSession spark, Warehouse warehouse, Domain domain, Rollups rollups,
+      Optional<RawStoreWriter> rawForDomain, boolean availableNow) throws SQLException, IOException, TimeoutException {
+    KafkaConfig topics = new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(), domain.topics().deadLetters(),
+        kafka.partitions(), kafka.replicationFactor());
+    KafkaTopics.ensureExist(topics);
+    Path checkpointDir = stream.checkpointDir(domain);
+    ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
+    checkCheckpointMatchesWarehouse(checkpointDir, writer.lastCommit(domain.sink()));
+    new RollupTables(warehouse).ensure(rollups.targets());
+    EventDecoder decoder = new EventDecoder(domain.schema(), stream.eventLimits());
+
+    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(domain), stream.dedupHorizon(), stream.maxFutureSkew(),
         Clock.systemUTC());
     try {
-      checkDedupStoreMatchesWarehouse(dedup, writer.lastCommit(SINK));
+      checkDedupStoreMatchesWarehouse(domain, dedup, writer.lastCommit(domain.sink()));
     } catch (RuntimeException e) {
       dedup.close();
       throw e;
     }
-    FactsBatchSink sink = new FactsBatchSink(SINK, writer, new CheckpointOffsets(stream.checkpointDir()), dedup, rollups,
-        stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, raw);
+    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointDir),
+        dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain);
 
-    LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored");
-    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, kafka, stream), kafka.eventsTopic(),
-        raw.isPresent() ? decoder.keepingContext() : decoder, new DeadLetterProducer(kafka, stream.deadLetterMaxBytes(), deadLettersNotStored));
+    StreamMetrics domainMetrics = metrics.get(domain.name());
+    LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");
+    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, topics, stream), topics.eventsTopic(),
+        rawForDomain.isPresent() ? decoder : decoder.withoutRawOnlyValues(),
+        new DeadLetterProducer(topics, stream.deadLetterMaxBytes(), deadLettersNotStored));
 
-    PipelineStatusWriter statusWriter = new PipelineStatusWriter(SINK, metrics, warehouse, stream.timeZone(),
-        java.time.Clock.systemUTC());
+    PipelineStatusWriter statusWriter = new PipelineStatusWriter(domain.sink(), domainMetrics, warehouse, stream.timeZone(),
+        Clock.systemUTC());
+    String name = domain.name();
     VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
       FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
-      metrics.deadLettersNotStored(deadLettersNotStored.value());
+      domainMetrics.deadLettersNotStored(deadLettersNotStored.value());
       if (r.applied()) {
-        metrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
+        domainMetrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
             r.rowsUpserted(), r.millis(), r.freshnessMillis());
-        prometheus.batchCommitted(r.millis(), r.freshnessMillis());
+        prometheus.batchCommitted(name, r.millis(), r.freshnessMillis());
       }
     };
-    QueryLifecycle lifecycle = new QueryLifecycle(spark, dedup, new KafkaEndOffsets(kafka), statusWriter);
+    QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, dedup, new KafkaEndOffsets(topics), statusWriter);
     spark.streams().addListener(lifecycle);
     StreamingQuery query;
     try {
       query = decoded.writeStream()
-          .queryName("trackpipe-events")
-          .option("checkpointLocation", stream.checkpointDir().toAbsolutePath().toString())
+          .queryName(queryName(domain))
+          .option("checkpointLocation", checkpointDir.toAbsolutePath().toString())
           .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
           .foreachBatch(onBatch)
           .start();
@@ -169,40 +244,47 @@ public final class TrackingStreamJob {
       throw e;
     }
     lifecycle.follow(query);
-    log.info("Streaming {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
-        kafka.eventsTopic(), warehouseConfig.jdbcUrl(), stream.checkpointDir(), stream.dedupHorizon(),
-        stream.allowedLateness(), stream.timeZone(), raw.map(r -> r.config().toString()).orElse("off"));
-    return query;
+    log.info("Streaming domain {}: {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
+        domain.name(), topics.eventsTopic(), warehouseConfig.jdbcUrl(), checkpointDir, stream.dedupHorizon(),
+        stream.allowedLateness(), stream.timeZone(), rawForDomain.map(r -> r.table().qualifiedName()).orElse("off"));
+    return new StreamQueries.Running(domain.name(), query);
+  }
+
+  /** Job ads keep the query name they always had (it shows in Spark's UI and logs). */
+  private static String queryName(Domain domain) {
+    return domain.name().equals(DomainCatalog.JOB_ADS) ? "trackpipe-events" : "trackpipe-" + domain.name();
   }
 
   /**
-   * The configured rollups compiled against the source columns and the lookups' tables.
+   * The domain's rollups compiled against its source columns and the lookups' tables.
    *
-   * @throws io.trackpipe.config.ConfigException with every problem of the definitions
+   * @throws io.trackpipe.config.ConfigException with every problem of the domain's derived columns and rollups
    */
-  private Rollups rollups(SparkSession spark, Warehouse warehouse) throws SQLException {
-    RollupCatalog catalog = stream.rollups().catalog();
-    DimensionLookups lookups = new DimensionLookups(catalog.lookups(), lookup -> LookupTable.load(warehouse, lookup),
+  private Rollups rollups(SparkSession spark, Warehouse warehouse, Domain domain) throws SQLException {
+    DimensionLookups lookups = new DimensionLookups(domain.rollups().lookups(), lookup -> LookupTable.load(warehouse, lookup),
         stream.dimensionRefresh(), Clock.systemUTC());
-    return Rollups.compile(spark, stream.rollups(), catalog, lookups, stream.timeZone());
+    return Rollups.compile(spark, domain, lookups, stream.timeZone());
   }
 
   /**
-   * Routes this query's progress to the job's metrics and the pipeline status (after each batch, and every few seconds
+   * Routes one query's progress to its domain's metrics and pipeline status (after each batch, and every few seconds
    * while idle, so that the lag reaches 0 once caught up), and when the query ends, closes its dedup store and the lag
    * probe and removes itself. Spark calls listeners on one thread of its own, possibly before {@link #follow} ran:
    * whichever of the two sees the end first closes (closing is idempotent).
    */
-  private final class QueryLifecycle extends StreamingQueryListener {
+  private static final class QueryLifecycle extends StreamingQueryListener {
     private final SparkSession spark;
+    private final StreamMetrics metrics;
     private final DedupStore dedup;
     private final KafkaEndOffsets endOffsets;
     private final PipelineStatusWriter statusWriter;
     private volatile StreamingQuery query;
     private boolean ended;
 
-    QueryLifecycle(SparkSession spark, DedupStore dedup, KafkaEndOffsets endOffsets, PipelineStatusWriter statusWriter) {
+    QueryLifecycle(SparkSession spark, StreamMetrics metrics, DedupStore dedup, KafkaEndOffsets endOffsets,
+        PipelineStatusWriter statusWriter) {
       this.spark = spark;
+      this.metrics = metrics;
       this.dedup = dedup;
       this.endOffsets = endOffsets;
       this.statusWriter = statusWriter;
@@ -249,11 +331,11 @@ public final class TrackingStreamJob {
    * A new checkpoint re-reads Kafka from the start; if the warehouse already has this sink's facts, that would count
    * them again. Refuse, with the way out, rather than double count.
    */
-  private void checkCheckpointMatchesWarehouse(Optional<StreamCommit> committed) throws IOException {
+  private static void checkCheckpointMatchesWarehouse(Path checkpointDir, Optional<StreamCommit> committed) throws IOException {
     if (committed.isEmpty()) return;
-    Optional<String> checkpointQueryId = checkpointQueryId(stream.checkpointDir());
+    Optional<String> checkpointQueryId = checkpointQueryId(checkpointDir);
     if (checkpointQueryId.isEmpty() || !checkpointQueryId.get().equals(committed.get().queryId())) {
-      throw new IllegalStateException("checkpoint " + stream.checkpointDir().toAbsolutePath() + " is "
+      throw new IllegalStateException("checkpoint " + checkpointDir.toAbsolutePath() + " is "
           + (checkpointQueryId.isEmpty() ? "new" : "from query " + checkpointQueryId.get()) + ", and "
           + committed.get().otherCheckpointMessage(checkpointQueryId.orElse("(none yet)")));
     }
@@ -265,7 +347,7 @@ public final class TrackingStreamJob {
    * events counted within the horizon through, to be counted again: refuse, with the ways out, unless the loss is
    * accepted. A store with ids but no last batch was written before the store kept it, and is trusted.
    */
-  private void checkDedupStoreMatchesWarehouse(DedupStore dedup, Optional<StreamCommit> committed) {
+  private void checkDedupStoreMatchesWarehouse(Domain domain, DedupStore dedup, Optional<StreamCommit> committed) {
     long lastCommitted = committed.map(StreamCommit::batchId).orElse(-1L);
     OptionalLong seen = dedup.lastBatch();
     boolean matches = seen.isPresent()
@@ -274,7 +356,7 @@ public final class TrackingStreamJob {
     if (matches) return;
     String problem = "the dedup store in " + dedup.dir().toAbsolutePath() + " "
         + (seen.isPresent() ? "last saw batch " + seen.getAsLong() : "is empty") + ", but the warehouse's last commit of sink '"
-        + SINK + "' is batch " + lastCommitted;
+        + domain.sink() + "' (domain " + domain.name() + ") is batch " + lastCommitted;
     if (stream.acceptDedupStoreLoss()) {
       log.warn("{}; starting anyway (stream.accept-dedup-store-loss): copies of events counted within the last {} may be"
           + " counted again", problem, stream.dedupHorizon());

@@ -1,7 +1,7 @@
 package io.trackpipe.spark.warehouse;
 
-import static io.trackpipe.spark.ingest.DecodedEvents.EVENT_ID;
-import static io.trackpipe.spark.ingest.DecodedEvents.RECEIVED_AT;
+import static io.trackpipe.spark.ingest.EventColumns.EVENT_ID;
+import static io.trackpipe.spark.ingest.EventColumns.RECEIVED_AT;
 import static io.trackpipe.spark.ingest.DecodedEvents.REJECT_REASON;
 import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_OFFSET;
 import static io.trackpipe.spark.ingest.DecodedEvents.SOURCE_PARTITION;
@@ -17,7 +17,9 @@ import static org.apache.spark.sql.functions.when;
 import io.trackpipe.event.RejectReason;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.ingest.CheckpointOffsets;
-import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.domain.Rule;
+import io.trackpipe.spark.ingest.EventColumns;
 import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.Lateness;
 import io.trackpipe.spark.rollup.Rollups;
@@ -83,12 +85,27 @@ public final class FactsBatchSink {
   private final Duration allowedLateness;
   private final String sourceName;
   private final Optional<RawStoreWriter> rawStore;
+  /** The valid events' columns the rollups read. */
+  private final Column[] eventColumns;
+  /** Every reject code a batch's rows can carry: the reasons, and {@code rule:<name>} per rule of the domain. */
+  private final List<String> rejectCodes;
 
-  /** @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere */
-  /** @param offsets where the Kafka offsets of each batch are read, to be committed with its facts */
-  public FactsBatchSink(String sinkName, ExactlyOnceWriter writer, CheckpointOffsets offsets, DedupStore dedup,
-      Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName, Optional<RawStoreWriter> rawStore) {
+  /**
+   * @param sinkName the domain's sink: its commits' name in the warehouse
+   * @param schema the domain's events
+   * @param offsets where the Kafka offsets of each batch are read, to be committed with its facts
+   * @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere
+   */
+  public FactsBatchSink(String sinkName, EventSchema schema, ExactlyOnceWriter writer, CheckpointOffsets offsets,
+      DedupStore dedup, Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName,
+      Optional<RawStoreWriter> rawStore) {
     this.sinkName = sinkName;
+    this.eventColumns = Arrays.stream(EventColumns.eventSchema(schema, false).fieldNames())
+        .map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    List<String> codes = new ArrayList<>();
+    for (RejectReason reason : RejectReason.values()) codes.add(reason.code());
+    for (Rule rule : schema.rules()) codes.add("rule:" + rule.name());
+    this.rejectCodes = List.copyOf(codes);
     this.writer = writer;
     this.offsets = offsets;
     this.dedup = dedup;
@@ -126,8 +143,8 @@ public final class FactsBatchSink {
         count(lit(1)).as("read"),
         max(unix_millis(col(RECEIVED_AT))).as("newest_arrival"),
         countWhere(valid.and(inTime.unary_$bang())).as("too_late")));
-    for (RejectReason reason : RejectReason.values()) {
-      metrics.add(countWhere(col(REJECT_REASON).equalTo(reason.code())).as(reason.code()));
+    for (String code : rejectCodes) {
+      metrics.add(countWhere(col(REJECT_REASON).equalTo(code)).as(code));
     }
     batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -160,8 +177,7 @@ public final class FactsBatchSink {
             events.col(SOURCE_PARTITION).equalTo(droppedPositions.col("p")).and(events.col(SOURCE_OFFSET).equalTo(droppedPositions.col("o"))),
             "left_anti");
       }
-      events = events.select(Arrays.stream(DecodedEvents.EVENT_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
-          .toArray(Column[]::new));
+      events = events.select(eventColumns);
       facts = rollups.apply(events, sourceName);
       // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
       // is not committed and runs again.
@@ -180,9 +196,9 @@ public final class FactsBatchSink {
     long counted = arrivalMillis.length - duplicates;
     long tooLate = number(counts.get("too_late"));
     Map<String, Long> rejected = new TreeMap<>();
-    for (RejectReason reason : RejectReason.values()) {
-      long n = number(counts.get(reason.code()));
-      if (n > 0) rejected.put(reason.code(), n);
+    for (String code : rejectCodes) {
+      long n = number(counts.get(code));
+      if (n > 0) rejected.put(code, n);
     }
     Map<Long, Long> freshness = new HashMap<>();
     for (int i = 0; i < arrivalMillis.length; i++) {

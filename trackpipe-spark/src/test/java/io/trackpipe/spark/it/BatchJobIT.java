@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.embedded.EmbeddedCassandra;
-import io.trackpipe.event.legacy.DecodedEvent;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.DecodedEvent;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
-import io.trackpipe.event.legacy.TrackerContext;
 import io.trackpipe.rawstore.RawEventWriter;
 import io.trackpipe.rawstore.RawStoreSchema;
 import io.trackpipe.rawstore.RawStoreSessions;
-import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
@@ -88,12 +91,12 @@ class BatchJobIT {
   /** An event at local time {@code local} (in {@link #ZONE}). */
   private DecodedEvent event(String local, long job, long publisher, String track, Long bidMicros) {
     long millis = LocalDateTime.parse(local).atZone(ZONE).toInstant().toEpochMilli();
-    return new DecodedEvent("ev-" + ids.incrementAndGet(), millis, job, publisher, 1L, 1L, bidMicros, track, TrackerContext.EMPTY);
+    return JobAdsEvents.event("ev-" + ids.incrementAndGet(), millis, job, publisher, 1L, 1L, bidMicros, track);
   }
 
   /** Writes events to the raw store as a writer whose clock reads {@code writtenAt}. */
   private static void write(RawStoreFixture raw, Instant writtenAt, List<DecodedEvent> events) {
-    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.config, Clock.fixed(writtenAt, ZoneOffset.UTC));
+    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.table, Clock.fixed(writtenAt, ZoneOffset.UTC));
     for (DecodedEvent e : events) writer.write(e, writtenAt.toEpochMilli());
     writer.flush();
   }
@@ -102,7 +105,7 @@ class BatchJobIT {
     return new StreamConfig(f.checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, f.checkpointDir.resolve("dedup"), "earliest",
         zone, lateness, Duration.ofHours(1).plus(lateness).plus(EventLimits.DEFAULT.maxFutureSkew()),
         EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500), StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
-        RollupConfig.DEFAULT);
+        DomainCatalog.load(List.of(), List.of()));
   }
 
   @Test
@@ -112,7 +115,7 @@ class BatchJobIT {
     // Noon local time (UTC+7); yesterday evening is settled, the current hour is not.
     Instant noon = LocalDateTime.parse("2026-11-20T12:00").atZone(ZONE).toInstant();
     TestClock clock = new TestClock(noon);
-    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.config);
+    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.table);
     write(raw, noon.minusSeconds(600), List.of(
         event("2026-11-19T20:10", 1, 1, "click", 500_000L),
         event("2026-11-19T20:20", 1, 1, "click", 250_000L),
@@ -120,7 +123,7 @@ class BatchJobIT {
         event("2026-11-19T21:05", 1, 2, "conversion", null),
         event("2026-11-19T21:06", 2, 1, "click", 1_000_000L),
         event("2026-11-20T11:30", 1, 1, "click", 500_000L)));
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, stream(f, ZONE, LATENESS), BATCH, clock);
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, stream(f, ZONE, LATENESS), BATCH, clock);
 
     BatchJob.CycleResult first = job.runCycle();
     assertThat(first.hourlyBuckets()).isEqualTo(2);
@@ -222,7 +225,7 @@ class BatchJobIT {
     assertThat(status.eventsTooLate()).isEqualTo(300);
 
     BatchConfig batch = new BatchConfig(Duration.ofMinutes(2), Duration.ofMinutes(1), MetricsEndpointConfig.off());
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
     BatchJob.CycleResult cycle = job.runCycle();
     assertThat(cycle.pending()).isGreaterThan(0); // the recent hour stays the stream's
     // The stream adds more to the recent, unsettled hour; the next cycle leaves it alone.
@@ -243,7 +246,7 @@ class BatchJobIT {
     // Once everything is settled, a backfill of the whole range rewrites exactly what is there.
     List<String> streamed = f.query("SELECT " + EVENTS_METRICS + " FROM events ORDER BY job_id, dates, hours, publisher_id, campaign_id");
     List<String> daily = f.query("SELECT * FROM publisher_daily ORDER BY publisher_id, dates");
-    BatchJob later = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch,
+    BatchJob later = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch,
         Clock.offset(Clock.systemUTC(), Duration.ofDays(3)));
     LocalDateTime from = LocalDateTime.ofInstant(now.minus(Duration.ofHours(4)), ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
     later.backfill(from, from.plusDays(2), line -> { });
@@ -271,7 +274,7 @@ class BatchJobIT {
     StreamFixture.runToEnd(streamJob);
 
     BatchConfig batch = new BatchConfig(Duration.ofMinutes(2), Duration.ofMinutes(1), MetricsEndpointConfig.off());
-    BatchJob job = BatchJob.prepare(StreamFixture.spark(), f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), RawStoreFixture.JOB_ADS, f.warehouseConfig, raw.config, streamConfig, batch, Clock.systemUTC());
     BatchJob.CycleResult waiting = job.runCycle();
     assertThat(waiting.hourlyBuckets()).as("the hour is left to the stream, which may still add to it").isZero();
     assertThat(waiting.pending()).isGreaterThan(0);
@@ -292,6 +295,49 @@ class BatchJobIT {
     List<StreamFixture.Send> all = new ArrayList<>(sent);
     all.addAll(more);
     assertThat(f.facts()).as("every event once").isEqualTo(Recount.of(all, Map.of(), lateness));
+  }
+
+  @Test
+  void recomputesAUsersDomainFromItsOwnRawTable() throws Exception {
+    StreamFixture f = StreamFixture.create("batchsignups", work);
+    Domain signups;
+    try (var in = BatchJobIT.class.getClassLoader().getResourceAsStream("domains/signups.yaml")) {
+      signups = DomainCatalog.parse("signups.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    RawStoreFixture raw = RawStoreFixture.create("batchsignups", EmbeddedCassandra.shared().contactPoint()).forDomain(signups);
+    RawStoreSchema.apply(RawStoreSessions.get(raw.config), raw.table);
+    Instant noon = Instant.parse("2026-11-20T12:00:00Z");
+    EventDecoder decoder = new EventDecoder(signups.schema(), EventLimits.DEFAULT);
+    List<DecodedEvent> events = new ArrayList<>();
+    for (String json : List.of(
+        "{\"account_id\":1,\"at\":\"2026-11-19T10:05:00Z\",\"plan\":\"pro\",\"amount\":12.5,\"confirmed\":true}",
+        "{\"account_id\":1,\"at\":\"2026-11-19T10:05:00Z\",\"plan\":\"pro\",\"amount\":12.5,\"confirmed\":true}",
+        "{\"account_id\":2,\"at\":\"2026-11-19T10:40:00Z\",\"plan\":\"free\",\"amount\":0,\"confirmed\":false}",
+        "{\"account_id\":3,\"at\":\"2026-11-19T10:59:59Z\",\"plan\":\"pro\",\"amount\":7.25,\"confirmed\":true}",
+        "{\"account_id\":4,\"at\":1795086900,\"plan\":\"free\",\"amount\":0,\"country\":\"VN\",\"confirmed\":true}")) {
+      events.add(((DecodeResult.Accepted) decoder.decode(json, noon.toEpochMilli())).event());
+    }
+    RawEventWriter writer = new RawEventWriter(RawStoreSessions.get(raw.config), raw.table,
+        Clock.fixed(noon.minusSeconds(600), ZoneOffset.UTC));
+    for (DecodedEvent e : events) writer.write(e, noon.minusSeconds(600).toEpochMilli());
+    writer.flush();
+    assertThat(raw.rowsById()).as("the copy collapses onto its hashed id").hasSize(4);
+
+    BatchJob job = BatchJob.prepare(StreamFixture.spark(), signups, f.warehouseConfig, raw.config,
+        stream(f, ZoneId.of("UTC"), LATENESS), BATCH, new TestClock(noon));
+    BatchJob.CycleResult cycle = job.runCycle();
+    assertThat(cycle.hourlyBuckets()).isEqualTo(2);
+    // By hand: 10:00 has two pro signups (12.50 + 7.25; the copy once) and one free; 11:00 (epoch seconds
+    // 1795086900 = 11:15) one free.
+    assertThat(f.query("SELECT plan, dates, hours, signups, revenue, sources FROM signups_daily ORDER BY dates, hours, plan"))
+        .containsExactly(
+            "free|2026-11-19|10|1|0|cassandra",
+            "pro|2026-11-19|10|2|19.75|cassandra",
+            "free|2026-11-19|11|1|0|cassandra");
+    assertThat(new RangeOverwrite(f.warehouse).watermark("raw-to-warehouse:signups")).isPresent();
+    assertThat(new RangeOverwrite(f.warehouse).watermark(BatchJob.PIPELINE)).as("job ads' watermark untouched").isEmpty();
+    assertThat(job.verify(LocalDateTime.parse("2026-11-19T00:00"), LocalDateTime.parse("2026-11-20T00:00"), line -> { })
+        .drifts()).isEmpty();
   }
 
   private static final String[] TRACKS = {"click", "click", "conversion", "qualified", "unqualified", ""};

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +43,7 @@ class BatchRetryIT {
     execute(f, "CREATE TRIGGER events_unavailable BEFORE INSERT ON events FOR EACH ROW"
         + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'events unavailable'");
     try {
-      StreamingQuery failing = f.job(f.streamConfig()).start(StreamFixture.spark());
+      StreamQueries failing = f.job(f.streamConfig()).start(StreamFixture.spark());
       try {
         assertThatThrownBy(failing::processAllAvailable).as("the commit fails while events refuses writes")
             .hasStackTraceContaining("events");

@@ -204,7 +204,7 @@ class CrashRecoveryIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     try (Connection c = f.warehouse.connect();
         PreparedStatement s = c.prepareStatement("SELECT batch_id FROM stream_commit WHERE sink = ?")) {
-      s.setString(1, TrackingStreamJob.SINK);
+      s.setString(1, StreamFixture.JOB_ADS_SINK);
       while (true) {
         try (ResultSet rs = s.executeQuery()) {
           if (rs.next() && rs.getLong(1) >= batch) return;

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +76,7 @@ class DeadLetterIT {
     List<RecordMetadata> positions = f.produceAndGetOffsets(sends);
 
     TrackingStreamJob job = f.job(f.streamConfig());
-    StreamingQuery query = job.start(StreamFixture.spark());
+    StreamQueries query = job.start(StreamFixture.spark());
     StreamStatus status;
     try {
       query.processAllAvailable();

@@ -15,7 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +39,7 @@ class EnrichmentIT {
     List<String> ids = new ArrayList<>();
 
     TrackingStreamJob job = f.job(f.streamConfig());
-    StreamingQuery query = job.start(StreamFixture.spark());
+    StreamQueries query = job.start(StreamFixture.spark());
     try {
       f.produce(List.of(click(ids, NEW_JOB, earlier.plusMinutes(1), now), click(ids, NEW_JOB, earlier.plusMinutes(2), now),
           click(ids, 1, earlier.plusMinutes(3), now)));

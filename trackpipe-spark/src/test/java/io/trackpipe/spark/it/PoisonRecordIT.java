@@ -28,7 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,9 +74,9 @@ class PoisonRecordIT {
     StreamConfig stream = new StreamConfig(defaults.checkpointDir(), defaults.sparkMaster(), defaults.triggerInterval(),
         defaults.maxEventsPerBatch(), defaults.shufflePartitions(), defaults.dedupStoreDir(), defaults.startingOffsets(),
         defaults.timeZone(), defaults.allowedLateness(), defaults.dedupHorizon(), defaults.maxFutureSkew(),
-        defaults.dimensionRefresh(), DEAD_LETTER_MAX_BYTES, false, defaults.rollups());
+        defaults.dimensionRefresh(), DEAD_LETTER_MAX_BYTES, false, defaults.domains());
     TrackingStreamJob job = f.job(stream);
-    StreamingQuery query = job.start(StreamFixture.spark());
+    StreamQueries query = job.start(StreamFixture.spark());
     try {
       query.processAllAvailable();
       StreamFixture.Send after = new StreamFixture.Send("k", click("after", hour.plusMinutes(30)), arrival);

@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +67,7 @@ class RawStoreOutageIT {
 
       // 1. A short outage timeout: the job stops with the cause and commits nothing of the batch it could not store.
       TrackingStreamJob impatient = job(f, raw.config.withOutageTimeout(Duration.ofSeconds(4)));
-      StreamingQuery first = impatient.start(StreamFixture.spark());
+      StreamQueries first = impatient.start(StreamFixture.spark());
       try {
         send(f, sent, parts.get(0));
         await().atMost(Duration.ofSeconds(60)).until(() -> impatient.metrics().status().recordsRead() == parts.get(0).size());
@@ -86,7 +86,7 @@ class RawStoreOutageIT {
       // 2. Cassandra back, the job started again: it catches up from the checkpoint.
       cassandra = EmbeddedCassandra.start(cassandraDir, port);
       TrackingStreamJob patient = job(f, raw.config.withOutageTimeout(Duration.ofMinutes(2)));
-      StreamingQuery second = patient.start(StreamFixture.spark());
+      StreamQueries second = patient.start(StreamFixture.spark());
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> patient.metrics().status().recordsRead() == parts.get(1).size());
         assertExact(f, raw, sent, jobs);

@@ -10,8 +10,7 @@ import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.event.EventLimits;
-import io.trackpipe.event.legacy.TrackerContext;
-import io.trackpipe.event.legacy.TrackingField;
+import io.trackpipe.domain.EventField;
 import io.trackpipe.generator.CassandraEventSink;
 import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.GeneratedRecord;
@@ -35,7 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +73,7 @@ class RawStoreStreamIT {
     execute(f, "CREATE TRIGGER events_unavailable BEFORE INSERT ON events FOR EACH ROW"
         + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'events unavailable'");
     try {
-      StreamingQuery failing = job.start(StreamFixture.spark());
+      StreamQueries failing = job.start(StreamFixture.spark());
       try {
         assertThatThrownBy(failing::processAllAvailable).hasStackTraceContaining("events");
       } finally {
@@ -108,7 +107,7 @@ class RawStoreStreamIT {
     for (int i = 0; i < 2_000; i++) records.add(generator.next(now));
     long malformed = records.stream().filter(r -> r.kind() == GeneratedRecord.Kind.MALFORMED).count();
 
-    CassandraEventSink sink = new CassandraEventSink(direct.config, EventLimits.DEFAULT, Clock.fixed(now, ZoneOffset.UTC));
+    CassandraEventSink sink = new CassandraEventSink(RawStoreFixture.JOB_ADS, direct.config, EventLimits.DEFAULT, Clock.fixed(now, ZoneOffset.UTC));
     try (sink) {
       records.forEach(sink::send);
     }
@@ -154,9 +153,10 @@ class RawStoreStreamIT {
     if (e.path("bid").isNumber()) assertThat(row.getBigDecimal("bid")).isEqualByComparingTo(new BigDecimal(e.get("bid").asText()));
     else assertThat(row.isNull("bid")).isTrue();
     assertThat(row.getString("custom_track")).isEqualTo(e.path("custom_track").isTextual() ? e.get("custom_track").asText() : null);
-    for (TrackingField field : TrackerContext.FIELDS) {
-      JsonNode value = e.path(field.jsonName());
-      assertThat(row.getString(field.jsonName())).as(id + " " + field.jsonName())
+    // The tracker context: the job-ads fields kept in the raw store only, as sent.
+    for (EventField field : RawStoreFixture.JOB_ADS.schema().fields().stream().filter(EventField::rawOnly).toList()) {
+      JsonNode value = e.path(field.name());
+      assertThat(row.getString(field.name())).as(id + " " + field.name())
           .isEqualTo(value.isMissingNode() || value.isNull() ? null : value.asText());
     }
   }

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +52,7 @@ class RollupsIT {
     StreamFixture f = StreamFixture.create("kpi", work);
     f.loadDimensions(DIMENSIONS);
     TrackingStreamJob job = f.job(f.streamConfig());
-    StreamingQuery query = job.start(StreamFixture.spark());
+    StreamQueries query = job.start(StreamFixture.spark());
     try {
       // Campaign 3, day 1: 1 impression, 1 click of 0.50. Campaign 5 (job 2), day 1: a conversion only.
       List<StreamFixture.Send> first = new ArrayList<>();
@@ -145,8 +145,8 @@ class RollupsIT {
         """);
     StreamFixture f = StreamFixture.create("custom", work);
     f.loadDimensions(DIMENSIONS);
-    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
-    StreamingQuery query = job.start(StreamFixture.spark());
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions))));
+    StreamQueries query = job.start(StreamFixture.spark());
     try {
       f.produce(List.of(event(1, 3, DAY_1.plusMinutes(7), "click", "0.25"), event(1, 3, DAY_1.plusMinutes(9), "click", "1.00"),
           event(2, 5, DAY_1.plusMinutes(8), "click", "2.00"), event(99, 5, DAY_1.plusMinutes(8), "click", "4.00"),
@@ -186,7 +186,7 @@ class RollupsIT {
               - {name: i, kind: count-if, where: "industry = 'Tech'"}
         """);
     StreamFixture f = StreamFixture.create("broken", work);
-    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions))));
 
     assertThatThrownBy(() -> job.start(StreamFixture.spark()))
         .isInstanceOf(ConfigException.class)
@@ -221,8 +221,8 @@ class RollupsIT {
         """);
     StreamFixture f = StreamFixture.create("reserved", work);
     f.loadDimensions(DIMENSIONS);
-    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
-    StreamingQuery query = job.start(StreamFixture.spark());
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions))));
+    StreamQueries query = job.start(StreamFixture.spark());
     try {
       // A recent hour: the broker deletes records whose timestamps are older than its retention.
       LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.HOURS).minusHours(1);
@@ -265,7 +265,7 @@ class RollupsIT {
               - {name: n, kind: count}
         """);
     StreamFixture f = StreamFixture.create("unsafe", work);
-    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions), List.of("impression"), true)));
+    TrackingStreamJob job = f.job(f.streamConfig(new RollupConfig(List.of(definitions))));
 
     assertThatThrownBy(() -> job.start(StreamFixture.spark()))
         .isInstanceOf(ConfigException.class)

@@ -1,6 +1,7 @@
 package io.trackpipe.spark.it;
 
 import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.rollup.RollupConfig;
@@ -37,7 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 
 /**
  * One isolated pipeline per test on the suite's shared real servers: its own topics, database and checkpoint.
@@ -73,7 +74,7 @@ public final class StreamFixture {
 
   /** Runs the job until everything in its topic is processed, then stops it; the job's counters after the run. */
   public static StreamStatus runToEnd(TrackingStreamJob job) throws Exception {
-    StreamingQuery query = job.start(spark());
+    StreamQueries query = job.start(spark());
     try {
       query.processAllAvailable();
       return job.metrics().status();
@@ -100,10 +101,14 @@ public final class StreamFixture {
     return streamConfig(checkpointDir, rollups);
   }
 
+  /** The job-ads domain's sink: the name of its commits in {@code stream_commit}. */
+  public static final String JOB_ADS_SINK = DomainCatalog.load(List.of(), List.of()).jobAds().sink();
+
   private static StreamConfig streamConfig(Path checkpointDir, RollupConfig rollups) {
     return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
         ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
-        StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false, rollups);
+        StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
+        DomainCatalog.load(List.of(), rollups.definitionFiles()));
   }
 
   public TrackingStreamJob job(StreamConfig stream) {
@@ -224,7 +229,7 @@ public final class StreamFixture {
 
   public long committedBatch() throws Exception {
     try (Connection c = warehouse.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT batch_id FROM stream_commit WHERE sink = '" + TrackingStreamJob.SINK + "'")) {
+        ResultSet rs = s.executeQuery("SELECT batch_id FROM stream_commit WHERE sink = '" + JOB_ADS_SINK + "'")) {
       return rs.next() ? rs.getLong(1) : -1;
     }
   }

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.streaming.StreamingQuery;
+import io.trackpipe.spark.stream.StreamQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +48,7 @@ class StreamMetricsEndpointIT {
     long arrival = System.currentTimeMillis();
     try (MetricsEndpoint endpoint = MetricsEndpoint.start(new MetricsEndpointConfig("127.0.0.1", Optional.of(0)),
         job.prometheus().registry()).orElseThrow()) {
-      StreamingQuery query = job.start(StreamFixture.spark());
+      StreamQueries query = job.start(StreamFixture.spark());
       try {
         f.produce(batch("a", 40, hour, arrival, 2));
         query.processAllAvailable();
@@ -86,7 +86,7 @@ class StreamMetricsEndpointIT {
       status = new PipelineStatusTable(f.warehouse).readAll(c);
     }
     assertThat(status).hasSize(1);
-    assertThat(status.get(0).job()).isEqualTo(TrackingStreamJob.SINK);
+    assertThat(status.get(0).job()).isEqualTo(StreamFixture.JOB_ADS_SINK);
     assertThat(status.get(0).batchId()).isEqualTo(f.committedBatch());
     assertThat(status.get(0).eventsCounted()).isEqualTo(65);
     assertThat(status.get(0).deadLetters()).isEqualTo(3);
@@ -110,13 +110,13 @@ class StreamMetricsEndpointIT {
     StreamConfig smallBatches = new StreamConfig(defaults.checkpointDir(), defaults.sparkMaster(),
         defaults.triggerInterval(), 30, defaults.shufflePartitions(), defaults.dedupStoreDir(), defaults.startingOffsets(),
         defaults.timeZone(), defaults.allowedLateness(), defaults.dedupHorizon(), defaults.maxFutureSkew(),
-        defaults.dimensionRefresh(), defaults.deadLetterMaxBytes(), defaults.acceptDedupStoreLoss(), defaults.rollups());
+        defaults.dimensionRefresh(), defaults.deadLetterMaxBytes(), defaults.acceptDedupStoreLoss(), defaults.domains());
     TrackingStreamJob job = f.job(smallBatches);
     LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
     f.produce(batch("backlog", 200, hour, System.currentTimeMillis(), 0));
     try (MetricsEndpoint endpoint = MetricsEndpoint.start(new MetricsEndpointConfig("127.0.0.1", Optional.of(0)),
         job.prometheus().registry()).orElseThrow()) {
-      StreamingQuery query = job.start(StreamFixture.spark());
+      StreamQueries query = job.start(StreamFixture.spark());
       try {
         query.processAllAvailable();
         assertThat(job.metrics().status().batches()).as("batches for the backlog").isGreaterThanOrEqualTo(4);

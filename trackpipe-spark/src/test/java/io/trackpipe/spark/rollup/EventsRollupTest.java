@@ -3,9 +3,12 @@ package io.trackpipe.spark.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.rollup.RollupCatalog;
-import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.domain.DerivedColumn;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.EventSchema;
 import io.trackpipe.spark.enrich.DimensionLookups;
-import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.ingest.EventColumns;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.fact.FactBatch;
@@ -37,12 +40,14 @@ class EventsRollupTest {
   private static SparkSession spark;
   private static RollupCatalog eventsOnly;
   private static DimensionLookups jobs;
+  private static Domain jobAds;
   private int nextId;
 
   @BeforeAll
   static void startSpark() {
     spark = SparkSessions.local("events-rollup-test");
-    RollupCatalog builtIn = RollupCatalog.load(List.of());
+    jobAds = DomainCatalog.load(List.of(), List.of()).jobAds();
+    RollupCatalog builtIn = jobAds.rollups();
     eventsOnly = new RollupCatalog(builtIn.lookups(), List.of(builtIn.rollup("events").orElseThrow()));
     jobs = DimensionLookups.of(List.of(LookupTable.of(builtIn.lookup("job").orElseThrow(),
         List.of(ValueKind.INTEGER, ValueKind.TEXT), Map.of(1L, new Object[] {77L, "Tech"}, 5L, new Object[] {55L, "Retail"}))));
@@ -50,18 +55,22 @@ class EventsRollupTest {
 
   private Row event(String ts, Long job, Long publisher, Long campaign, Long group, String track, Double bid) {
     Timestamp time = Timestamp.from(Instant.parse(ts));
-    Long micros = bid == null ? null : Math.round(bid * 1_000_000);
-    return RowFactory.create("id-" + nextId++, time, time, job, publisher, campaign, group, micros, track);
+    BigDecimal money = bid == null ? null : BigDecimal.valueOf(Math.round(bid * 1_000_000), 6);
+    String id = "id-" + nextId++;
+    return RowFactory.create(id, time, time, id, time, job, publisher, campaign, group, money, track);
   }
 
   /** The rows the stream would write to {@code events}, by key. */
   private Map<String, Fact> factsByKey(List<Row> events, ZoneId zone) throws Exception {
-    return factsByKey(events, zone, RollupConfig.DEFAULT);
+    return factsByKey(events, zone, jobAds.schema());
   }
 
-  private Map<String, Fact> factsByKey(List<Row> events, ZoneId zone, RollupConfig config) throws Exception {
-    Dataset<Row> decoded = spark.createDataFrame(events, DecodedEvents.EVENT_SCHEMA);
-    FactBatch batch = Rollups.compile(spark, config, eventsOnly, jobs, zone).apply(decoded, "test").get(0);
+  /** @param schema job ads' schema, or one with another derived {@code event_kind} */
+  private Map<String, Fact> factsByKey(List<Row> events, ZoneId zone, EventSchema schema) throws Exception {
+    Dataset<Row> decoded = spark.createDataFrame(events, EventColumns.eventSchema(schema, false));
+    Domain domain = new Domain(jobAds.name(), jobAds.title(), jobAds.description(), jobAds.origin(), jobAds.topics(),
+        jobAds.sink(), jobAds.rawTable(), schema, eventsOnly, null);
+    FactBatch batch = Rollups.compile(spark, domain, jobs, zone).apply(decoded, "test").get(0);
     assertThat(batch.table().name()).isEqualTo("events");
     Map<String, Fact> byKey = new TreeMap<>();
     for (Object[] values : batch.rows()) {
@@ -167,10 +176,11 @@ class EventsRollupTest {
   }
 
   private boolean inTime(String eventTime, String receivedAt, ZoneId zone, Duration lateness) {
-    Row row = RowFactory.create("x", Timestamp.from(Instant.parse(eventTime)), Timestamp.from(Instant.parse(receivedAt)),
-        1L, 1L, 1L, 1L, 1L, "click");
+    Timestamp time = Timestamp.from(Instant.parse(eventTime));
+    Row row = RowFactory.create("x", time, Timestamp.from(Instant.parse(receivedAt)), "x", time,
+        1L, 1L, 1L, 1L, BigDecimal.valueOf(1, 6), "click");
     List<Row> rows = new ArrayList<>(List.of(row));
-    return spark.createDataFrame(rows, DecodedEvents.EVENT_SCHEMA)
+    return spark.createDataFrame(rows, EventColumns.eventSchema(jobAds.schema(), false))
         .select(Lateness.arrivedInTime(zone, lateness)).first().getBoolean(0);
   }
 
@@ -201,7 +211,12 @@ class EventsRollupTest {
     assertThat(row.count("impressions")).as("null, empty and 'impression' by default").isEqualTo(3);
     assertThat(row.count("clicks")).isEqualTo(1);
 
-    RollupConfig labelledOnly = new RollupConfig(List.of(), List.of("impression", "apply_start"), false);
+    // A domain of one's own may classify otherwise: here only labelled views are impressions.
+    EventSchema s = jobAds.schema();
+    EventSchema labelledOnly = new EventSchema(s.fields(), s.id(), s.time(), s.partitionKey(), s.unknownFields(),
+        List.of(new DerivedColumn("event_kind", "CASE WHEN custom_track IN ('click', 'conversion', 'qualified',"
+            + " 'unqualified') THEN custom_track WHEN custom_track IN ('impression', 'apply_start') THEN 'impression'"
+            + " ELSE 'other' END", null)), s.rules());
     Fact strict = factsByKey(events, UTC, labelledOnly).get("1|2024-05-01|10|2|3|4");
     assertThat(strict.count("impressions")).as("only the configured values").isEqualTo(2);
   }

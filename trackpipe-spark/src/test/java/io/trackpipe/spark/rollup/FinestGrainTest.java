@@ -3,9 +3,10 @@ package io.trackpipe.spark.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.rollup.RollupCatalog;
-import io.trackpipe.rollup.RollupConfig;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.enrich.DimensionLookups;
-import io.trackpipe.spark.ingest.DecodedEvents;
+import io.trackpipe.spark.ingest.EventColumns;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.dimension.LookupTable.ValueKind;
@@ -77,12 +78,15 @@ class FinestGrainTest {
 
   private static SparkSession spark;
   private static RollupCatalog catalog;
+  /** Job ads with {@link #catalog}'s rollups. */
+  private static Domain domain;
   private static DimensionLookups jobs;
 
   @BeforeAll
   static void startSpark(@TempDir Path folder) throws Exception {
     spark = SparkSessions.local("finest-grain-test");
     catalog = RollupCatalog.load(List.of(Files.writeString(folder.resolve("every-kind.yaml"), EVERY_KIND)));
+    domain = DomainCatalog.load(List.of(), List.of()).jobAds().withRollups(catalog);
     jobs = DimensionLookups.of(List.of(LookupTable.of(catalog.lookup("job").orElseThrow(),
         List.of(ValueKind.INTEGER, ValueKind.TEXT),
         Map.of(1L, new Object[] {77L, "Tech"}, 2L, new Object[] {55L, "Retail"}, 3L, new Object[] {55L, null}))));
@@ -92,12 +96,13 @@ class FinestGrainTest {
   @ValueSource(strings = {"UTC", "Asia/Kolkata", "America/New_York"})
   void everyRollupFromTheSharedGrainEqualsItsOwnAggregation(String zoneName) throws Exception {
     ZoneId zone = ZoneId.of(zoneName);
-    Dataset<Row> events = spark.createDataFrame(randomEvents(3_000, zoneName.hashCode()), DecodedEvents.EVENT_SCHEMA);
-    Rollups rollups = Rollups.compile(spark, RollupConfig.DEFAULT, catalog, jobs, zone);
+    Dataset<Row> events = spark.createDataFrame(randomEvents(3_000, zoneName.hashCode()),
+        EventColumns.eventSchema(domain.schema(), false));
+    Rollups rollups = Rollups.compile(spark, domain, jobs, zone);
 
     List<FactBatch> written = rollups.apply(events, "test");
 
-    Dataset<Row> source = jobs.enrich(RollupSource.prepare(events, RollupConfig.DEFAULT), List.of("job"));
+    Dataset<Row> source = jobs.enrich(RollupSource.prepare(events, domain.schema()), List.of("job"));
     for (RollupPlan plan : rollups.plans()) {
       List<List<Object>> expected = asWarehouseValues(plan.aggregate(source));
       List<List<Object>> actual = written.stream().filter(b -> b.table().equals(plan.table())).findFirst().orElseThrow()
@@ -125,9 +130,11 @@ class FinestGrainTest {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Timestamp time = new Timestamp(start + (long) (random.nextDouble() * 3 * 86_400_000L));
-      rows.add(RowFactory.create("id-" + i, time, time, maybe(random, 1 + random.nextInt(5)), maybe(random, random.nextInt(6)),
-          maybe(random, random.nextInt(4)), maybe(random, random.nextInt(3)), maybe(random, random.nextInt(3_000_000)),
-          TRACKS[random.nextInt(TRACKS.length)]));
+      Long bidMicros = maybe(random, random.nextInt(3_000_000));
+      // Job ads' columns: id, time, arrival, create_time, ts, the ids, the bid (scale 6), custom_track.
+      rows.add(RowFactory.create("id-" + i, time, time, "id-" + i, time, maybe(random, 1 + random.nextInt(5)),
+          maybe(random, random.nextInt(6)), maybe(random, random.nextInt(4)), maybe(random, random.nextInt(3)),
+          bidMicros == null ? null : java.math.BigDecimal.valueOf(bidMicros, 6), TRACKS[random.nextInt(TRACKS.length)]));
     }
     return rows;
   }
