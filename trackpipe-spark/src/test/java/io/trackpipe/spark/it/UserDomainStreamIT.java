@@ -7,6 +7,8 @@ import io.trackpipe.config.ConfigException;
 import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.domain.DomainTopics;
+import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import java.io.InputStream;
@@ -48,6 +50,9 @@ class UserDomainStreamIT {
     List<Domain> domains = catalog.domains().stream()
         .map(d -> d.name().equals("signups") ? d.withTopics(new DomainTopics(f.name + "-signups", f.name + "-signups-dead")) : d)
         .toList();
+    // Created up front, so the test can produce to them before the job (which creates them too) starts.
+    KafkaTopics.ensureExist(new KafkaConfig(f.kafka.bootstrapServers(), f.name + "-signups", f.name + "-signups-dead",
+        f.kafka.partitions(), f.kafka.replicationFactor()));
     return f.streamConfig().withDomains(new DomainCatalog(domains));
   }
 
