@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.cli.Trackpipe;
 import io.trackpipe.embedded.EmbeddedStack;
-import io.trackpipe.event.legacy.DecodeResult;
-import io.trackpipe.event.legacy.EventDecoder;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.EventSchema;
+import io.trackpipe.event.DecodeResult;
+import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +54,13 @@ class StreamCommandIT {
     Path file = work.resolve("same.jsonl");
     assertThat(run("generate", List.of(), "--to", file.toString(), "--count", "3000", "--rate", "0", "--seed", "11",
         "--malformed", "0.01")).isZero();
-    EventDecoder decoder = new EventDecoder(EventLimits.DEFAULT);
+    EventSchema jobAds = DomainCatalog.load(List.of(), List.of()).jobAds().schema();
+    EventDecoder decoder = new EventDecoder(jobAds, EventLimits.DEFAULT);
+    int track = jobAds.indexOf("custom_track");
+    int job = jobAds.indexOf("job_id");
     long expectedClicks = Files.readAllLines(file).stream()
         .map(line -> decoder.decode(line, System.currentTimeMillis()))
-        .filter(r -> r instanceof DecodeResult.Accepted a && "click".equals(a.event().customTrack()) && a.event().jobId() != null)
+        .filter(r -> r instanceof DecodeResult.Accepted a && "click".equals(a.event().value(track)) && a.event().value(job) != null)
         .count();
 
     assertThat(run("stream", common, "--available-now")).isZero();

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * configuration, and definitions the job refuses at start-up.
  */
 class RollupsIT {
+  /** How a problem of the job-ads domain's definitions starts: its file and name. */
+  private static final String JOB_ADS = "domains/job-ads.yaml (domain 'job-ads'), ";
+
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final LocalDateTime DAY_1 = LocalDateTime.of(2024, 5, 1, 10, 0);
   private static final LocalDateTime DAY_2 = LocalDateTime.of(2024, 5, 2, 15, 0);
@@ -191,13 +194,13 @@ class RollupsIT {
     assertThatThrownBy(() -> job.start(StreamFixture.spark()))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).satisfiesExactlyInAnyOrder(
-            p -> assertThat(p).startsWith("rollup 'broken', filter: 'job_id + 1' is bigint, not a boolean condition"),
-            p -> assertThat(p).startsWith("rollup 'broken', dimension 'colour': 'colour' does not resolve:")
-                .contains("source columns: event_id, event_time, received_at, job_id"),
-            p -> assertThat(p).startsWith("rollup 'broken', metric 'n', where: 'no_such_column = 1' does not resolve:"),
-            p -> assertThat(p).isEqualTo("rollup 'broken', metric 's': sums 'custom_track', which is string, not a number"),
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'broken', filter: 'job_id + 1' is bigint, not a boolean condition"),
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'broken', dimension 'colour': 'colour' does not resolve:")
+                .contains("source columns: event_id, event_time, received_at, create_time, ts, job_id"),
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'broken', metric 'n', where: 'no_such_column = 1' does not resolve:"),
+            p -> assertThat(p).isEqualTo(JOB_ADS + "rollup 'broken', metric 's': sums 'custom_track', which is string, not a number"),
             p -> assertThat(p).as("a lookup's column without naming the lookup")
-                .startsWith("rollup 'broken', metric 'i', where: 'industry = 'Tech'' does not resolve:")));
+                .startsWith(JOB_ADS + "rollup 'broken', metric 'i', where: 'industry = 'Tech'' does not resolve:")));
     assertThatThrownBy(() -> f.rows("broken", "dates")).as("nothing created").hasMessageContaining("doesn't exist");
   }
 
@@ -270,11 +273,11 @@ class RollupsIT {
     assertThatThrownBy(() -> job.start(StreamFixture.spark()))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).satisfiesExactlyInAnyOrder(
-            p -> assertThat(p).startsWith("rollup 'sneaky', filter: 'reflect('java.lang.String', 'valueOf', 1) IS NOT NULL'"
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'sneaky', filter: 'reflect('java.lang.String', 'valueOf', 1) IS NOT NULL'"
                 + " calls [reflect], which rollup expressions may not use"),
-            p -> assertThat(p).startsWith("rollup 'sneaky', dimension 'k': 'upper(java_method(").contains("calls [java_method]"),
-            p -> assertThat(p).startsWith("rollup 'sneaky', metric 'n', where: 'rand() < 0.5' is not deterministic"),
-            p -> assertThat(p).startsWith("rollup 'wide': its key (dimensions [dates, custom_track, a, b, c, d]) takes 3823 bytes")));
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'sneaky', dimension 'k': 'upper(java_method(").contains("calls [java_method]"),
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'sneaky', metric 'n', where: 'rand() < 0.5' is not deterministic"),
+            p -> assertThat(p).startsWith(JOB_ADS + "rollup 'wide': its key (dimensions [dates, custom_track, a, b, c, d]) takes 3823 bytes")));
     assertThatThrownBy(() -> f.rows("sneaky", "dates")).as("nothing created").hasMessageContaining("doesn't exist");
   }
 

@@ -128,6 +128,15 @@ public final class StreamFixture {
 
   /** Produces the records in order (idempotent, acks=all) and returns where each landed. */
   public List<RecordMetadata> produceAndGetOffsets(List<Send> records) throws Exception {
+    return produceAndGetOffsets(kafka.eventsTopic(), records);
+  }
+
+  /** Produces the records to another domain's events topic. */
+  public void produce(String topic, List<Send> records) throws Exception {
+    produceAndGetOffsets(topic, records);
+  }
+
+  private List<RecordMetadata> produceAndGetOffsets(String topic, List<Send> records) throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -137,7 +146,7 @@ public final class StreamFixture {
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new java.util.ArrayList<>(records.size());
       for (Send s : records) {
-        sent.add(producer.send(new ProducerRecord<>(kafka.eventsTopic(), null, s.timestampMillis(),
+        sent.add(producer.send(new ProducerRecord<>(topic, null, s.timestampMillis(),
             s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value())));
       }
       producer.flush();
@@ -174,12 +183,17 @@ public final class StreamFixture {
    * Call it once the job has committed the batches whose dead letters are wanted: they are stored before the commit.
    */
   public List<ConsumerRecord<byte[], byte[]>> deadLettersToEnd() {
+    return deadLettersToEnd(kafka.deadLetterTopic());
+  }
+
+  /** {@link #deadLettersToEnd()} of another domain's dead-letter topic. */
+  public List<ConsumerRecord<byte[], byte[]>> deadLettersToEnd(String topic) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(kafka.deadLetterTopic()).stream()
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -188,7 +202,7 @@ public final class StreamFixture {
       long deadline = System.currentTimeMillis() + 30_000;
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("dead-letter topic " + kafka.deadLetterTopic() + " not read to its end " + end
+          throw new IllegalStateException("dead-letter topic " + topic + " not read to its end " + end
               + " within 30 s");
         }
         consumer.poll(Duration.ofMillis(500)).forEach(records::add);

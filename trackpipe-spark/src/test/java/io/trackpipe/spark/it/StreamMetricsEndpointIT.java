@@ -56,26 +56,26 @@ class StreamMetricsEndpointIT {
         String first = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_partition_lag_records{");
         assertThat(first).contains("trackpipe_stream_input_rows_per_second", "trackpipe_stream_processed_rows_per_second",
             "trackpipe_stream_batch_duration_seconds_bucket", "trackpipe_stream_freshness_seconds_bucket",
-            "trackpipe_stream_kafka_lag_records", "trackpipe_stream_kafka_partition_lag_records{partition=\"0\",topic=\""
-                + f.kafka.eventsTopic() + "\"}", "trackpipe_stream_dead_letters_total{reason=\"malformed_json\"}",
+            "trackpipe_stream_kafka_lag_records", "trackpipe_stream_kafka_partition_lag_records{domain=\"job-ads\",partition=\"0\",topic=\""
+                + f.kafka.eventsTopic() + "\"}", "trackpipe_stream_dead_letters_total{domain=\"job-ads\",reason=\"malformed_json\"}",
             "trackpipe_stream_last_committed_batch_id", "jvm_memory_used_bytes", "jvm_threads_current");
-        assertThat(value(first, "trackpipe_stream_records_read_total")).isEqualTo(42);
-        assertThat(value(first, "trackpipe_stream_events_counted_total")).isEqualTo(40);
-        assertThat(value(first, "trackpipe_stream_dead_letters_total{reason=\"malformed_json\"}")).isEqualTo(2);
-        assertThat(value(first, "trackpipe_stream_freshness_seconds_count")).isEqualTo(40);
-        double firstBatch = value(first, "trackpipe_stream_last_committed_batch_id");
+        assertThat(value(first, "trackpipe_stream_records_read_total{domain=\"job-ads\"}")).isEqualTo(42);
+        assertThat(value(first, "trackpipe_stream_events_counted_total{domain=\"job-ads\"}")).isEqualTo(40);
+        assertThat(value(first, "trackpipe_stream_dead_letters_total{domain=\"job-ads\",reason=\"malformed_json\"}")).isEqualTo(2);
+        assertThat(value(first, "trackpipe_stream_freshness_seconds_count{domain=\"job-ads\"}")).isEqualTo(40);
+        double firstBatch = value(first, "trackpipe_stream_last_committed_batch_id{domain=\"job-ads\"}");
         assertThat(firstBatch).isGreaterThanOrEqualTo(0);
 
         f.produce(batch("b", 25, hour, System.currentTimeMillis(), 1));
         query.processAllAvailable();
-        String second = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_lag_records 0.0");
-        assertThat(value(second, "trackpipe_stream_records_read_total")).isEqualTo(68);
-        assertThat(value(second, "trackpipe_stream_events_counted_total")).isEqualTo(65);
-        assertThat(value(second, "trackpipe_stream_dead_letters_total{reason=\"malformed_json\"}")).isEqualTo(3);
-        assertThat(value(second, "trackpipe_stream_last_committed_batch_id")).isGreaterThan(firstBatch);
-        assertThat(value(second, "trackpipe_stream_batch_duration_seconds_count"))
-            .isGreaterThan(value(first, "trackpipe_stream_batch_duration_seconds_count"));
-        assertThat(value(second, "trackpipe_stream_kafka_lag_records")).isZero();
+        String second = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_lag_records{domain=\"job-ads\"} 0.0");
+        assertThat(value(second, "trackpipe_stream_records_read_total{domain=\"job-ads\"}")).isEqualTo(68);
+        assertThat(value(second, "trackpipe_stream_events_counted_total{domain=\"job-ads\"}")).isEqualTo(65);
+        assertThat(value(second, "trackpipe_stream_dead_letters_total{domain=\"job-ads\",reason=\"malformed_json\"}")).isEqualTo(3);
+        assertThat(value(second, "trackpipe_stream_last_committed_batch_id{domain=\"job-ads\"}")).isGreaterThan(firstBatch);
+        assertThat(value(second, "trackpipe_stream_batch_duration_seconds_count{domain=\"job-ads\"}"))
+            .isGreaterThan(value(first, "trackpipe_stream_batch_duration_seconds_count{domain=\"job-ads\"}"));
+        assertThat(value(second, "trackpipe_stream_kafka_lag_records{domain=\"job-ads\"}")).isZero();
       } finally {
         query.stop();
       }
@@ -121,8 +121,8 @@ class StreamMetricsEndpointIT {
         query.processAllAvailable();
         assertThat(job.metrics().status().batches()).as("batches for the backlog").isGreaterThanOrEqualTo(4);
         assertThat(job.metrics().status().eventsCounted()).isEqualTo(200);
-        String caughtUp = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_lag_records 0.0");
-        assertThat(value(caughtUp, "trackpipe_stream_kafka_lag_records")).isZero();
+        String caughtUp = scrapeUntil(endpoint.url(), "trackpipe_stream_kafka_lag_records{domain=\"job-ads\"} 0.0");
+        assertThat(value(caughtUp, "trackpipe_stream_kafka_lag_records{domain=\"job-ads\"}")).isZero();
         assertThat(job.metrics().status().lag()).isZero();
         assertThat(job.metrics().lagByPartition()).hasSize(2).allSatisfy((partition, lag) -> assertThat(lag).isZero());
         long deadline = System.currentTimeMillis() + 20_000;

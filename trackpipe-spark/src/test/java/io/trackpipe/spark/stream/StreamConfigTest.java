@@ -1,0 +1,48 @@
+package io.trackpipe.spark.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.trackpipe.config.ConfigException;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.Domain;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StreamConfigTest {
+
+  private static StreamConfig load(Map<String, String> overrides) {
+    Configuration config = Configuration.load(Optional.empty(), Map.of(), overrides, StreamConfig.SETTINGS);
+    StreamConfig stream = StreamConfig.from(config);
+    config.throwIfInvalid();
+    return stream;
+  }
+
+  @Test
+  void refusesTheRetiredImpressionSettingsPointingToTheDerivedColumn() {
+    assertThatThrownBy(() -> load(Map.of("rollup.impression-tracks", "impression,view",
+        "rollup.untracked-is-impression", "false")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .allMatch(p -> p.contains("derived column event_kind") && p.contains("docs/rollups.md")));
+  }
+
+  @Test
+  void jobAdsKeepTheirCheckpointAndDedupStoreAndOtherDomainsGetTheirOwnInside() {
+    StreamConfig stream = load(Map.of("stream.checkpoint-dir", "state/events"));
+    Domain jobAds = stream.domains().jobAds();
+    Domain other = jobAds.withTopics(jobAds.topics());
+    other = new Domain("signups", "sign-ups", null, "signups.yaml", other.topics(), "signups-stream", "signups_events",
+        other.schema(), other.rollups(), null);
+    assertThat(stream.checkpointDir(jobAds)).isEqualTo(Path.of("state/events"));
+    assertThat(stream.dedupStoreDir(jobAds)).isEqualTo(Path.of("state/events/dedup"));
+    assertThat(stream.checkpointDir(other)).isEqualTo(Path.of("state/events/domains/signups"));
+    assertThat(stream.dedupStoreDir(other)).isEqualTo(Path.of("state/events/domains/signups/dedup"));
+
+    StreamConfig ownDedup = load(Map.of("stream.checkpoint-dir", "state/events", "stream.dedup-store-dir", "/disk/dedup"));
+    assertThat(ownDedup.dedupStoreDir(jobAds)).isEqualTo(Path.of("/disk/dedup"));
+    assertThat(ownDedup.dedupStoreDir(other)).isEqualTo(Path.of("/disk/dedup-signups"));
+  }
+}
