@@ -1,6 +1,5 @@
 package io.trackpipe.cli.settings;
 
-import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.cli.demo.DemoConfig;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Setting;
@@ -21,10 +20,9 @@ public final class TrackpipeSettings {
 
   static {
     List<Setting<?>> all = new ArrayList<>();
-    all.addAll(DomainCatalog.SETTINGS);
     all.addAll(KafkaConfig.SETTINGS);
     all.addAll(WarehouseConfig.SETTINGS);
-    all.addAll(StreamConfig.SETTINGS);
+    all.addAll(StreamConfig.SETTINGS); // with domain.* and rollup.*
     all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
     all.addAll(RawStoreConfig.SETTINGS);
     all.addAll(BatchConfig.SETTINGS);
