@@ -103,6 +103,26 @@ INSERT INTO `dashboard_day_job` (dates, job_id, campaign_id, company_id, group_i
   SELECT dates, job_id, campaign_id, COALESCE(company_id, 0), group_id, SUM(impressions), SUM(clicks), SUM(conversion), SUM(qualified_application), SUM(disqualified_application), SUM(spend_hour), 'migration', UTC_TIMESTAMP(3)
   FROM events GROUP BY dates, job_id, campaign_id, COALESCE(company_id, 0), group_id;
 
+CREATE TABLE IF NOT EXISTS `dashboard_day_publisher_context` (
+  `dates` DATE NOT NULL,
+  `publisher_id` BIGINT NOT NULL,
+  `campaign_id` BIGINT NOT NULL,
+  `company_id` BIGINT NOT NULL,
+  `group_id` BIGINT NOT NULL,
+  `impressions` BIGINT NOT NULL DEFAULT 0,
+  `clicks` BIGINT NOT NULL DEFAULT 0,
+  `conversion` BIGINT NOT NULL DEFAULT 0,
+  `qualified_application` BIGINT NOT NULL DEFAULT 0,
+  `disqualified_application` BIGINT NOT NULL DEFAULT 0,
+  `spend_hour` DECIMAL(30, 6) NOT NULL DEFAULT 0,
+  `sources` VARCHAR(32) NOT NULL,
+  `latest_update_time` DATETIME(3) NOT NULL COMMENT 'UTC',
+  PRIMARY KEY (`dates`, `publisher_id`, `campaign_id`, `company_id`, `group_id`)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+INSERT INTO `dashboard_day_publisher_context` (dates, publisher_id, campaign_id, company_id, group_id, impressions, clicks, conversion, qualified_application, disqualified_application, spend_hour, sources, latest_update_time)
+  SELECT dates, publisher_id, campaign_id, COALESCE(company_id, 0), group_id, SUM(impressions), SUM(clicks), SUM(conversion), SUM(qualified_application), SUM(disqualified_application), SUM(spend_hour), 'migration', UTC_TIMESTAMP(3)
+  FROM events GROUP BY dates, publisher_id, campaign_id, COALESCE(company_id, 0), group_id;
+
 CREATE TABLE IF NOT EXISTS `dashboard_day_publisher_job` (
   `publisher_id` BIGINT NOT NULL,
   `dates` DATE NOT NULL,

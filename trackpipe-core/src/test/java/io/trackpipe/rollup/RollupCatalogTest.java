@@ -19,7 +19,7 @@ class RollupCatalogTest {
     assertThat(catalog.rollups()).extracting(RollupDefinition::name)
         .containsExactly("events", "campaign_daily", "publisher_daily", "industry_daily", "company_daily", "traffic_hourly",
             "dashboard_hour", "dashboard_hour_publisher", "dashboard_hour_campaign", "dashboard_hour_company",
-            "dashboard_day_job", "dashboard_day_publisher_job");
+            "dashboard_day_job", "dashboard_day_publisher_context", "dashboard_day_publisher_job");
     RollupDefinition events = catalog.rollup("events").orElseThrow();
     assertThat(events.granularity()).contains(RollupDefinition.Granularity.HOURLY);
     assertThat(events.dimensions()).extracting(Dimension::name)

@@ -248,7 +248,9 @@ class ApiIT {
       assertThat(rollups.table(filters.get(1), false, List.of())).isEqualTo("dashboard_hour_campaign");
       assertThat(rollups.table(filters.get(1), true, List.of())).isEqualTo("dashboard_hour_campaign");
       assertThat(rollups.table(filters.get(0), false, List.of(job))).isEqualTo("dashboard_day_job");
-      assertThat(rollups.table(filters.get(5), false, List.of())).isEqualTo("dashboard_day_publisher_job");
+      assertThat(rollups.table(filters.get(5), false, List.of())).isEqualTo("dashboard_day_publisher_context");
+      assertThat(rollups.table(filters.get(1), false, List.of(dashboard.dimension("publisher").orElseThrow())))
+          .as("top publishers of a campaign").isEqualTo("dashboard_day_publisher_context");
       assertThat(rollups.table(filters.get(2), false, List.of(job))).isEqualTo("dashboard_day_publisher_job");
       assertThat(rollups.table(filters.get(5), true, List.of())).isEqualTo("events");
     }
