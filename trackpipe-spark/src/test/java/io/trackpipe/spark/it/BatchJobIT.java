@@ -176,7 +176,15 @@ class BatchJobIT {
     assertThat(report.drifts()).extracting(d -> d.table() + " " + d.bucket() + " " + d.column() + " " + d.warehouse() + " " + d.raw())
         .containsExactlyInAnyOrder("events hour 2026-11-19T20:00 clicks 8 3", "events hour 2026-11-19T22:00 clicks (no row) 1",
             // the 20:00 row's spend is right; the day's tables were rewritten by the 21:30 row's cycle (from all its rows)
-            "events hour 2026-11-19T22:00 spend_hour (no row) 1", "traffic_hourly hour 2026-11-19T22:00 clicks (no row) 1");
+            "events hour 2026-11-19T22:00 spend_hour (no row) 1", "traffic_hourly hour 2026-11-19T22:00 clicks (no row) 1",
+            // the dashboard's hourly tables are rollups too: the same missing 22:00 row (the manual UPDATE touched events alone)
+            "dashboard_hour hour 2026-11-19T22:00 clicks (no row) 1", "dashboard_hour hour 2026-11-19T22:00 spend_hour (no row) 1",
+            "dashboard_hour_publisher hour 2026-11-19T22:00 clicks (no row) 1",
+            "dashboard_hour_publisher hour 2026-11-19T22:00 spend_hour (no row) 1",
+            "dashboard_hour_campaign hour 2026-11-19T22:00 clicks (no row) 1",
+            "dashboard_hour_campaign hour 2026-11-19T22:00 spend_hour (no row) 1",
+            "dashboard_hour_company hour 2026-11-19T22:00 clicks (no row) 1",
+            "dashboard_hour_company hour 2026-11-19T22:00 spend_hour (no row) 1");
 
     // backfill repairs both; verify is then clean. A range with unsettled buckets is refused, writing nothing.
     assertThatThrownBy(() -> job.backfill(LocalDateTime.parse("2026-11-20T10:00"), LocalDateTime.parse("2026-11-20T12:00"),
