@@ -180,8 +180,17 @@ class DeployFilesIT {
     return words.subList(1, words.size());
   }
 
-  /** Parsed with {@code --help} added, as trackpipe would run it: a renamed command or option is a usage error (2). */
+  /**
+   * Parsed as trackpipe would parse it (a renamed command or option, a missing required one or a value of the wrong
+   * type is a usage error), then run with {@code --help} added. Both: with {@code --help} picocli lets unknown options
+   * pass.
+   */
   private static void assertParsesWithHelp(List<String> arguments) {
+    try {
+      Trackpipe.commandLine().parseArgs(arguments.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new AssertionError("trackpipe " + String.join(" ", arguments) + ": " + e.getMessage(), e);
+    }
     List<String> withHelp = new ArrayList<>(arguments);
     withHelp.add("--help");
     StringWriter out = new StringWriter();
