@@ -151,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
     warehouse.migrate();
     new DimensionTables(warehouse).upsert(dimensions);
     KafkaTopics.ensureExist(kafka);
-    collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits(), DomainCatalog.from(settings));
+    collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits(), streamConfig.domains());
     out.println("Starting the streaming job …");
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
@@ -167,7 +167,8 @@ public final class DemoCommand implements Callable<Integer> {
       generator.setDaemon(true);
       generator.start();
     }
-    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig);
+    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
+        streamConfig.domains());
     if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
     boolean interactive = System.console() != null;
@@ -203,7 +204,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void printConnectionHelp(PrintStream out, DemoConfig demo, KafkaConfig kafka, WarehouseConfig warehouse,
-      EmbeddedStack stack, GeneratorConfig generator, Collector collector, CollectorConfig collectorConfig) {
+      EmbeddedStack stack, GeneratorConfig generator, Collector collector, CollectorConfig collectorConfig,
+      DomainCatalog domains) {
     int port = stack.mariaDb().port();
     out.println();
     out.println("trackpipe demo is running. Ctrl-C stops; run it again to resume; --fresh starts over.");
@@ -216,6 +218,10 @@ public final class DemoCommand implements Callable<Integer> {
         + "   (POST /v1/events, GET /v1/pixel.gif, /health, /metrics)");
     out.println("            curl -s -H 'X-Trackpipe-Key: " + collectorConfig.writeKeys().get(0) + "' --data-binary "
         + "'{\"job_id\":1,\"publisher_id\":1,\"custom_track\":\"click\",\"bid\":0.5}' " + collector.url() + "/v1/events");
+    if (domains.domains().size() > 1) {
+      out.println("  Domains   " + String.join(", ", domains.names()) + "   (others at POST /v1/{domain}/events, "
+          + "their own topics and dashboard pages; bin/trackpipe domains lists them)");
+    }
     if (noGenerate) {
       out.println("  Send events, e.g. with kcat:");
       out.println("            echo '{\"create_time\":\"" + java.util.UUID.randomUUID() + "\",\"ts\":\""
