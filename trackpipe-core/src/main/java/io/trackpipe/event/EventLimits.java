@@ -14,8 +14,6 @@ import java.time.ZoneId;
  */
 public record EventLimits(ZoneId zone, Duration maxFutureSkew, int maxPayloadBytes, int maxFieldChars)
     implements java.io.Serializable {
-  /** Bids above this are treated as corrupt (a CPC of ten thousand is not a price). */
-  public static final double MAX_BID = 10_000;
   /** Event times before this are treated as corrupt (an unset clock reads 1970). */
   public static final long MIN_EVENT_TIME_MILLIS = 946_684_800_000L; // 2000-01-01T00:00:00Z
 

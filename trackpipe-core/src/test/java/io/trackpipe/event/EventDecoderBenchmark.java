@@ -15,9 +15,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The decoder's cost per event, on tracker records shaped as the job-ads generator sends them (with and without the
- * tracker context). {@code legacy} is the decoder hard-wired to the job-ads fields, kept until every module runs on the
- * schema-built one; the figures are in docs/performance.md, with the command that runs this.
+ * The decoder's cost per event, on job-ads tracker records shaped as the generator sends them (with and without the
+ * tracker context), with the decoder built from the job-ads definition; the figures are in docs/performance.md, with
+ * the command that runs this.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,8 +45,6 @@ public class EventDecoderBenchmark {
   private final EventDecoder decoder =
       new EventDecoder(DomainCatalog.load(List.of(), List.of()).jobAds().schema(), EventLimits.DEFAULT);
   private final EventDecoder decoderWithoutRawOnly = decoder.withoutRawOnlyValues();
-  private final io.trackpipe.event.legacy.EventDecoder legacy = new io.trackpipe.event.legacy.EventDecoder(EventLimits.DEFAULT);
-  private final io.trackpipe.event.legacy.EventDecoder legacyWithContext = legacy.keepingContext();
   private int next;
 
   private static byte[] bytes(String json) {
@@ -58,27 +56,15 @@ public class EventDecoderBenchmark {
     return RECORDS.get(next);
   }
 
-  /** The schema-built decoder: every field, the tracker context included, in one pass. */
+  /** Every field, the tracker context (raw-only) included, in one pass: the stream with the raw store. */
   @Benchmark
   public Object schemaDecoder() {
     return decoder.decode(nextRecord(), RECEIVED_AT);
   }
 
-  /** The schema-built decoder as the stream uses it without the raw store: raw-only fields checked, not copied. */
+  /** As the stream uses it without the raw store: raw-only fields checked, not copied. */
   @Benchmark
   public Object schemaDecoderWithoutRawOnly() {
     return decoderWithoutRawOnly.decode(nextRecord(), RECEIVED_AT);
-  }
-
-  /** The hard-wired decoder as the stream used it without the raw store (context skipped). */
-  @Benchmark
-  public Object legacyDecoder() {
-    return legacy.decode(nextRecord(), RECEIVED_AT);
-  }
-
-  /** The hard-wired decoder keeping the tracker context (the stream with the raw store). */
-  @Benchmark
-  public Object legacyDecoderWithContext() {
-    return legacyWithContext.decode(nextRecord(), RECEIVED_AT);
   }
 }
