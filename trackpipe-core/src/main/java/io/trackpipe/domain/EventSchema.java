@@ -3,9 +3,7 @@ package io.trackpipe.domain;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Serializable;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,12 +51,5 @@ public record EventSchema(List<EventField> fields, EventId id, EventTime time, L
   /** The fields the rollups can read (all but the raw-only ones), in declaration order. */
   public List<EventField> analyticFields() {
     return fields.stream().filter(f -> !f.rawOnly()).toList();
-  }
-
-  /** Field positions by name, for decoders that look names up per event. */
-  public Map<String, Integer> positions() {
-    Map<String, Integer> positions = new HashMap<>();
-    for (int i = 0; i < fields.size(); i++) positions.put(fields.get(i).name(), i);
-    return Map.copyOf(positions);
   }
 }

@@ -26,7 +26,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.HexFormat;
-import java.util.Map;
 
 /**
  * Decodes and validates one raw record against a domain's {@link EventSchema}: the fields' types and checks, the id,
@@ -52,7 +51,7 @@ public final class EventDecoder implements Serializable {
 
   private final EventSchema schema;
   private final EventLimits limits;
-  private final Map<String, Integer> positions;
+  private final FieldIndex positions;
   private final EventField[] fields;
   private final int idIndex;
   private final int timeIndex;
@@ -77,7 +76,7 @@ public final class EventDecoder implements Serializable {
     this.schema = schema;
     this.limits = limits;
     this.keepRawOnly = keepRawOnly;
-    this.positions = schema.positions();
+    this.positions = new FieldIndex(schema.fieldNames());
     this.fields = schema.fields().toArray(EventField[]::new);
     this.idIndex = schema.id().hashed() ? -1 : schema.indexOf(schema.id().field());
     this.timeIndex = schema.indexOf(schema.time().field());
@@ -162,8 +161,8 @@ public final class EventDecoder implements Serializable {
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      Integer position = positions.get(name);
-      if (position == null) {
+      int index = positions.positionOf(name);
+      if (index < 0) {
         if (schema.unknownFields() == UnknownFields.REFUSE) {
           return reject(RejectReason.UNKNOWN_FIELD, "unknown field '" + snippet(name) + "' (see the domain's fields: trackpipe domains)");
         }
@@ -171,7 +170,6 @@ public final class EventDecoder implements Serializable {
         parser.skipChildren();
         continue;
       }
-      int index = position;
       if (seen[index] != 0) return reject(RejectReason.DUPLICATE_FIELD, "field '" + name + "' appears twice");
       seen[index] = 1;
       EventField field = fields[index];
