@@ -64,15 +64,55 @@ public record DashboardDefinition(String title, List<String> tables, List<Measur
   }
 
   /**
-   * What facts can be filtered and ranked by: a key column of the tables, and where its display names are.
+   * What facts can be filtered and ranked by: a key column of the tables, what its values are, and where display
+   * names are.
    *
-   * @param names the warehouse table with display names, or null when the dimension has ids only
+   * @param kind whether the column holds integer ids or text
+   * @param values the accepted values of an enum (a text dimension whose field is an enum), in the field's order;
+   *     empty for free text and ids
+   * @param maxLength the longest value of a text dimension a filter may give (0 for ids): the field's max-length, at
+   *     most {@link DomainCatalog#TEXT_KEY_CHARS}, the characters a key column keeps
+   * @param names the warehouse table with display names, or null when the dimension has none (always for text)
    */
-  public record DashboardDimension(String name, String column, String label, NameTable names) implements java.io.Serializable {
+  public record DashboardDimension(String name, String column, String label, Kind kind, List<String> values,
+      int maxLength, NameTable names) implements java.io.Serializable {
     public DashboardDimension {
       requireNonNull(name, "name is null");
       requireNonNull(column, "column is null");
       requireNonNull(label, "label is null");
+      requireNonNull(kind, "kind is null");
+      values = List.copyOf(values);
+      if (kind == Kind.ID && (!values.isEmpty() || maxLength != 0)) {
+        throw new IllegalArgumentException("dimension " + name + ": an id dimension has no values or length");
+      }
+      if (kind == Kind.TEXT && (names != null || maxLength <= 0)) {
+        throw new IllegalArgumentException("dimension " + name + ": a text dimension has a length and no name table");
+      }
+    }
+
+    /** An id dimension (an integer column). */
+    public static DashboardDimension id(String name, String column, String label, NameTable names) {
+      return new DashboardDimension(name, column, label, Kind.ID, List.of(), 0, names);
+    }
+
+    /** A text dimension: free text ({@code values} empty) or an enum. */
+    public static DashboardDimension text(String name, String column, String label, List<String> values, int maxLength) {
+      return new DashboardDimension(name, column, label, Kind.TEXT, values, maxLength, null);
+    }
+
+    /** Whether a filter picks from {@link #values()} rather than giving any text. */
+    public boolean isEnum() {
+      return kind == Kind.TEXT && !values.isEmpty();
+    }
+  }
+
+  /** What a dimension's values are: integer ids (filters take lists of them), or text (one value, or an enum's list). */
+  public enum Kind {
+    ID, TEXT;
+
+    /** The name in definition files and the API: {@code id} or {@code text}. */
+    public String yamlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 

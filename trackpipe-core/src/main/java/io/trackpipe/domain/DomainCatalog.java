@@ -10,6 +10,7 @@ import io.trackpipe.config.ValueType;
 import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
 import io.trackpipe.domain.DashboardDefinition.Format;
 import io.trackpipe.domain.DashboardDefinition.Heatmap;
+import io.trackpipe.domain.DashboardDefinition.Kind;
 import io.trackpipe.domain.DashboardDefinition.Measure;
 import io.trackpipe.domain.DashboardDefinition.NameTable;
 import io.trackpipe.rollup.Dimension;
@@ -52,6 +53,12 @@ public record DomainCatalog(List<Domain> domains) {
       "Comma-separated YAML files, each declaring a domain of your own (events, rollups, dashboard) to run next to the"
           + " built-in ones; see docs/domains.md.");
   public static final List<Setting<?>> SETTINGS = List.of(DEFINITIONS);
+  /**
+   * The characters a text key column of a rollup table keeps ({@code VARCHAR(191)}): at 4 bytes a character in utf8mb4,
+   * 191 is the most that fits InnoDB's 767-byte index prefix, and four fit a 3072-byte primary key with numbers and
+   * dates beside them. Longer values are stored cut to their first 191 characters (docs/rollups.md).
+   */
+  public static final int TEXT_KEY_CHARS = 191;
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DOMAIN_NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
@@ -239,7 +246,7 @@ public record DomainCatalog(List<Domain> domains) {
       }
 
       RollupCatalog rollups = RollupCatalog.ofDomain(at, root, extraRollupFiles, problems);
-      DashboardDefinition dashboard = root.has("dashboard") ? dashboard(at + ", dashboard", root.path("dashboard"), rollups) : null;
+      DashboardDefinition dashboard = root.has("dashboard") ? dashboard(at + ", dashboard", root.path("dashboard"), rollups, fields) : null;
       if (problems.size() > before || draft == null) return;
       EventSchema schema = new EventSchema(fields, id, time, partitionKey, unknown, derived, rules);
       domains.add(new Domain(name, title, description, origin, new DomainTopics(eventsTopic, deadTopic), sink, rawTable,
@@ -401,7 +408,7 @@ public record DomainCatalog(List<Domain> domains) {
       return new EventTime(field, arrival);
     }
 
-    private DashboardDefinition dashboard(String at, JsonNode node, RollupCatalog rollups) {
+    private DashboardDefinition dashboard(String at, JsonNode node, RollupCatalog rollups, List<EventField> fields) {
       unknownKeys(at, node, Set.of("title", "tables", "measures", "dimensions", "tiles", "time-chart", "heatmap", "top", "filters"));
       List<String> tables = new ArrayList<>();
       List<RollupDefinition> tableRollups = new ArrayList<>();
@@ -474,14 +481,10 @@ public record DomainCatalog(List<Domain> domains) {
       for (JsonNode dn : list(at, node, "dimensions")) {
         String name = text(dn, "name");
         String where = at + ", dimension '" + name + "'";
-        unknownKeys(where, dn, Set.of("name", "column", "label", "names"));
+        unknownKeys(where, dn, Set.of("name", "column", "label", "type", "names"));
         if (name == null || !checkIdentifier(at + ", dimension", name)) continue;
         String column = Optional.ofNullable(text(dn, "column")).orElse(name);
-        if (!tableRollups.isEmpty()) {
-          RollupDefinition finest = tableRollups.get(0);
-          boolean has = finest.dimensions().stream().map(Dimension::name).anyMatch(column::equals) || finest.attributes().contains(column);
-          if (!has) problems.add(where + ": column '" + column + "' is not a dimension or attribute of table '" + finest.table() + "'");
-        }
+        String label = Optional.ofNullable(text(dn, "label")).orElse(name);
         NameTable names = null;
         JsonNode n = dn.path("names");
         if (!n.isMissingNode()) {
@@ -496,7 +499,9 @@ public record DomainCatalog(List<Domain> domains) {
           }
         }
         if (!dimensionNames.add(name)) problems.add(where + ": declared twice");
-        dimensions.add(new DashboardDimension(name, column, Optional.ofNullable(text(dn, "label")).orElse(name), names));
+        DashboardDimension dimension = tableRollups.isEmpty() ? null
+            : dashboardDimension(where, dn, name, column, label, names, tableRollups.get(0), fields);
+        if (dimension != null) dimensions.add(dimension);
       }
       List<String> tiles = names(at + ", tiles", list(at, node, "tiles"), measureNames, "measure");
       List<String> timeChart = names(at + ", time-chart", list(at, node, "time-chart"), measureNames, "measure");
@@ -517,6 +522,83 @@ public record DomainCatalog(List<Domain> domains) {
       List<String> filters = names(at + ", filters", list(at, node, "filters"), dimensionNames, "dimension");
       return new DashboardDefinition(Optional.ofNullable(text(node, "title")).orElse(""), tables, measures, dimensions,
           tiles, timeChart, heatmap, top, topMeasures, filters);
+    }
+
+    /**
+     * A dashboard dimension, its kind derived from what the finest table's column holds: an integer field gives ids; a
+     * text, enum or any field gives text (an enum keeps its values); any other column (a lookup's, a derived column, an
+     * expression) declares {@code type: id} or {@code type: text}. Null, with the problem added, when it cannot be one.
+     */
+    private DashboardDimension dashboardDimension(String where, JsonNode node, String name, String column, String label,
+        NameTable names, RollupDefinition finest, List<EventField> fields) {
+      Optional<Dimension> key = finest.dimensions().stream().filter(d -> d.name().equals(column)).findFirst();
+      if (key.isEmpty() && !finest.attributes().contains(column)) {
+        problems.add(where + ": column '" + column + "' is not a dimension or attribute of table '" + finest.table() + "'");
+        return null;
+      }
+      String typeText = text(node, "type");
+      Kind declared = null;
+      if (typeText != null) {
+        declared = Arrays.stream(Kind.values()).filter(k -> k.yamlName().equals(typeText)).findFirst().orElse(null);
+        if (declared == null) {
+          problems.add(where + ": unknown type '" + typeText + "' (expected id or text)");
+          return null;
+        }
+      }
+      if (key.isPresent() && key.get().isTime()) {
+        TimeGrain grain = key.get().time();
+        if (grain == TimeGrain.DAY || grain == TimeGrain.HOUR) {
+          problems.add(where + ": column '" + column + "' is the time: " + grain.yamlName() + " bucket, which the date range"
+              + " already filters; a dimension is an id or text column");
+          return null;
+        }
+        if (declared == Kind.TEXT) problems.add(where + ": column '" + column + "' is a number (time: " + grain.yamlName() + "), not text");
+        return DashboardDimension.id(name, column, label, names);
+      }
+      // The event field the column copies, when it is one (a dimension named after a field, or whose expression is one).
+      String source = key.map(d -> d.expression().strip()).orElse(column);
+      Optional<EventField> field = fields.stream().filter(f -> f.name().equals(source)).findFirst();
+      Kind kind;
+      List<String> values = List.of();
+      int maxLength = TEXT_KEY_CHARS;
+      if (field.isPresent()) {
+        EventField f = field.get();
+        if (f.type() == FieldType.INTEGER) {
+          kind = Kind.ID;
+        } else if (f.textual()) {
+          kind = Kind.TEXT;
+          values = f.values();
+          if (f.maxLength() > 0) maxLength = Math.min(f.maxLength(), TEXT_KEY_CHARS);
+        } else {
+          problems.add(where + ": column '" + column + "' holds the " + f.type().yamlName() + " field '" + f.name()
+              + "'; a dashboard dimension is an integer id or a text (text, enum or any field)");
+          return null;
+        }
+        if (declared != null && declared != kind) {
+          problems.add(where + ": type " + declared.yamlName() + " contradicts the " + f.type().yamlName() + " field '"
+              + f.name() + "' (a " + kind.yamlName() + " dimension); leave 'type' out");
+          return null;
+        }
+      } else if (declared == null) {
+        problems.add(where + ": column '" + column + "' is not an event field, so its values' type is unknown: declare"
+            + " type: id (integer ids) or type: text");
+        return null;
+      } else {
+        kind = declared;
+      }
+      if (kind == Kind.ID) return DashboardDimension.id(name, column, label, names);
+      if (names != null) {
+        problems.add(where + ", names: a text dimension shows its values as they are; names apply to id dimensions");
+        return null;
+      }
+      List<String> tooLong = values.stream().filter(v -> v.length() > TEXT_KEY_CHARS).toList();
+      if (!tooLong.isEmpty()) {
+        problems.add(where + ": enum value(s) longer than the " + TEXT_KEY_CHARS + " characters a key column keeps: "
+            + tooLong.stream().map(v -> "'" + v.substring(0, 20) + "…'").toList());
+        return null;
+      }
+      if (!values.isEmpty()) maxLength = Math.min(maxLength, values.stream().mapToInt(String::length).max().orElse(1));
+      return DashboardDimension.text(name, column, label, values, Math.max(1, maxLength));
     }
 
     private List<String> names(String where, List<JsonNode> nodes, Set<String> declared, String what) {

@@ -118,6 +118,52 @@ class DomainCatalogTest {
   }
 
   @Test
+  void aDashboardDimensionsKindComesFromTheFieldItNames(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("signups.yaml"), SIGNUPS
+        .replace("dimensions: [plan, {name: dates", "dimensions: [plan, country, account_id, {name: paid_key, column: \"CAST(paid AS STRING)\"}, {name: dates")
+        .replace("dimensions: [{name: plan, label: Plan}]", "dimensions: [{name: plan, label: Plan}, {name: country},"
+            + " {name: account, column: account_id}, {name: paid, column: paid_key, type: text}]"));
+    DashboardDefinition dashboard = DomainCatalog.load(List.of(file), List.of()).domain("signups").orElseThrow().dashboard();
+    DashboardDefinition.DashboardDimension plan = dashboard.dimension("plan").orElseThrow();
+    assertThat(plan.kind()).isEqualTo(DashboardDefinition.Kind.TEXT);
+    assertThat(plan.values()).containsExactly("free", "pro");
+    assertThat(plan.isEnum()).isTrue();
+    DashboardDefinition.DashboardDimension country = dashboard.dimension("country").orElseThrow();
+    assertThat(country.isEnum()).isFalse();
+    assertThat(country.maxLength()).as("the field's max-length").isEqualTo(2);
+    assertThat(dashboard.dimension("account").orElseThrow().kind()).isEqualTo(DashboardDefinition.Kind.ID);
+    DashboardDefinition.DashboardDimension paid = dashboard.dimension("paid").orElseThrow();
+    assertThat(paid.kind()).as("declared for an expression").isEqualTo(DashboardDefinition.Kind.TEXT);
+    assertThat(paid.maxLength()).as("a key column's length").isEqualTo(DomainCatalog.TEXT_KEY_CHARS);
+    DashboardDefinition.DashboardDimension company = DomainCatalog.load(List.of(), List.of()).jobAds().dashboard()
+        .dimension("company").orElseThrow();
+    assertThat(company.kind()).as("job-ads' lookup column, declared").isEqualTo(DashboardDefinition.Kind.ID);
+  }
+
+  @Test
+  void badDashboardDimensionsAreReportedTogether(@TempDir Path dir) throws Exception {
+    String longValue = "x".repeat(DomainCatalog.TEXT_KEY_CHARS + 1);
+    Path file = Files.writeString(dir.resolve("signups.yaml"), SIGNUPS
+        .replace("values: [free, pro]", "values: [free, pro, " + longValue + "]")
+        .replace("dimensions: [plan, {name: dates", "dimensions: [plan, country, amount, {name: paid_key, column: \"CAST(paid AS STRING)\"}, {name: dates")
+        .replace("dimensions: [{name: plan, label: Plan}]", "dimensions: [{name: plan, label: Plan}, {name: ghost},"
+            + " {name: money, column: amount}, {name: paid, column: paid_key}, {name: mistyped, column: country, type: id},"
+            + " {name: day, column: dates}, {name: kind, column: paid_key, type: colour},"
+            + " {name: named, column: country, names: {table: country}}]"));
+    assertThatThrownBy(() -> DomainCatalog.load(List.of(file), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anyMatch(p -> p.contains("dimension 'plan': enum value(s) longer than the 191 characters a key column keeps"))
+            .anyMatch(p -> p.contains("dimension 'ghost': column 'ghost' is not a dimension or attribute of table 'signups_daily'"))
+            .anyMatch(p -> p.contains("dimension 'money': column 'amount' holds the decimal field 'amount'; a dashboard dimension is an integer id or a text"))
+            .anyMatch(p -> p.contains("dimension 'paid': column 'paid_key' is not an event field, so its values' type is unknown: declare type: id"))
+            .anyMatch(p -> p.contains("dimension 'mistyped': type id contradicts the text field 'country'"))
+            .anyMatch(p -> p.contains("dimension 'day': column 'dates' is the time: day bucket"))
+            .anyMatch(p -> p.contains("dimension 'kind': unknown type 'colour' (expected id or text)"))
+            .anyMatch(p -> p.contains("dimension 'named', names: a text dimension shows its values as they are")));
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> DomainCatalog.load(List.of(Path.of("no-such-domain.yaml")), List.of()))
         .isInstanceOf(ConfigException.class)

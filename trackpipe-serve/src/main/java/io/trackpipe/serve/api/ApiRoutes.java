@@ -207,6 +207,10 @@ public final class ApiRoutes {
       ObjectNode dimension = dimensions.addObject();
       dimension.put("name", dim.name());
       dimension.put("label", dim.label());
+      // id: integer ids (filters take a list); text: one value of at most max_length; enum: a list of its values.
+      dimension.put("type", dim.isEnum() ? "enum" : dim.kind().yamlName());
+      if (dim.kind() == DashboardDefinition.Kind.TEXT) dimension.put("max_length", dim.maxLength());
+      if (dim.isEnum()) dim.values().forEach(dimension.putArray("values")::add);
       dimension.put("named", dim.names() != null);
     }
     d.tiles().forEach(node.putArray("tiles")::add);
@@ -288,7 +292,7 @@ public final class ApiRoutes {
       ObjectNode row = rows.addObject();
       row.put("date", point.date().toString());
       if (point.hour() != null) row.put("hour", point.hour());
-      for (DashboardDimension d : groupBy) row.put(d.name(), point.keys().get(d.name()));
+      for (DashboardDimension d : groupBy) putValue(row, d.name(), point.keys().get(d.name()));
       row.setAll(totals(point.totals()));
     }
     return Answer.json(200, body);
@@ -309,7 +313,7 @@ public final class ApiRoutes {
     ArrayNode rows = body.putArray("rows");
     for (Rows.TopEntry e : queries.top(filter, dimension, sort, descending, limit)) {
       ObjectNode row = rows.addObject();
-      row.put("id", e.id());
+      putValue(row, "id", e.id());
       row.put("name", e.name());
       row.setAll(totals(e.totals()));
     }
@@ -370,7 +374,7 @@ public final class ApiRoutes {
     ArrayNode rows = body.putArray("rows");
     for (Rows.Choice c : queries.choices(dimension, limit)) {
       ObjectNode row = rows.addObject();
-      row.put("id", c.id());
+      putValue(row, "id", c.id());
       row.put("name", c.name());
     }
     return Answer.json(200, body);
@@ -393,14 +397,20 @@ public final class ApiRoutes {
     body.put("to", filter.to().toString());
     body.put("time_zone", config.factsZone().getId());
     ObjectNode filters = body.putObject("filters");
-    filter.ids().forEach((name, ids) -> filterIds(filters, name, ids));
+    filter.values().forEach((name, values) -> {
+      ArrayNode array = filters.putArray(name);
+      values.forEach(v -> {
+        if (v instanceof Long id) array.add(id);
+        else array.add((String) v);
+      });
+    });
     return body;
   }
 
-  private static void filterIds(ObjectNode filters, String name, List<Long> ids) {
-    if (ids.isEmpty()) return;
-    ArrayNode array = filters.putArray(name);
-    ids.forEach(array::add);
+  /** A dimension's value: a number for an id, a string for a text. */
+  private static void putValue(ObjectNode node, String name, Object value) {
+    if (value instanceof Long id) node.put(name, id);
+    else node.put(name, (String) value);
   }
 
   /** Every measure by name; a ratio with a zero denominator is null. */

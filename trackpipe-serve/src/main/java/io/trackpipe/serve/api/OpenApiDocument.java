@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trackpipe.domain.DashboardDefinition;
 import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
 import io.trackpipe.domain.DashboardDefinition.Format;
+import io.trackpipe.domain.DashboardDefinition.Kind;
 import io.trackpipe.domain.DashboardDefinition.Measure;
 import io.trackpipe.domain.Domain;
 import java.io.IOException;
@@ -95,15 +96,31 @@ final class OpenApiDocument {
     return operation;
   }
 
+  /** A dimension's filter: a list of ids, one text of at most its length, or a list of an enum's values. */
   private static ObjectNode filter(DashboardDimension d) {
     ObjectNode p = JSON.createObjectNode();
     p.put("name", d.name());
     p.put("in", "query");
     p.put("required", false);
-    p.put("description", d.label() + " ids, comma-separated (at most " + QueryParameters.MAX_IDS_PER_FILTER + ").");
     ObjectNode schema = p.putObject("schema");
-    schema.put("type", "string");
-    schema.put("pattern", "^\\d{1,18}(,\\d{1,18}){0," + (QueryParameters.MAX_IDS_PER_FILTER - 1) + "}$");
+    if (d.isEnum()) {
+      p.put("description", d.label() + ": the values to keep, comma-separated.");
+      p.put("style", "form");
+      p.put("explode", false);
+      schema.put("type", "array");
+      schema.put("uniqueItems", true);
+      enumOf(schema.putObject("items").put("type", "string"), d.values());
+    } else if (d.kind() == Kind.TEXT) {
+      p.put("description", d.label() + ": one value, matched exactly (stored values are cut to " + d.maxLength()
+          + " characters).");
+      schema.put("type", "string");
+      schema.put("maxLength", d.maxLength());
+      schema.put("pattern", "^[^\\u0000-\\u001F\\u007F]*$");
+    } else {
+      p.put("description", d.label() + " ids, comma-separated (at most " + QueryParameters.MAX_IDS_PER_FILTER + ").");
+      schema.put("type", "string");
+      schema.put("pattern", "^\\d{1,18}(,\\d{1,18}){0," + (QueryParameters.MAX_IDS_PER_FILTER - 1) + "}$");
+    }
     return p;
   }
 

@@ -2,6 +2,7 @@ package io.trackpipe.serve.api;
 
 import io.trackpipe.domain.DashboardDefinition;
 import io.trackpipe.domain.DashboardDefinition.DashboardDimension;
+import io.trackpipe.domain.DashboardDefinition.Kind;
 import io.trackpipe.domain.DashboardDefinition.Measure;
 import io.trackpipe.serve.query.FactFilter;
 import java.time.LocalDate;
@@ -21,7 +22,7 @@ import org.eclipse.jetty.util.Fields;
  * within limits. Every problem is a {@link BadRequest} naming the parameter and what it must be.
  */
 final class QueryParameters {
-  /** The parameters of every fact query: the date range, then one id list per dashboard dimension. */
+  /** The parameters of every fact query: the date range, then one filter per dashboard dimension. */
   static List<String> filters(DashboardDefinition dashboard) {
     List<String> names = new ArrayList<>(List.of("from", "to"));
     dashboard.dimensions().forEach(d -> names.add(d.name()));
@@ -32,6 +33,7 @@ final class QueryParameters {
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   private static final Pattern ID = Pattern.compile("\\d{1,18}");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,9}");
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final Map<String, String> values;
 
@@ -69,9 +71,11 @@ final class QueryParameters {
       throw new BadRequest("from", "the range " + from + " … " + to + " covers " + days + " days; at most "
           + maxRangeDays + " are allowed (serve.max-range-days)");
     }
-    Map<String, List<Long>> ids = new java.util.LinkedHashMap<>();
-    for (DashboardDimension d : dashboard.dimensions()) ids.put(d.name(), ids(d.name()));
-    return new FactFilter(from, to, ids);
+    Map<String, List<?>> values = new java.util.LinkedHashMap<>();
+    for (DashboardDimension d : dashboard.dimensions()) {
+      values.put(d.name(), d.kind() == Kind.ID ? ids(d.name()) : d.isEnum() ? enumValues(d) : text(d));
+    }
+    return new FactFilter(from, to, values);
   }
 
   int integer(String name, int defaultValue, int min, int max) {
@@ -143,6 +147,38 @@ final class QueryParameters {
       ids.add(Long.parseLong(part.strip()));
     }
     return new ArrayList<>(ids);
+  }
+
+  /** An enum dimension's filter: a comma-separated list of its values. */
+  private List<String> enumValues(DashboardDimension d) {
+    String v = values.get(d.name());
+    if (v == null || v.isEmpty()) return List.of();
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String part : v.split(",", -1)) {
+      if (!d.values().contains(part)) {
+        throw new BadRequest(d.name(), d.name() + " must be a comma-separated list of " + String.join(", ", d.values())
+            + ", got '" + shown(part) + "'");
+      }
+      chosen.add(part);
+    }
+    return List.copyOf(chosen);
+  }
+
+  /**
+   * A free-text dimension's filter: one value, compared exactly (case counts), at most the dimension's
+   * length (stored values are cut to that, so a longer one could never match) and without control characters.
+   */
+  private List<String> text(DashboardDimension d) {
+    String v = values.get(d.name());
+    if (v == null || v.isEmpty()) return List.of();
+    if (v.codePointCount(0, v.length()) > d.maxLength()) {
+      throw new BadRequest(d.name(), d.name() + " is at most " + d.maxLength() + " characters (values longer than that"
+          + " are stored cut to it), got " + v.codePointCount(0, v.length()));
+    }
+    if (CONTROL.matcher(v).find()) {
+      throw new BadRequest(d.name(), d.name() + " must not contain control characters, got '" + shown(v) + "'");
+    }
+    return List.of(v);
   }
 
   /** A client's value, bounded and without control characters, before it goes into an answer. */

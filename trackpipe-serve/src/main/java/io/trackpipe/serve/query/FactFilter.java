@@ -9,27 +9,29 @@ import java.util.Map;
 
 /**
  * Which facts a query reads: the dates {@code from} … {@code to} (inclusive, in the facts' zone) and, per dashboard
- * dimension (by name), the ids to keep (absent or empty = all). Validated by the API before it gets here.
+ * dimension (by name), the values to keep (absent or empty = all): {@code Long} ids for an id dimension,
+ * {@code String}s for a text one. Validated by the API before it gets here; the values are only ever bound as SQL
+ * parameters.
  */
-public record FactFilter(LocalDate from, LocalDate to, Map<String, List<Long>> ids) {
+public record FactFilter(LocalDate from, LocalDate to, Map<String, List<?>> values) {
 
   public FactFilter {
     requireNonNull(from, "from is null");
     requireNonNull(to, "to is null");
     if (to.isBefore(from)) throw new IllegalArgumentException("to " + to + " is before from " + from);
-    Map<String, List<Long>> kept = new LinkedHashMap<>();
-    ids.forEach((dimension, list) -> {
+    Map<String, List<?>> kept = new LinkedHashMap<>();
+    values.forEach((dimension, list) -> {
       if (!list.isEmpty()) kept.put(dimension, List.copyOf(list));
     });
-    ids = java.util.Collections.unmodifiableMap(kept);
+    values = java.util.Collections.unmodifiableMap(kept);
   }
 
   public static FactFilter dates(LocalDate from, LocalDate to) {
     return new FactFilter(from, to, Map.of());
   }
 
-  /** The ids kept for {@code dimension}; empty for all. */
-  public List<Long> ids(String dimension) {
-    return ids.getOrDefault(dimension, List.of());
+  /** The values kept for {@code dimension}; empty for all. */
+  public List<?> values(String dimension) {
+    return values.getOrDefault(dimension, List.of());
   }
 }

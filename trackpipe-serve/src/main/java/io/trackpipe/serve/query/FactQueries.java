@@ -122,7 +122,7 @@ public final class FactQueries {
   public String table(FactFilter filter, boolean needsHours, List<DashboardDimension> groupedBy) {
     Set<String> columns = new HashSet<>();
     for (DashboardDimension d : dashboard.dimensions()) {
-      if (!filter.ids(d.name()).isEmpty()) columns.add(d.column());
+      if (!filter.values(d.name()).isEmpty()) columns.add(d.column());
     }
     groupedBy.forEach(d -> columns.add(d.column()));
     for (Table t : tables.subList(1, tables.size())) {
@@ -156,16 +156,19 @@ public final class FactQueries {
     return query(sql, rs -> {
       List<Rows.SeriesPoint> points = new ArrayList<>();
       while (rs.next()) {
-        Map<String, Long> ids = new LinkedHashMap<>();
-        for (DashboardDimension d : groupBy) ids.put(d.name(), id(rs, d.column()));
-        points.add(new Rows.SeriesPoint(rs.getDate(dateColumn).toLocalDate(), hourly ? rs.getInt(hourColumn) : null, ids,
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (DashboardDimension d : groupBy) values.put(d.name(), value(rs, d.column(), d));
+        points.add(new Rows.SeriesPoint(rs.getDate(dateColumn).toLocalDate(), hourly ? rs.getInt(hourColumn) : null, values,
             totals(rs)));
       }
       return points;
     });
   }
 
-  /** The {@code limit} ids of {@code dimension} ranked by {@code sort}, with display names where there are any. */
+  /**
+   * The {@code limit} values of {@code dimension} (ids or texts) ranked by {@code sort}, with display names where there
+   * are any.
+   */
   public List<Rows.TopEntry> top(FactFilter filter, DashboardDimension dimension, Measure sort, boolean descending,
       int limit) throws SQLException {
     String direction = descending ? "DESC" : "ASC";
@@ -177,11 +180,11 @@ public final class FactQueries {
             + " LIMIT ?").bind(limit);
     List<Rows.TopEntry> ranked = query(sql, rs -> {
       List<Rows.TopEntry> rows = new ArrayList<>();
-      while (rs.next()) rows.add(new Rows.TopEntry(id(rs, "id"), null, totals(rs)));
+      while (rs.next()) rows.add(new Rows.TopEntry(value(rs, "id", dimension), null, totals(rs)));
       return rows;
     });
     if (dimension.names() == null || ranked.isEmpty()) return ranked;
-    Map<Long, String> names = names(dimension, ranked.stream().map(Rows.TopEntry::id).toList());
+    Map<Object, String> names = names(dimension, ranked.stream().map(Rows.TopEntry::id).toList());
     return ranked.stream().map(e -> new Rows.TopEntry(e.id(), names.get(e.id()), e.totals())).toList();
   }
 
@@ -198,10 +201,13 @@ public final class FactQueries {
   }
 
   /**
-   * The values filters can take for {@code dimension} (at most {@code limit}): the rows of its name table, else the
-   * distinct values in the smallest dashboard table that has it.
+   * The values filters can take for {@code dimension} (at most {@code limit}): an enum's values, the rows of its name
+   * table, else the distinct values in the smallest dashboard table that has it.
    */
   public List<Rows.Choice> choices(DashboardDimension dimension, int limit) throws SQLException {
+    if (dimension.isEnum()) {
+      return dimension.values().stream().limit(limit).map(v -> new Rows.Choice(v, null)).toList();
+    }
     Sql sql;
     if (dimension.names() != null) {
       DashboardDefinition.NameTable n = dimension.names();
@@ -215,7 +221,7 @@ public final class FactQueries {
     sql.bind(limit);
     return query(sql, rs -> {
       List<Rows.Choice> choices = new ArrayList<>();
-      while (rs.next()) choices.add(new Rows.Choice(rs.getLong("id"), rs.getString("name")));
+      while (rs.next()) choices.add(new Rows.Choice(value(rs, "id", dimension), rs.getString("name")));
       return choices;
     });
   }
@@ -241,10 +247,11 @@ public final class FactQueries {
     return dashboard.measure(name).orElseThrow();
   }
 
-  /** A dimension's id; NULL (a job not yet in the job table, say) is shown as 0. */
-  private static long id(ResultSet rs, String column) throws SQLException {
+  /** A dimension's value: a {@code Long} id, NULL (a job not yet in the job table, say) shown as 0; or its text. */
+  private static Object value(ResultSet rs, String column, DashboardDimension dimension) throws SQLException {
+    if (dimension.kind() == DashboardDefinition.Kind.TEXT) return rs.getString(column);
     long id = rs.getLong(column);
-    return rs.wasNull() ? 0 : id;
+    return rs.wasNull() ? 0L : id;
   }
 
   private Totals totals(ResultSet rs) throws SQLException {
@@ -283,13 +290,13 @@ public final class FactQueries {
     return denominator.signum() == 0 ? BigDecimal.ZERO : value(m.numerator(), exact).divide(denominator, SCALE, RoundingMode.HALF_UP);
   }
 
-  private Map<Long, String> names(DashboardDimension dimension, List<Long> ids) throws SQLException {
+  private Map<Object, String> names(DashboardDimension dimension, List<Object> ids) throws SQLException {
     DashboardDefinition.NameTable n = dimension.names();
     Sql sql = new Sql("SELECT " + q(n.key()) + " AS id, " + q(n.column()) + " AS name FROM " + q(n.table()) + " WHERE "
         + q(n.key()) + " IN (" + placeholders(ids.size()) + ")");
     ids.forEach(sql::bind);
     return query(sql, rs -> {
-      Map<Long, String> names = new HashMap<>();
+      Map<Object, String> names = new HashMap<>();
       while (rs.next()) names.put(rs.getLong("id"), rs.getString("name"));
       return names;
     });
@@ -344,10 +351,10 @@ public final class FactQueries {
       bind(Date.valueOf(filter.to()));
       Set<String> seen = new LinkedHashSet<>();
       for (DashboardDimension d : dashboard.dimensions()) {
-        List<Long> ids = filter.ids(d.name());
-        if (ids.isEmpty() || !seen.add(d.name())) continue;
-        text.append(" AND ").append(q(d.column())).append(" IN (").append(placeholders(ids.size())).append(")");
-        ids.forEach(this::bind);
+        List<?> values = filter.values(d.name());
+        if (values.isEmpty() || !seen.add(d.name())) continue;
+        text.append(" AND ").append(q(d.column())).append(" IN (").append(placeholders(values.size())).append(")");
+        values.forEach(this::bind);
       }
       return this;
     }

@@ -20,6 +20,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.Metric;
 import io.trackpipe.rollup.RollupCatalog;
@@ -294,10 +295,7 @@ public final class RollupPlan {
 
   /** InnoDB's limit on a primary key's size (DYNAMIC row format), in bytes. */
   static final int MAX_KEY_BYTES = 3072;
-  /** Characters of a text dimension: 4 bytes each in utf8mb4, so four fit in a key with room for numbers and dates. */
-  static final int KEY_TEXT_CHARS = 191;
-
-  /** The bytes MySQL needs for the table's primary key: text dimensions at 4 bytes a character, others by type. */
+  /** The bytes MySQL needs for the table's primary key: text dimensions at 4 bytes a character (values cut to {@link DomainCatalog#TEXT_KEY_CHARS}), others by type. */
   public int keyBytes() {
     int bytes = 0;
     for (FactColumn key : table.keyColumns()) {
@@ -312,7 +310,8 @@ public final class RollupPlan {
     if (type.equals(DataTypes.LongType)) return "BIGINT";
     if (type.equals(DataTypes.IntegerType)) return "INT";
     if (type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType)) return "SMALLINT";
-    if (type.equals(DataTypes.StringType)) return key ? "VARCHAR(" + KEY_TEXT_CHARS + ")" : "VARCHAR(1000)";
+    // A text key compares byte for byte: 'VN' and 'vn' are two rows, and a filter matches its value exactly.
+    if (type.equals(DataTypes.StringType)) return key ? "VARCHAR(" + DomainCatalog.TEXT_KEY_CHARS + ") COLLATE utf8mb4_bin" : "VARCHAR(1000)";
     if (type.equals(DataTypes.DateType)) return "DATE";
     if (type.equals(DataTypes.TimestampType)) return "DATETIME(3)";
     if (type.equals(DataTypes.DoubleType) || type.equals(DataTypes.FloatType)) return "DOUBLE";

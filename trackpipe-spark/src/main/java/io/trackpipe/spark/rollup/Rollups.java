@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.trackpipe.config.ConfigException;
 import io.trackpipe.domain.DerivedColumn;
 import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.domain.EventSchema;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.Metric;
@@ -94,8 +95,8 @@ public final class Rollups {
         if (plan.keyBytes() > RollupPlan.MAX_KEY_BYTES) {
           problems.add("rollup '" + rollup.name() + "': its key (dimensions " + rollup.dimensions().stream().map(d -> d.name())
               .toList() + ") takes " + plan.keyBytes() + " bytes in MySQL, more than the " + RollupPlan.MAX_KEY_BYTES
-              + " a primary key may have; a text dimension takes " + 4 * RollupPlan.KEY_TEXT_CHARS + " (its values are cut to "
-              + RollupPlan.KEY_TEXT_CHARS + " characters): declare fewer text dimensions");
+              + " a primary key may have; a text dimension takes " + 4 * DomainCatalog.TEXT_KEY_CHARS + " (its values are cut to "
+              + DomainCatalog.TEXT_KEY_CHARS + " characters): declare fewer text dimensions");
           continue;
         }
         plans.add(plan);
