@@ -4,6 +4,13 @@ import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedMariaDb;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
+import io.trackpipe.warehouse.fact.BatchRange;
+import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
+import io.trackpipe.warehouse.fact.FactBatch;
+import io.trackpipe.warehouse.fact.FactColumn;
+import io.trackpipe.warehouse.fact.FactColumn.Merge;
+import io.trackpipe.warehouse.fact.FactTable;
+import io.trackpipe.warehouse.fact.KafkaOffsets;
 import io.trackpipe.warehouse.summary.DashboardTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,6 +123,48 @@ final class TestWarehouse {
           + " (1, 9, '2026-03-01', 20, 10, 0, 'kafka', '2026-03-04 10:00:00'),"
           + " (2, 7, '2026-02-10', 8, 50, 2450.00, 'kafka', '2026-03-04 10:00:00')");
     }
+  }
+
+  /** The subscriptions test domain's landing page that is longer than a text key keeps. */
+  static final String LONG_PAGE = "/landing/" + "a".repeat(241);
+
+  /**
+   * The subscriptions test domain's table ({@code domains/subscriptions.yaml}) as the stream creates it (text keys
+   * {@code VARCHAR(191)}, compared byte for byte), written by the stream's exactly-once writer, which cuts
+   * {@link #LONG_PAGE} to its first 191 characters. In the default range (26 Feb – 4 Mar): VN 14 subscriptions (100 +
+   * 80 revenue), vn 2 (20), DE 8 (0 + 50); one row before it.
+   */
+  static void insertSubscriptions(Warehouse warehouse) throws SQLException {
+    String text = "VARCHAR(191) COLLATE utf8mb4_bin NOT NULL";
+    FactTable table = new FactTable("subscriptions_hourly", List.of(
+        FactColumn.of("type_of_event", Merge.KEY).withSqlType(text),
+        FactColumn.of("country", Merge.KEY).withSqlType(text),
+        FactColumn.of("page", Merge.KEY).withSqlType(text),
+        FactColumn.of("dates", Merge.KEY).withSqlType("DATE NOT NULL"),
+        FactColumn.of("hours", Merge.KEY).withSqlType("INT NOT NULL"),
+        FactColumn.of("subscriptions", Merge.ADD).withSqlType("BIGINT NOT NULL DEFAULT 0"),
+        FactColumn.of("revenue", Merge.ADD).withSqlType("DECIMAL(30, 2) NOT NULL DEFAULT 0"),
+        FactColumn.of("sources", Merge.REPLACE).withSqlType("VARCHAR(32) NOT NULL"),
+        FactColumn.of("latest_update_time", Merge.WRITE_TIME).withSqlType("DATETIME(3) NOT NULL")));
+    try (Connection c = warehouse.connect()) {
+      exec(c, table.createSql());
+    }
+    List<Object[]> rows = List.of(
+        subscription("subscribe", "VN", "/pricing", "2026-03-04", 9, 10, "100.00"),
+        subscription("renew", "VN", "/account", "2026-03-03", 14, 4, "80.00"),
+        subscription("cancel", "DE", "/account", "2026-03-02", 8, 3, "0.00"),
+        subscription("subscribe", "vn", "/pricing", "2026-03-01", 20, 2, "20.00"),
+        subscription("subscribe", "DE", LONG_PAGE, "2026-03-04", 9, 5, "50.00"),
+        subscription("renew", "VN", "/account", "2026-02-10", 8, 50, "1000.00"));
+    BatchRange range = new BatchRange(KafkaOffsets.parse("{\"subscriptions-events\":{\"0\":0}}"),
+        KafkaOffsets.parse("{\"subscriptions-events\":{\"0\":6}}"));
+    new ExactlyOnceWriter(warehouse).commit("subscriptions-stream", "test", 0, range, null,
+        List.of(new FactBatch(table, rows)));
+  }
+
+  private static Object[] subscription(String event, String country, String page, String date, int hour, long count,
+      String revenue) {
+    return new Object[] {event, country, page, LocalDate.parse(date), hour, count, new BigDecimal(revenue), "kafka", null};
   }
 
   private static void fact(Connection c, long job, String date, int hour, long publisher, long campaign, long group,
