@@ -23,8 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -35,7 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in headless Chromium (Debian's chromium and chromium-driver; paths by the system properties
  * {@code trackpipe.chromium} and {@code trackpipe.chromedriver}): tiles show the known facts' numbers, the charts hold
- * them, a filter changes them and the URL, and a screenshot of a busier warehouse goes to docs/images/dashboard.png.
+ * them, a filter (an id, an enum or a typed text) changes them and the URL, and a screenshot of a busier warehouse goes to docs/images/dashboard.png.
  * Runs with {@code mvn verify -Pbrowser}.
  */
 class DashboardBrowserIT {
@@ -150,6 +152,53 @@ class DashboardBrowserIT {
       assertThat(browser.getCurrentUrl()).contains("plan=2").contains("domain=signups");
       assertThat(tile("signups")).isEqualTo("10");
       assertThat(tile("revenue_per_signup")).isEqualTo("$49.00");
+    }
+  }
+
+  @Test
+  void anEnumIsChosenFromItsValuesAndATextIsTypedWithSuggestions() throws Exception {
+    Warehouse warehouse = TestWarehouse.createDatabase("browsertext");
+    TestWarehouse.insertKnownFacts(warehouse);
+    TestWarehouse.insertSubscriptions(warehouse);
+    try (DashboardServer server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null),
+        SubscriptionsApiIT.catalogue(), warehouse, Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC))) {
+      browser.get(server.url() + "/?domain=subscriptions");
+      int loads = awaitLoads(0);
+      assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+      assertThat(tile("subscriptions")).isEqualTo("24");
+      Select event = new Select(browser.findElement(By.name("event")));
+      assertThat(event.getOptions()).extracting(WebElement::getText).containsExactly("All", "subscribe", "renew", "cancel");
+      assertThat(browser.findElement(By.cssSelector("table[data-dimension=country] tbody tr td")).getText()).isEqualTo("VN");
+
+      event.selectByValue("subscribe");
+      loads = awaitLoads(loads);
+      assertThat(browser.getCurrentUrl()).contains("event=subscribe");
+      assertThat(tile("subscriptions")).isEqualTo("17");
+      // The country box suggests the top countries under the other filters.
+      new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#suggest-country option")).size() == 3);
+      assertThat(browser.findElements(By.cssSelector("#suggest-country option")))
+          .extracting(o -> o.getAttribute("value")).containsExactly("VN", "DE", "vn");
+
+      WebElement country = browser.findElement(By.name("country"));
+      country.sendKeys("VN", Keys.ENTER);
+      loads = awaitLoads(loads);
+      assertThat(browser.getCurrentUrl()).contains("country=VN").contains("event=subscribe");
+      assertThat(tile("subscriptions")).isEqualTo("10");
+      assertThat(tile("revenue")).isEqualTo("$100.00");
+      assertThat(browser.findElements(By.cssSelector("table[data-dimension=event] tbody tr"))).hasSize(1);
+
+      // A value that matches nothing is an empty answer, not an error.
+      country.clear();
+      country.sendKeys("' OR 1=1 --", Keys.TAB);
+      awaitLoads(loads);
+      assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+      assertThat(tile("subscriptions")).isEqualTo("0");
+
+      browser.get(server.url() + "/?domain=subscriptions&event=renew&country=VN");
+      awaitLoads(0);
+      assertThat(browser.findElement(By.name("country")).getAttribute("value")).isEqualTo("VN");
+      assertThat(new Select(browser.findElement(By.name("event"))).getFirstSelectedOption().getText()).isEqualTo("renew");
+      assertThat(tile("subscriptions")).isEqualTo("4");
     }
   }
 

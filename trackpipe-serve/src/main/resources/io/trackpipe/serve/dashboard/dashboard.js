@@ -92,10 +92,7 @@ async function buildPage() {
     const label = document.createElement("label");
     label.className = "filter";
     label.append(dimension(name).label + " ");
-    const select = document.createElement("select");
-    select.name = name;
-    select.append(new Option("All", ""));
-    label.append(select);
+    label.append(filterInput(dimension(name)));
     form.append(label);
   }
   document.getElementById("tiles").innerHTML = d.tiles.map((name) =>
@@ -106,13 +103,45 @@ async function buildPage() {
   document.getElementById("tops").innerHTML = d.top.dimensions.map((name) =>
     `<div class="panel"><h2>Top ${escapeHtml(plural(dimension(name).label.toLowerCase()))}</h2>` +
     `<table class="top" data-dimension="${escapeHtml(name)}"></table></div>`).join("");
-  await Promise.all(d.filters.map(async (name) => {
+  // Id filters choose from the dimension's values (with their names); enums list their values; text is typed.
+  await Promise.all(d.filters.filter((name) => dimension(name).type === "id").map(async (name) => {
     const { rows } = await domainApi("dimensions/" + name, { limit: 1000 });
     const select = form.elements[name];
     for (const row of rows) {
       select.append(new Option(row.name ? `${row.name} (${row.id})` : `${dimension(name).label} ${row.id}`, row.id));
     }
   }));
+}
+
+/** A filter's field: a select for ids and enums, a text box with suggestions for free text. */
+function filterInput(dim) {
+  if (dim.type === "text") {
+    const input = document.createElement("input");
+    input.type = "text";
+    input.name = dim.name;
+    input.maxLength = dim.max_length;
+    input.placeholder = "All";
+    input.setAttribute("list", "suggest-" + dim.name);
+    const suggestions = document.createElement("datalist");
+    suggestions.id = "suggest-" + dim.name;
+    const wrapper = document.createDocumentFragment();
+    wrapper.append(input, suggestions);
+    return wrapper;
+  }
+  const select = document.createElement("select");
+  select.name = dim.name;
+  select.append(new Option("All", ""));
+  for (const value of dim.values || []) select.append(new Option(value, value));
+  return select;
+}
+
+/** The text filters' suggestions: the top values in the range under the other filters. */
+function showSuggestions(name, top) {
+  const list = document.getElementById("suggest-" + name);
+  const values = top.rows.map((r) => r.id).filter((v) => v !== "" && v != null);
+  if (list.dataset.values === JSON.stringify(values)) return;
+  list.dataset.values = JSON.stringify(values);
+  list.replaceChildren(...values.map((v) => new Option(v)));
 }
 
 function showKpis(totals) {
@@ -185,9 +214,12 @@ function showTop(table, top) {
   const head = `<tr><th data-sort="name">${escapeHtml(label)}</th>` +
     columns.map((key) => `<th data-sort="${escapeHtml(key)}" class="${sort.by === key ? "sorted " + sort.order : ""}">${escapeHtml(measure(key).label)}</th>`).join("") +
     "</tr>";
+  const text = dimension(name).type !== "id";
   const body = top.rows.map((r) => {
-    const shown = r.name ? r.name : `${label} ${r.id}`;
-    return `<tr><td title="${escapeHtml(shown)} (${r.id})">${escapeHtml(shown)}</td>` +
+    // A text value is shown as it is; an id by its name, else as "Label 42".
+    const shown = text ? (r.id === "" ? "(none)" : r.id) : r.name ? r.name : `${label} ${r.id}`;
+    const title = text ? shown : `${shown} (${r.id})`;
+    return `<tr><td title="${escapeHtml(title)}">${escapeHtml(shown)}</td>` +
       columns.map((key) => `<td>${formatted(key, r[key])}</td>`).join("") + "</tr>";
   }).join("");
   table.innerHTML = `<thead>${head}</thead><tbody>${body || `<tr><td colspan="${columns.length + 1}">no facts in this range</td></tr>`}</tbody>`;
@@ -236,14 +268,17 @@ async function refresh() {
   const error = document.getElementById("error");
   try {
     const tables = [...document.querySelectorAll("table.top")];
-    const [meta, kpis, facts, heat, pipeline, ...tops] = await Promise.all([
+    const texts = state.domain.filters.filter((name) => dimension(name).type === "text");
+    const [meta, kpis, facts, heat, pipeline, ...lists] = await Promise.all([
       api("meta"), domainApi("kpis", f), domainApi("facts", { ...f, bucket: "hour" }),
       state.domain.heatmap ? domainApi("heatmap", f) : null, api("pipeline"),
       ...tables.map((t) => {
         const sort = topSort(t.dataset.dimension);
         return domainApi("top/" + t.dataset.dimension, { ...f, sort: sort.by, order: sort.order, limit: 10 });
       }),
+      ...texts.map((name) => domainApi("top/" + name, { ...f, [name]: "", limit: 20 })),
     ]);
+    const tops = lists.slice(0, tables.length);
     if (ticket !== state.latest) return;
     state.meta = meta;
     showKpis(kpis.totals);
@@ -251,6 +286,7 @@ async function refresh() {
     if (heat) showHeatmap(heat);
     showPipeline(pipeline);
     tables.forEach((t, i) => showTop(t, tops[i]));
+    texts.forEach((name, i) => showSuggestions(name, lists[tables.length + i]));
     error.hidden = true;
     document.getElementById("footnote").textContent =
       `Dates and hours in ${meta.time_zone}. Ratios are ratios of sums; "–" where the denominator is 0.`;
@@ -290,6 +326,8 @@ async function start() {
   });
   await buildPage();
   filtersFromUrl();
+  // Enter in a text filter applies it (as leaving the box does), without submitting the form.
+  document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("filters").addEventListener("change", () => {
     filtersToUrl();
     refresh();
