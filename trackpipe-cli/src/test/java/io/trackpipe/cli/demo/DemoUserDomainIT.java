@@ -138,6 +138,19 @@ class DemoUserDomainIT {
       assertThat(totals.path("signups").asLong()).as("the API's totals of the signups dashboard: " + totals).isEqualTo(4);
       assertThat(totals.path("revenue").decimalValue()).isEqualByComparingTo("22.75");
       assertThat(totals.path("revenue_per_signup").decimalValue()).isEqualByComparingTo("5.6875");
+      // plan is an enum field: the dashboard filters by a list of its values and ranks its values.
+      JsonNode plan = get(api + "/domains/signups").path("dimensions").get(0);
+      assertThat(plan.path("type").asText()).isEqualTo("enum");
+      assertThat(plan.path("values").toString()).isEqualTo("[\"free\",\"pro\"]");
+      JsonNode pro = get(api + "/domains/signups/kpis?" + dates + "&plan=pro").path("totals");
+      assertThat(pro.path("signups").asLong()).as("pro sign-ups: " + pro).isEqualTo(2);
+      assertThat(pro.path("revenue").decimalValue()).isEqualByComparingTo("19.75");
+      JsonNode top = get(api + "/domains/signups/top/plan?" + dates + "&sort=revenue");
+      assertThat(top.path("rows").findValuesAsText("id")).as(top.toString()).containsExactly("pro", "free");
+      HttpResponse<String> gold = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(api + "/domains/signups/kpis?plan=gold")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(gold.statusCode()).as(gold.body()).isEqualTo(400);
+      assertThat(gold.body()).contains("plan must be a comma-separated list of free, pro");
       demo.terminate();
     }
   }
