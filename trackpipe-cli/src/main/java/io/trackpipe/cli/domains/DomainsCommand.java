@@ -115,9 +115,15 @@ public final class DomainsCommand implements Callable<Integer> {
     if (dashboard != null) {
       out.println("  dashboard   tiles " + String.join(", ", dashboard.tiles()));
       out.println("              from " + String.join(", ", dashboard.tables()) + "; filters "
-          + String.join(", ", dashboard.filters()));
+          + dashboard.filters().stream().map(f -> filter(dashboard.dimension(f).orElseThrow())).collect(Collectors.joining(", ")));
     }
     out.println();
+  }
+
+  /** A filter with its dimension's type: {@code campaign (id)}, {@code country (text)}, {@code plan (enum: free, pro)}. */
+  private static String filter(DashboardDefinition.DashboardDimension d) {
+    String type = d.isEnum() ? "enum: " + String.join(", ", d.values()) : d.kind().yamlName();
+    return d.name() + " (" + type + ")";
   }
 
   private static String dimension(Dimension d) {

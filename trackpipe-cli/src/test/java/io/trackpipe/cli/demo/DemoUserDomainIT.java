@@ -142,9 +142,9 @@ class DemoUserDomainIT {
       JsonNode plan = get(api + "/domains/signups").path("dimensions").get(0);
       assertThat(plan.path("type").asText()).isEqualTo("enum");
       assertThat(plan.path("values").toString()).isEqualTo("[\"free\",\"pro\"]");
-      JsonNode pro = get(api + "/domains/signups/kpis?" + dates + "&plan=pro").path("totals");
-      assertThat(pro.path("signups").asLong()).as("pro sign-ups: " + pro).isEqualTo(2);
-      assertThat(pro.path("revenue").decimalValue()).isEqualByComparingTo("19.75");
+      JsonNode proTotals = get(api + "/domains/signups/kpis?" + dates + "&plan=pro").path("totals");
+      assertThat(proTotals.path("signups").asLong()).as("pro sign-ups: " + proTotals).isEqualTo(2);
+      assertThat(proTotals.path("revenue").decimalValue()).isEqualByComparingTo("19.75");
       JsonNode top = get(api + "/domains/signups/top/plan?" + dates + "&sort=revenue");
       assertThat(top.path("rows").findValuesAsText("id")).as(top.toString()).containsExactly("pro", "free");
       HttpResponse<String> gold = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -31,7 +31,8 @@ class DomainsCommandTest {
         .contains("topics      events tracking-events, dead letters tracking-events-dead-letter")
         .containsPattern("bid +decimal +min 0; max 10000; 6 decimals")
         .contains("event_kind       = CASE WHEN")
-        .containsPattern("campaign_daily +by campaign_id, dates \\(day\\)");
+        .containsPattern("campaign_daily +by campaign_id, dates \\(day\\)")
+        .contains("filters campaign (id), publisher (id), company (id), group (id)");
   }
 
   @Test
