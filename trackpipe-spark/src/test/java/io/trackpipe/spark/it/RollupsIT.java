@@ -241,6 +241,9 @@ class RollupsIT {
     String key = "click" + "x".repeat(186);
     assertThat(f.query("SELECT `order`, `key`, `select`, `from`, `where`, `group` FROM by_order"))
         .as("the key cut to 191 characters").containsExactly("3|" + key + "|3|3|1|2");
+    assertThat(f.query("SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE()"
+        + " AND table_name = 'by_order' AND column_name = 'key'"))
+        .as("a text key compares byte for byte: 'VN' and 'vn' are two rows").containsExactly("utf8mb4_bin");
     assertThat(f.query("SELECT `order`, `select`, `from`, `where` FROM by_order_totals")).containsExactly("3|3|3|1");
   }
 
