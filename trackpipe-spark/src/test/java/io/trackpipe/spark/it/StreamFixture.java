@@ -136,7 +136,8 @@ public final class StreamFixture {
     produceAndGetOffsets(topic, records);
   }
 
-  private List<RecordMetadata> produceAndGetOffsets(String topic, List<Send> records) throws Exception {
+  /** Produces the records to a topic in order and returns where each landed. */
+  public List<RecordMetadata> produceAndGetOffsets(String topic, List<Send> records) throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
