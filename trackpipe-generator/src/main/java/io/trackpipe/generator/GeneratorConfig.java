@@ -56,13 +56,7 @@ public record GeneratorConfig(
   public static final double DEFAULT_NULL_FIELD_RATIO = 0.01;
   private static final Duration LONGEST_LATENESS = Duration.ofDays(365);
 
-  private static final ValueType<Double> NUMBER = new ValueType<>("number", text -> {
-    try {
-      return Double.parseDouble(text.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: '" + text + "'");
-    }
-  });
+  private static final ValueType<Double> NUMBER = ValueType.NUMBER;
 
   public static final Setting<Long> SEED = Setting.of("generator.seed", ValueType.LONG, DEFAULT_SEED,
       "Seed of every random choice; the same seed and settings reproduce the same records.");
