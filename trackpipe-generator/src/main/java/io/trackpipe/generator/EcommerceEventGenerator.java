@@ -44,13 +44,14 @@ public final class EcommerceEventGenerator implements RecordGenerator {
   private static final int DUPLICATE_MEMORY = 4096;
   private static final int RECENT_PURCHASES = 2048;
   private static final int RECENT_EVENTS = 1 << 16;
-  /** Per step of a session: chance that a viewed product goes into the cart, that a carted one is bought. */
-  private static final double CART_AFTER_VIEW = 0.22;
-  private static final double BUY_FROM_CART = 0.45;
-  /** Per step of a session: chance that it ends. */
-  private static final double SESSION_ENDS = 0.12;
-  /** Per record: chance that a shopper returns an earlier purchase (about 8 % of purchases come back). */
-  private static final double RETURN_CHANCE = 0.0045;
+  /** Per step of a session with a cart: chance that a product of the cart is bought. */
+  private static final double BUY_FROM_CART = 0.12;
+  /** Per step after a view: chance that the viewed product goes into the cart. */
+  private static final double CART_AFTER_VIEW = 0.15;
+  /** Per step of a session: chance that it ends, whatever is left in the cart (abandoned carts). */
+  private static final double SESSION_ENDS = 0.08;
+  /** Per record: chance that a shopper returns an earlier purchase (about 9 % of purchases come back). */
+  private static final double RETURN_CHANCE = 0.005;
   private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   /** A category of the catalogue with the range its prices fall in. */
@@ -176,12 +177,12 @@ public final class EcommerceEventGenerator implements RecordGenerator {
     Session session = sessions[s];
     Fields event;
     double step = random.nextDouble();
-    if (!session.cart.isEmpty() && step < BUY_FROM_CART * 0.5) {
+    if (!session.cart.isEmpty() && step < BUY_FROM_CART) {
       Product bought = session.cart.remove(random.nextInt(session.cart.size()));
       if (purchases.size() < RECENT_PURCHASES) purchases.add(new Purchase(session.user, bought));
       else purchases.set(purchaseNext++ % RECENT_PURCHASES, new Purchase(session.user, bought));
       event = new Fields(session.user, "purchase", millis, bought.id(), bought.priceCents());
-    } else if (session.lastViewed != null && step < 0.5 && random.nextDouble() < CART_AFTER_VIEW * 2) {
+    } else if (session.lastViewed != null && random.nextDouble() < CART_AFTER_VIEW) {
       session.cart.add(session.lastViewed);
       event = new Fields(session.user, "cart", millis, session.lastViewed.id(), 0);
       session.lastViewed = null;
@@ -189,7 +190,7 @@ public final class EcommerceEventGenerator implements RecordGenerator {
       session.lastViewed = popularProduct();
       event = new Fields(session.user, "view", millis, session.lastViewed.id(), 0);
     }
-    if (random.nextDouble() < SESSION_ENDS && session.cart.isEmpty()) sessions[s] = null;
+    if (random.nextDouble() < SESSION_ENDS) sessions[s] = null;
     return event;
   }
 
