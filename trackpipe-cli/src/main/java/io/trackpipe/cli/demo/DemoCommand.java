@@ -260,7 +260,7 @@ public final class DemoCommand implements Callable<Integer> {
     String mysql = "mysql -h 127.0.0.1 -P " + stack.mariaDb().port() + " -u " + warehouse.user() + " -p'"
         + warehouse.password() + "' " + demo.database() + " -e ";
     out.println("  Shop      domain " + shop.name() + "   topic " + shop.topics().events() + "   "
-        + (noGenerate || demo.ecommerceRate() <= 0 ? "no generator (demo.ecommerce-rate)"
+        + (noGenerate ? "no generator (--no-generate)" : demo.ecommerceRate() <= 0 ? "no generator (demo.ecommerce-rate=0)"
         : String.format(java.util.Locale.ROOT, "generator %,.0f events/s (demo.ecommerce-rate)", demo.ecommerceRate())));
     out.println("            tables product_count, event_count, daily_events, shop_hourly, product_daily (docs/ecommerce.md)");
     out.println("            " + mysql + "'SELECT * FROM product_count ORDER BY product_revenue DESC LIMIT 10'");
