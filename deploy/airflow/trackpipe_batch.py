@@ -1,7 +1,7 @@
 """trackpipe's scheduled jobs for Apache Airflow 2: heal settled hours from the raw store, then audit one.
 
 Every hour: `trackpipe batch --once` rewrites the hours and days that are settled (the run also catches up on every
-hour missed while it did not run), then `trackpipe verify` recounts, from the raw store, the hour that settled three
+hour missed while it did not run), `trackpipe batch --once --domain ecommerce` does the same for the shop, then `trackpipe verify` recounts, from the raw store, the hour that settled three
 hours before and fails the run when the warehouse differs (exit code 4; `trackpipe backfill` repairs it).
 The commands run where trackpipe is installed: `trackpipe` on the worker's PATH (a link to bin/trackpipe, or the
 image's entry point) with its settings in TRACKPIPE_CONFIG and secrets in TRACKPIPE_* variables of the worker.
@@ -41,6 +41,12 @@ with DAG(
         task_id="batch_once",
         bash_command="trackpipe batch --once",
     )
+    # The built-in shop domain from its own raw table, with a watermark of its own: after job ads, and its failure
+    # does not hold back job ads' audit.
+    batch_once_ecommerce = BashOperator(
+        task_id="batch_once_ecommerce",
+        bash_command="trackpipe batch --once --domain ecommerce",
+    )
     # The hour that ended three hours before this run's: settled (end + stream.allowed-lateness 2h +
     # batch.settle-time 10m), so the stream and the batch have both finished with it.
     verify = BashOperator(
@@ -52,3 +58,4 @@ with DAG(
         retries=0,
     )
     batch_once >> verify
+    batch_once >> batch_once_ecommerce

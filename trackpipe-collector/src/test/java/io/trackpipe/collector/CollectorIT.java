@@ -52,7 +52,7 @@ class CollectorIT {
   void startCollector() throws Exception {
     kafka = TestTopics.create(EmbeddedStack.shared().kafka().bootstrapServers());
     collector = Collector.start(config(List.of("https://jobs.example.com")), kafka, EventLimits.DEFAULT,
-        TestDomains.BUILT_IN);
+        TestDomains.JOB_ADS);
     client = new CollectorClient(collector.url(), WRITE_KEY);
   }
 

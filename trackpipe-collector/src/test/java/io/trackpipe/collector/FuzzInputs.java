@@ -18,7 +18,7 @@ import java.util.Random;
  */
 final class FuzzInputs {
   private static final List<String> FIELDS =
-      TestDomains.BUILT_IN.jobAds().schema().fieldNames();
+      TestDomains.JOB_ADS.jobAds().schema().fieldNames();
   private static final List<String> UNKNOWN_FIELDS = List.of("cb", "clicks", "JOB_ID", "job_id ", "job_id; DROP TABLE events",
       "' OR 1=1 --", "__proto__", "constructor", "utm_source[]", "a=b", "", " ", "\u0000", "\u202ejob_id", "j\u00f6b_id",
       "\ud83d\ude00", "x".repeat(300));

@@ -34,7 +34,7 @@ class GeneratorThroughCollectorIT {
         512 * 1024, 1000, java.time.Duration.ofSeconds(5), 16L * 1024 * 1024, java.time.Duration.ofSeconds(10),
         java.time.Duration.ofSeconds(10), 64);
     try (Collector collector = Collector.start(collectorConfig, kafka, EventLimits.DEFAULT,
-        TestDomains.BUILT_IN);
+        TestDomains.JOB_ADS);
         HttpEventSink http = new HttpEventSink(collector.url(), CollectorIT.WRITE_KEY, 100, 4)) {
       EventSink recording = new EventSink() {
         @Override

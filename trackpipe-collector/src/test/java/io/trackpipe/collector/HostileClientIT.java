@@ -53,7 +53,7 @@ class HostileClientIT {
     KafkaConfig kafka = TestTopics.create(EmbeddedStack.shared().kafka().bootstrapServers());
     collector = Collector.start(new CollectorConfig("127.0.0.1", 0, List.of(KEY), List.of(), MAX_BODY, 100,
         Duration.ofSeconds(5), IN_FLIGHT_BUDGET, Duration.ofSeconds(2), BODY_TIMEOUT, maxRequestsPerClient), kafka,
-        EventLimits.DEFAULT, TestDomains.BUILT_IN);
+        EventLimits.DEFAULT, TestDomains.JOB_ADS);
     return new CollectorClient(collector.url(), KEY);
   }
 
@@ -155,7 +155,7 @@ class HostileClientIT {
     KafkaConfig nowhere = new KafkaConfig("127.0.0.1:" + closedPort, "hostile-events", "hostile-dead", 1, (short) 1);
     collector = Collector.start(new CollectorConfig("127.0.0.1", 0, List.of(KEY), List.of(), MAX_BODY, 100,
         Duration.ofSeconds(1), IN_FLIGHT_BUDGET, Duration.ofSeconds(1), BODY_TIMEOUT, 64), nowhere, EventLimits.DEFAULT,
-        TestDomains.BUILT_IN);
+        TestDomains.JOB_ADS);
     CollectorClient client = new CollectorClient(collector.url(), KEY);
 
     HttpResponse<byte[]> health = client.get("/health");

@@ -51,7 +51,7 @@ class IngestFuzzIT {
   private static final int MAX_MESSAGE_CHARS = 300;
   private static final String KEY = CollectorIT.WRITE_KEY;
 
-  private static final EventSchema JOB_ADS = TestDomains.BUILT_IN.jobAds().schema();
+  private static final EventSchema JOB_ADS = TestDomains.JOB_ADS.jobAds().schema();
   private static final PixelEvent PIXEL = PixelEvent.of(JOB_ADS);
 
   private final EventDecoder decoder = new EventDecoder(JOB_ADS, EventLimits.DEFAULT);
@@ -68,7 +68,7 @@ class IngestFuzzIT {
     // A long Kafka time-out: on a busy machine a slow acknowledgement is a 503 that says nothing about the input.
     collector = Collector.start(new CollectorConfig("127.0.0.1", 0, List.of(KEY), List.of(), 512 * 1024, 1000,
         Duration.ofSeconds(60), 64L * 1024 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(30), 64), kafka,
-        EventLimits.DEFAULT, TestDomains.BUILT_IN);
+        EventLimits.DEFAULT, TestDomains.JOB_ADS);
     client = new CollectorClient(collector.url(), KEY);
   }
 

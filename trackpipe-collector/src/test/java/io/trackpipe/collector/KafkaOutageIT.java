@@ -35,7 +35,7 @@ class KafkaOutageIT {
     CollectorConfig config = new CollectorConfig("127.0.0.1", 0, List.of(CollectorIT.WRITE_KEY), List.of(), 64 * 1024, 100,
         KAFKA_TIMEOUT, 1024L * 1024, Duration.ofSeconds(5), Duration.ofSeconds(10), 64);
     List<String> acknowledged = new ArrayList<>();
-    try (Collector collector = Collector.start(config, topics, EventLimits.DEFAULT, TestDomains.BUILT_IN)) {
+    try (Collector collector = Collector.start(config, topics, EventLimits.DEFAULT, TestDomains.JOB_ADS)) {
       CollectorClient client = new CollectorClient(collector.url(), CollectorIT.WRITE_KEY);
       assertThat(post(client, "before", acknowledged).statusCode()).isEqualTo(200);
 

@@ -27,6 +27,13 @@ public record ValueType<T>(String name, Function<String, T> parser) {
       throw new IllegalArgumentException("not an integer: '" + s + "'");
     }
   });
+  public static final ValueType<Double> NUMBER = new ValueType<>("number", s -> {
+    try {
+      return Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number: '" + s + "'");
+    }
+  });
   public static final ValueType<Boolean> BOOLEAN = new ValueType<>("boolean", s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
     case "true", "yes", "on" -> true;
     case "false", "no", "off" -> false;

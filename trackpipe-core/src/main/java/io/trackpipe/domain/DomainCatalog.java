@@ -45,9 +45,11 @@ import java.util.regex.Pattern;
  */
 public record DomainCatalog(List<Domain> domains) {
   /** The domains every installation has, in this order. */
-  public static final List<String> BUILT_IN = List.of("domains/job-ads.yaml");
+  public static final List<String> BUILT_IN = List.of("domains/job-ads.yaml", "domains/ecommerce.yaml");
   /** The domain that existing settings ({@code kafka.topic.*}, {@code rollup.definitions}) and routes refer to. */
   public static final String JOB_ADS = "job-ads";
+  /** The built-in shop domain ({@code domains/ecommerce.yaml}). */
+  public static final String ECOMMERCE = "ecommerce";
 
   public static final Setting<String> DEFINITIONS = Setting.of("domain.definitions", ValueType.STRING, "",
       "Comma-separated YAML files, each declaring a domain of your own (events, rollups, dashboard) to run next to the"
@@ -82,7 +84,8 @@ public record DomainCatalog(List<Domain> domains) {
     for (String resource : BUILT_IN) {
       try (InputStream in = DomainCatalog.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) throw new IllegalStateException("missing resource " + resource);
-        loader.domain(resource, YAML.readTree(in), jobAdsRollupFiles);
+        // rollup.definitions extend job ads only: the other built-in domains keep exactly what their file declares.
+        loader.domain(resource, YAML.readTree(in), resource.equals(BUILT_IN.get(0)) ? jobAdsRollupFiles : List.of());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + resource, e);
       }
@@ -124,6 +127,19 @@ public record DomainCatalog(List<Domain> domains) {
   /** The job-ads domain. */
   public Domain jobAds() {
     return domain(JOB_ADS).orElseThrow();
+  }
+
+  /**
+   * The part of this catalogue that {@code names} lists, in the catalogue's order.
+   *
+   * @throws IllegalArgumentException naming the unknown names and the known ones
+   */
+  public DomainCatalog only(List<String> names) {
+    List<String> unknown = names.stream().filter(n -> domain(n).isEmpty()).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown domain(s) " + unknown + " (loaded: " + names() + ")");
+    }
+    return new DomainCatalog(domains.stream().filter(d -> names.contains(d.name())).toList());
   }
 
   public List<String> names() {

@@ -47,6 +47,14 @@ public record RollupDefinition(
     return day ? Optional.of(Granularity.DAILY) : Optional.empty();
   }
 
+  /** The value column of a distinct metric's side table. */
+  public static final String DISTINCT_VALUE = "distinct_value";
+
+  /** The side table of a distinct metric: this rollup's key plus {@link #DISTINCT_VALUE}, one row per value seen. */
+  public String distinctTable(Metric metric) {
+    return table + "__" + metric.name();
+  }
+
   public Optional<Metric> metric(String metricName) {
     return metrics.stream().filter(m -> m.name().equals(metricName)).findFirst();
   }

@@ -15,8 +15,9 @@ import java.util.OptionalLong;
 
 /**
  * What the generator produces and how fast. Each record is exactly one of: a duplicate (probability
- * {@code duplicateRatio}), a malformed record ({@code malformedRatio}), a late event ({@code lateRatio}) or a valid
- * on-time event (the rest), so the three ratios may add up to at most 1.
+ * {@code duplicateRatio}), a malformed record ({@code malformedRatio}), an event that breaks one of the domain's rules
+ * ({@code ruleViolationRatio}), a late event ({@code lateRatio}) or a valid on-time event (the rest), so the four
+ * ratios may add up to at most 1.
  *
  * @param seed fixes every random choice: the same seed, config and clock readings give the same bytes
  * @param eventsPerSecond target rate of records; 0 means as fast as the sink accepts
@@ -31,6 +32,8 @@ import java.util.OptionalLong;
  * @param nullFieldRatio chance, per field and per event, that {@code job_id}, {@code publisher_id},
  *     {@code campaign_id}, {@code group_id} or {@code bid} is null (trackers lose them; the pipeline must cope); for
  *     other domains, that each optional field is left out or null
+ * @param ruleViolationRatio share of records that are otherwise valid events breaking one of the domain's rules (a
+ *     purchase without a price), cycling through the rules; 0 for domains without rules (job ads)
  * @param dimensions the jobs and publishers job-ad events refer to; needs at least one of each
  */
 public record GeneratorConfig(
@@ -44,6 +47,7 @@ public record GeneratorConfig(
     Duration maxLateness,
     double malformedRatio,
     double nullFieldRatio,
+    double ruleViolationRatio,
     Dimensions dimensions) {
 
   public static final long DEFAULT_SEED = 42;
@@ -52,13 +56,7 @@ public record GeneratorConfig(
   public static final double DEFAULT_NULL_FIELD_RATIO = 0.01;
   private static final Duration LONGEST_LATENESS = Duration.ofDays(365);
 
-  private static final ValueType<Double> NUMBER = new ValueType<>("number", text -> {
-    try {
-      return Double.parseDouble(text.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: '" + text + "'");
-    }
-  });
+  private static final ValueType<Double> NUMBER = ValueType.NUMBER;
 
   public static final Setting<Long> SEED = Setting.of("generator.seed", ValueType.LONG, DEFAULT_SEED,
       "Seed of every random choice; the same seed and settings reproduce the same records.");
@@ -92,9 +90,13 @@ public record GeneratorConfig(
       DEFAULT_NULL_FIELD_RATIO, "Chance per event that each of job_id, publisher_id, campaign_id, group_id, bid is null "
       + "(other domains: that each optional field is left out).");
 
+  public static final Setting<Double> RULE_VIOLATION_RATIO = Setting.of("generator.rule-violation-ratio", NUMBER, 0.0,
+      "Share of records that are otherwise valid events breaking one of the domain's rules (e-commerce: a purchase"
+          + " without a positive price, a view with a price), cycling through the rules; ignored by job ads, which have none.");
+
   public static final List<Setting<?>> SETTINGS = List.of(SEED, EVENTS_PER_SECOND, MAX_EVENTS, MAX_DURATION,
       MIX_CLICK, MIX_CONVERSION, MIX_QUALIFIED, MIX_UNQUALIFIED, MIX_OTHER, MIX_IMPRESSION, DUPLICATE_RATIO, LATE_RATIO, MAX_LATENESS,
-      MALFORMED_RATIO, NULL_FIELD_RATIO);
+      MALFORMED_RATIO, NULL_FIELD_RATIO, RULE_VIOLATION_RATIO);
 
   /** @throws ConfigException listing every invalid value by its setting key */
   public GeneratorConfig {
@@ -117,9 +119,11 @@ public record GeneratorConfig(
     checkRatio(LATE_RATIO, lateRatio, problems);
     checkRatio(MALFORMED_RATIO, malformedRatio, problems);
     checkRatio(NULL_FIELD_RATIO, nullFieldRatio, problems);
-    if (duplicateRatio + lateRatio + malformedRatio > 1 + 1e-9) {
-      problems.add(DUPLICATE_RATIO.key() + " + " + LATE_RATIO.key() + " + " + MALFORMED_RATIO.key()
-          + " must be at most 1 (each record is one kind), got " + (duplicateRatio + lateRatio + malformedRatio));
+    checkRatio(RULE_VIOLATION_RATIO, ruleViolationRatio, problems);
+    if (duplicateRatio + lateRatio + malformedRatio + ruleViolationRatio > 1 + 1e-9) {
+      problems.add(DUPLICATE_RATIO.key() + " + " + LATE_RATIO.key() + " + " + MALFORMED_RATIO.key() + " + "
+          + RULE_VIOLATION_RATIO.key() + " must be at most 1 (each record is one kind), got "
+          + (duplicateRatio + lateRatio + malformedRatio + ruleViolationRatio));
     }
     if (maxLateness.compareTo(Duration.ofSeconds(1)) < 0 || maxLateness.compareTo(LONGEST_LATENESS) > 0) {
       problems.add(MAX_LATENESS.key() + " must be between 1s (ts has whole seconds) and 365d, got " + maxLateness);
@@ -155,7 +159,8 @@ public record GeneratorConfig(
         .lateRatio(lateRatio)
         .maxLateness(maxLateness)
         .malformedRatio(malformedRatio)
-        .nullFieldRatio(nullFieldRatio);
+        .nullFieldRatio(nullFieldRatio)
+        .ruleViolationRatio(ruleViolationRatio);
   }
 
   /** Binds the {@link #SETTINGS} of an effective configuration; problems surface as a {@link ConfigException}. */
@@ -174,6 +179,7 @@ public record GeneratorConfig(
         config.get(MAX_LATENESS),
         config.get(MALFORMED_RATIO),
         config.get(NULL_FIELD_RATIO),
+        config.get(RULE_VIOLATION_RATIO),
         dimensions);
   }
 
@@ -183,7 +189,7 @@ public record GeneratorConfig(
     return "GeneratorConfig[seed=" + seed + ", eventsPerSecond=" + eventsPerSecond + ", maxEvents=" + maxEvents
         + ", maxDuration=" + maxDuration + ", trackMix=" + trackMix + ", duplicateRatio=" + duplicateRatio
         + ", lateRatio=" + lateRatio + ", maxLateness=" + maxLateness + ", malformedRatio=" + malformedRatio
-        + ", nullFieldRatio=" + nullFieldRatio + ", dimensions=" + dimensions.companies().size() + " companies, "
+        + ", nullFieldRatio=" + nullFieldRatio + ", ruleViolationRatio=" + ruleViolationRatio + ", dimensions=" + dimensions.companies().size() + " companies, "
         + dimensions.jobs().size() + " jobs, " + dimensions.publishers().size() + " publishers]";
   }
 
@@ -206,6 +212,7 @@ public record GeneratorConfig(
     private Duration maxLateness = DEFAULT_MAX_LATENESS;
     private double malformedRatio;
     private double nullFieldRatio = DEFAULT_NULL_FIELD_RATIO;
+    private double ruleViolationRatio;
 
     private Builder(Dimensions dimensions) {
       this.dimensions = requireNonNull(dimensions, "dimensions is null");
@@ -269,10 +276,15 @@ public record GeneratorConfig(
       return this;
     }
 
+    public Builder ruleViolationRatio(double ruleViolationRatio) {
+      this.ruleViolationRatio = ruleViolationRatio;
+      return this;
+    }
+
     /** @throws ConfigException listing every invalid value */
     public GeneratorConfig build() {
       return new GeneratorConfig(seed, eventsPerSecond, maxEvents, maxDuration, trackMix, duplicateRatio, lateRatio,
-          maxLateness, malformedRatio, nullFieldRatio, dimensions);
+          maxLateness, malformedRatio, nullFieldRatio, ruleViolationRatio, dimensions);
     }
   }
 }

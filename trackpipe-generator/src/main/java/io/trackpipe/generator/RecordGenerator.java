@@ -21,13 +21,17 @@ public interface RecordGenerator {
   GeneratedRecord next(Instant now);
 
   /**
-   * The generator of a domain's events: the realistic {@link EventGenerator} for job ads, the
-   * {@link SchemaEventGenerator} built from the definition for every other domain.
+   * The generator of a domain's events: the realistic {@link EventGenerator} for job ads and
+   * {@link EcommerceEventGenerator} for the shop, the {@link SchemaEventGenerator} built from the definition for every
+   * other domain.
    *
    * @param zone the zone the pipeline reads timestamps without an offset in
    */
   static RecordGenerator forDomain(Domain domain, GeneratorConfig config, ZoneId zone) {
-    return domain.name().equals(DomainCatalog.JOB_ADS) ? new EventGenerator(config)
-        : new SchemaEventGenerator(domain, config, zone);
+    return switch (domain.name()) {
+      case DomainCatalog.JOB_ADS -> new EventGenerator(config);
+      case DomainCatalog.ECOMMERCE -> new EcommerceEventGenerator(domain, config, zone);
+      default -> new SchemaEventGenerator(domain, config, zone);
+    };
   }
 }

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  * {@link GeneratorConfig#maxLateness()} before it for late events), a few distinct values per partition-key field so
  * that rollups group, and the domain's rules respected (values are re-drawn until every rule holds). Duplicates, late
  * and malformed records come at the config's ratios, as from the job-ads {@link EventGenerator}; the malformed ones
- * cycle through the {@link SchemaMalformation}s the schema allows. Optional fields are left out with
+ * cycle through the {@link SchemaMalformation}s the schema allows; rule-breaking events come at
+ * {@link GeneratorConfig#ruleViolationRatio()} on top, cycling through the rules. Optional fields are left out with
  * {@link GeneratorConfig#nullFieldRatio()}; the job-ads parts of the config (mix, dimensions) are not used.
  *
  * <p>Deterministic: equal configs given the same {@code now} values give byte-identical records. Not thread-safe.
@@ -104,6 +105,7 @@ public final class SchemaEventGenerator implements RecordGenerator {
   private final int[] requiredToDrop;
   private final double duplicateBelow;
   private final double malformedBelow;
+  private final double ruleViolationBelow;
   private final double lateBelow;
   private final long latenessRangeNanos;
 
@@ -177,7 +179,8 @@ public final class SchemaEventGenerator implements RecordGenerator {
 
     this.duplicateBelow = config.duplicateRatio();
     this.malformedBelow = duplicateBelow + config.malformedRatio();
-    this.lateBelow = malformedBelow + config.lateRatio();
+    this.ruleViolationBelow = malformedBelow + (rules.length > 0 ? config.ruleViolationRatio() : 0);
+    this.lateBelow = ruleViolationBelow + config.lateRatio();
     this.latenessRangeNanos = config.maxLateness().toNanos() - NANOS_PER_SECOND;
   }
 
@@ -206,6 +209,8 @@ public final class SchemaEventGenerator implements RecordGenerator {
       }
     } else if (kindDraw < malformedBelow) {
       return malformed(now);
+    } else if (kindDraw < ruleViolationBelow) {
+      return malformed(now, SchemaMalformation.RULE_BROKEN);
     } else if (kindDraw < lateBelow) {
       long latenessNanos = NANOS_PER_SECOND + random.nextLong(latenessRangeNanos + 1);
       return remember(valid(now.minusNanos(latenessNanos)), GeneratedRecord.Kind.LATE);
@@ -535,8 +540,12 @@ public final class SchemaEventGenerator implements RecordGenerator {
 
   // ---- malformed records ----
 
-  private GeneratedRecord malformed(Instant now) {
-    SchemaMalformation kind = malformations.get((int) (malformedCount++ % malformations.size()));
+  /** A bad record of the next kind in the cycle of {@link #malformations()}. */
+  GeneratedRecord malformed(Instant now) {
+    return malformed(now, malformations.get((int) (malformedCount++ % malformations.size())));
+  }
+
+  private GeneratedRecord malformed(Instant now, SchemaMalformation kind) {
     Draft draft = valid(now);
     String key = key(draft, write(draft, -1, null, null));
     byte[] value = switch (kind) {

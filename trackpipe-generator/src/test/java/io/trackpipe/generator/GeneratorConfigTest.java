@@ -57,12 +57,13 @@ class GeneratorConfigTest {
             Map.entry("generator.late-ratio", "0.02"),
             Map.entry("generator.max-lateness", "2h"),
             Map.entry("generator.malformed-ratio", "0.03"),
-            Map.entry("generator.null-field-ratio", "0.04")),
+            Map.entry("generator.null-field-ratio", "0.04"),
+            Map.entry("generator.rule-violation-ratio", "0.05")),
         GeneratorConfig.SETTINGS);
 
     assertThat(GeneratorConfig.from(configuration, DIMENSIONS)).isEqualTo(new GeneratorConfig(7, 250.5,
         OptionalLong.of(1000), Optional.of(Duration.ofMinutes(5)), new TrackMix(1, 2, 3, 4, 5, 6), 0.01, 0.02,
-        Duration.ofHours(2), 0.03, 0.04, DIMENSIONS));
+        Duration.ofHours(2), 0.03, 0.04, 0.05, DIMENSIONS));
   }
 
   @Test

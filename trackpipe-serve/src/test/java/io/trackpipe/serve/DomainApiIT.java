@@ -25,7 +25,8 @@ class DomainApiIT {
     Warehouse warehouse = TestWarehouse.createDatabase("domains");
     TestWarehouse.insertKnownFacts(warehouse);
     TestWarehouse.insertSignups(warehouse);
-    server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), OpenApiDocumentTest.withSignups(),
+    server = DashboardServer.start(ApiIT.config(AuthMode.NONE, null, null, null), OpenApiDocumentTest.withSignups()
+        .only(java.util.List.of(io.trackpipe.domain.DomainCatalog.JOB_ADS, "signups")),
         warehouse, Clock.fixed(TestWarehouse.NOW, ZoneOffset.UTC));
     api = new ApiClient(server.url());
   }

@@ -7,6 +7,8 @@ import io.trackpipe.cli.stream.ProgressLine;
 import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedKafka;
 import io.trackpipe.embedded.EmbeddedStack;
@@ -16,6 +18,7 @@ import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
 import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
+import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
@@ -33,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +56,8 @@ import picocli.CommandLine.Option;
         "and peak memory. Uses a fresh temporary data folder unless --data-dir is given."},
     footer = {"", "Examples:", "  trackpipe bench", "  trackpipe bench --events 2000000 --rate 20000 --duration 60s",
         "  trackpipe bench --set stream.max-events-per-batch=50000",
-        "  trackpipe bench --with-rawstore          (the same with every valid event also written to Cassandra)"})
+        "  trackpipe bench --with-rawstore          (the same with every valid event also written to Cassandra)",
+        "  trackpipe bench --ecommerce-share 0.3    (30 %% of the events are the shop's, on its own topics and query)"})
 public final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
@@ -72,17 +77,26 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Also start embedded Cassandra and write every valid event to the raw store, as the demo does.")
   boolean withRawStore;
 
+  @Option(names = "--ecommerce-share", paramLabel = "SHARE", defaultValue = "0",
+      description = "Share (0 to 1) of the events that are the built-in shop's (ecommerce domain), sent to its topics and"
+          + " streamed by its own query next to job ads; 0 (default) streams job ads alone.")
+  double ecommerceShare;
+
   @Override
   public Integer call() throws Exception {
     Configuration settings = config.load();
+    settings.check(ecommerceShare >= 0 && ecommerceShare <= 1, "--ecommerce-share must be between 0 and 1, got " + ecommerceShare);
     settings.throwIfInvalid();
+    // The domains streamed: job ads alone, or job ads and the shop.
+    Map<String, String> domains = Map.of(StreamConfig.DOMAINS.key(),
+        ecommerceShare > 0 ? DomainCatalog.JOB_ADS + "," + DomainCatalog.ECOMMERCE : DomainCatalog.JOB_ADS);
     PrintStream out = System.out;
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("trackpipe-bench");
     MemorySampler memory = MemorySampler.start();
     try (EmbeddedStack stack = EmbeddedStack.start(dir, EmbeddedKafka.Options.defaults(), 0,
         withRawStore ? EmbeddedCassandra.Options.defaults() : null)) {
       stack.mariaDb().createDatabase("bench");
-      settings = config.load(EmbeddedSettings.pointingAt(stack, "bench", dir.resolve("checkpoint"), Map.of()));
+      settings = config.load(EmbeddedSettings.pointingAt(stack, "bench", dir.resolve("checkpoint"), domains));
       KafkaConfig kafka = KafkaConfig.from(settings);
       WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
       StreamConfig stream = StreamConfig.from(settings);
@@ -94,10 +108,24 @@ public final class BenchCommand implements Callable<Integer> {
       warehouse.migrate();
       new DimensionTables(warehouse).upsert(dimensions);
       KafkaTopics.ensureExist(kafka);
+      Optional<Domain> shop = stream.domains().domain(DomainCatalog.ECOMMERCE);
+      KafkaConfig shopKafka = shop.map(d -> new KafkaConfig(kafka.bootstrapServers(), d.topics().events(),
+          d.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor())).orElse(null);
+      if (shopKafka != null) KafkaTopics.ensureExist(shopKafka);
+      long shopEvents = Math.round(events * ecommerceShare);
 
-      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka …%n", events);
-      GeneratorProgress loaded = generate(kafka, generator.toBuilder().eventsPerSecond(0).maxEvents(events).build());
-      out.printf(Locale.ROOT, "  produced %,d events in %.1f s: %,.0f events/s into Kafka%n", loaded.total(),
+      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka%s …%n", events, shop.isEmpty() ? ""
+          : String.format(Locale.ROOT, " (%,d job ads, %,d shop events)", events - shopEvents, shopEvents));
+      GeneratorProgress loaded = generate(kafka, new EventGenerator(generator.toBuilder().eventsPerSecond(0)
+          .maxEvents(events - shopEvents).build()));
+      long backlog = loaded.total();
+      if (shop.isPresent()) {
+        GeneratorProgress shopLoaded = generate(shopKafka, RecordGenerator.forDomain(shop.get(),
+            generator.toBuilder().eventsPerSecond(0).maxEvents(shopEvents).build(), stream.timeZone()));
+        backlog += shopLoaded.total();
+        out.printf(Locale.ROOT, "  produced %,d shop events in %.1f s%n", shopLoaded.total(), seconds(shopLoaded.elapsed()));
+      }
+      out.printf(Locale.ROOT, "  produced %,d job-ad events in %.1f s: %,.0f events/s into Kafka%n", loaded.total(),
           seconds(loaded.elapsed()), loaded.averageEventsPerSecond());
 
       long started = System.nanoTime();
@@ -105,33 +133,54 @@ public final class BenchCommand implements Callable<Integer> {
         long firstBatchAt = 0;
         long firstBatchEvents = 0;
         StreamStatus s;
-        while ((s = running.status()).recordsRead() < loaded.total()) {
+        long read;
+        while ((read = recordsRead(running)) < backlog) {
+          s = running.status();
           if (!running.isActive()) throw new IllegalStateException("the streaming job stopped during the benchmark");
           if (firstBatchAt == 0 && s.batches() > 0) {
             firstBatchAt = System.nanoTime();
-            firstBatchEvents = s.recordsRead();
+            firstBatchEvents = read;
           }
           Thread.sleep(200);
           out.print("\r  " + ProgressLine.format(loaded.total(), s) + "   ");
         }
+        s = running.status();
         double total = (System.nanoTime() - started) / 1e9;
         double steady = (System.nanoTime() - firstBatchAt) / 1e9;
         out.println();
         out.printf(Locale.ROOT, "  drained %,d events in %.1f s including start-up: %,.0f events/s end to end%n",
-            s.recordsRead(), total, s.recordsRead() / total);
-        out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s (%d batches, %,d fact rows upserted)%n",
-            (s.recordsRead() - firstBatchEvents) / steady, s.batches(), s.rowsUpserted());
+            read, total, read / total);
+        out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s (job ads: %d batches, %,d fact rows upserted)%n",
+            (read - firstBatchEvents) / steady, s.batches(), s.rowsUpserted());
+        if (shop.isPresent()) {
+          StreamStatus shopStatus = running.status(DomainCatalog.ECOMMERCE);
+          out.printf(Locale.ROOT, "  shop: %,d records read, %d batches, %,d rows upserted%n", shopStatus.recordsRead(),
+              shopStatus.batches(), shopStatus.rowsUpserted());
+        }
 
         out.printf(Locale.ROOT, "Phase 2: %,.0f events/s for %d s, measuring event-to-row freshness …%n", rate, durationSeconds);
         running.freshness().reset();
-        long before = s.recordsRead();
-        GeneratorProgress live = generate(kafka, generator.toBuilder().eventsPerSecond(rate)
-            .maxDuration(Duration.ofSeconds(durationSeconds)).maxEvents(java.util.OptionalLong.empty()).build());
-        while ((s = running.status()).recordsRead() < before + live.total()) {
+        long before = recordsRead(running);
+        GeneratorConfig live = generator.toBuilder().maxDuration(Duration.ofSeconds(durationSeconds))
+            .maxEvents(java.util.OptionalLong.empty()).build();
+        // The shop's share in a thread of its own, at the same time.
+        GeneratorProgress[] shopLive = new GeneratorProgress[1];
+        Thread shopThread = null;
+        if (shop.isPresent()) {
+          GeneratorConfig shopConfig = live.toBuilder().eventsPerSecond(rate * ecommerceShare).build();
+          shopThread = new Thread(() -> shopLive[0] = generate(shopKafka,
+              RecordGenerator.forDomain(shop.get(), shopConfig, stream.timeZone())), "trackpipe-bench-shop");
+          shopThread.start();
+        }
+        GeneratorProgress jobAdsLive = generate(kafka, new EventGenerator(live.toBuilder()
+            .eventsPerSecond(rate * (1 - ecommerceShare)).build()));
+        if (shopThread != null) shopThread.join();
+        long sent = jobAdsLive.total() + (shopLive[0] == null ? 0 : shopLive[0].total());
+        while (recordsRead(running) < before + sent) {
           Thread.sleep(200);
         }
         out.printf(Locale.ROOT, "  sent %,.0f events/s; freshness p50 %d ms, p99 %d ms, max %d ms (%,d events)%n",
-            live.averageEventsPerSecond(), running.freshness().percentile(0.50), running.freshness().percentile(0.99),
+            sent / (double) durationSeconds, running.freshness().percentile(0.50), running.freshness().percentile(0.99),
             running.freshness().percentile(1.0), running.freshness().count());
       }
       out.printf(Locale.ROOT, "Memory: this JVM peak heap %,d MiB, peak RSS %,d MiB; Kafka broker peak RSS %,d MiB;"
@@ -149,10 +198,15 @@ public final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private static GeneratorProgress generate(KafkaConfig kafka, GeneratorConfig config) {
+  private static GeneratorProgress generate(KafkaConfig kafka, RecordGenerator generator) {
     try (KafkaEventSink sink = KafkaEventSink.forEvents(kafka)) {
-      return new GeneratorRun(new EventGenerator(config), sink, Clock.systemUTC()).run(p -> { });
+      return new GeneratorRun(generator, sink, Clock.systemUTC()).run(p -> { });
     }
+  }
+
+  /** Records read by every domain's query. */
+  private static long recordsRead(RunningStream running) {
+    return running.domains().stream().mapToLong(d -> running.status(d).recordsRead()).sum();
   }
 
   private static double seconds(Duration d) {

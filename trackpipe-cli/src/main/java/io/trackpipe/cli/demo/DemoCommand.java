@@ -8,6 +8,7 @@ import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.collector.Collector;
 import io.trackpipe.collector.CollectorConfig;
 import io.trackpipe.config.Configuration;
+import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.embedded.EmbeddedCassandra;
@@ -19,6 +20,7 @@ import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
 import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
+import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.serve.DashboardServer;
 import io.trackpipe.serve.ServeConfig;
@@ -109,7 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
     EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
         demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
     CountDownLatch done = new CountDownLatch(1);
-    GeneratorRun[] generatorRun = new GeneratorRun[1];
+    // Job ads first, then the shop.
+    GeneratorRun[] generatorRun = new GeneratorRun[2];
     RunningStream[] stream = new RunningStream[1];
     Collector[] collector = new Collector[1];
     ShutdownHooks.beforeSpark(() -> {
@@ -120,6 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
           + (noCassandra ? "" : " and Cassandra") + " …");
       // Writers first, servers last: nothing may still write to a server that is going down.
       if (generatorRun[0] != null) stopQuietly("the generator", generatorRun[0]::stop);
+      if (generatorRun[1] != null) stopQuietly("the shop generator", generatorRun[1]::stop);
       if (collector[0] != null) stopQuietly("the collector", collector[0]::close);
       if (dashboard != null) stopQuietly("the dashboard", dashboard::close);
       if (stream[0] != null) stopQuietly("the streaming job", stream[0]::close);
@@ -167,8 +171,22 @@ public final class DemoCommand implements Callable<Integer> {
       generator.setDaemon(true);
       generator.start();
     }
+    Optional<Domain> shop = streamConfig.domains().domain(DomainCatalog.ECOMMERCE);
+    if (!noGenerate && shop.isPresent() && demo.ecommerceRate() > 0) {
+      Domain domain = shop.get();
+      GeneratorConfig shopConfig = generatorConfig.toBuilder().eventsPerSecond(demo.ecommerceRate()).build();
+      KafkaConfig shopTopics = new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(),
+          domain.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor());
+      KafkaTopics.ensureExist(shopTopics);
+      generatorRun[1] = new GeneratorRun(RecordGenerator.forDomain(domain, shopConfig, streamConfig.timeZone()),
+          KafkaEventSink.forEvents(shopTopics), Clock.systemUTC());
+      Thread generator = new Thread(() -> generatorRun[1].run(p -> { }), "trackpipe-demo-shop-generator");
+      generator.setDaemon(true);
+      generator.start();
+    }
     printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
         streamConfig.domains());
+    if (shop.isPresent()) printShopHelp(out, demo, warehouseConfig, stack, shop.get(), collector[0], collectorConfig);
     if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
     boolean interactive = System.console() != null;
@@ -234,6 +252,23 @@ public final class DemoCommand implements Callable<Integer> {
     }
     printDashboardHelp(out);
     out.println();
+  }
+
+  /** The Shop block: where its events go and how to query its tables. */
+  private void printShopHelp(PrintStream out, DemoConfig demo, WarehouseConfig warehouse, EmbeddedStack stack, Domain shop,
+      Collector collector, CollectorConfig collectorConfig) {
+    String mysql = "mysql -h 127.0.0.1 -P " + stack.mariaDb().port() + " -u " + warehouse.user() + " -p'"
+        + warehouse.password() + "' " + demo.database() + " -e ";
+    out.println("  Shop      domain " + shop.name() + "   topic " + shop.topics().events() + "   "
+        + (noGenerate ? "no generator (--no-generate)" : demo.ecommerceRate() <= 0 ? "no generator (demo.ecommerce-rate=0)"
+        : String.format(java.util.Locale.ROOT, "generator %,.0f events/s (demo.ecommerce-rate)", demo.ecommerceRate())));
+    out.println("            tables product_count, event_count, daily_events, shop_hourly, product_daily (docs/ecommerce.md)");
+    out.println("            " + mysql + "'SELECT * FROM product_count ORDER BY product_revenue DESC LIMIT 10'");
+    out.println("            " + mysql + "'SELECT * FROM daily_events ORDER BY dates DESC'");
+    out.println("            curl -s -H 'X-Trackpipe-Key: " + collectorConfig.writeKeys().get(0) + "' --data-binary "
+        + "'{\"user_id\":7,\"type_of_event\":\"purchase\",\"timestamp\":\"" + java.time.Instant.now().truncatedTo(
+        java.time.temporal.ChronoUnit.SECONDS) + "\",\"product_id\":1001,\"price\":19.99}' " + collector.url()
+        + "/v1/" + shop.name() + "/events");
   }
 
   private void printDashboardHelp(PrintStream out) {

@@ -6,8 +6,13 @@ import io.trackpipe.config.ValueType;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Where the demo keeps its embedded servers' data and which ports they listen on. */
-public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort) {
+/**
+ * Where the demo keeps its embedded servers' data and which ports they listen on.
+ *
+ * @param ecommerceRate events per second of the shop generator next to job ads; 0 runs none
+ */
+public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort,
+    double ecommerceRate) {
 
   public static final Setting<Path> DATA_DIR = Setting.of("demo.data-dir", ValueType.PATH, Path.of("data/demo"),
       "Folder of the demo's Kafka and MariaDB data and the stream checkpoint; kept between runs.");
@@ -21,11 +26,16 @@ public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String da
   public static final Setting<String> DATABASE = Setting.of("demo.database", ValueType.STRING, "trackpipe",
       "Database the demo creates for the warehouse.").checked(s -> s.matches("[A-Za-z0-9_]+"), "letters, digits and _");
 
-  public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT);
+  public static final Setting<Double> ECOMMERCE_RATE = Setting.of("demo.ecommerce-rate", ValueType.NUMBER, 100.0,
+      "Events per second of the shop (built-in ecommerce domain) generator the demo runs next to job ads; 0: none.")
+      .checked(r -> r >= 0 && r <= 1_000_000, "0 to 1000000");
+
+  public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT,
+      ECOMMERCE_RATE);
 
   public static DemoConfig from(Configuration config) {
     return new DemoConfig(config.get(DATA_DIR), config.get(KAFKA_PORT), config.get(MARIADB_PORT), config.get(DATABASE),
-        config.get(CASSANDRA_PORT));
+        config.get(CASSANDRA_PORT), config.get(ECOMMERCE_RATE));
   }
 
   public Path checkpointDir() {

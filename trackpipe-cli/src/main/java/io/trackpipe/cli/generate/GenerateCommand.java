@@ -48,6 +48,8 @@ import picocli.CommandLine.Spec;
         "",
         "--domain job-ads (the default) makes realistic job-ad events: the seed's mix (click 70 %%, conversion,",
         "qualified, unqualified 10 %% each, about 9 impressions per click) over sample jobs and publishers.",
+        "--domain ecommerce makes a shop's events: 500 products with realistic prices, sessions in which views lead",
+        "to carts and purchases, and some returns; --rule-violations adds events that break its price rules.",
         "Any other domain of the catalogue (the built-in ones and those of domain.definitions) gets events made from",
         "its definition: every value within its field's type and checks, a fresh id, the event time now (late ones",
         "up to generator.max-lateness before), a few partition-key values so that rollups group, its rules kept.",
@@ -57,6 +59,7 @@ import picocli.CommandLine.Spec;
         "  trackpipe generate --to events.jsonl --count 100000 --rate 0 --malformed 0.01",
         "  trackpipe generate --to - --count 3        (prints to standard output)",
         "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)",
+        "  trackpipe generate --domain ecommerce --rate 100 --duplicates 0.01 --rule-violations 0.005",
         "  trackpipe generate --set domain.definitions=signups.yaml --domain signups --to - --count 5",
         "  trackpipe generate --to cassandra --set rawstore.contact-points=127.0.0.1:19042 --count 100000 --rate 0"})
 public final class GenerateCommand implements Callable<Integer> {
@@ -70,7 +73,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--to", paramLabel = "TARGET", defaultValue = "kafka",
       description = "kafka (the domain's events topic at kafka.bootstrap-servers; job ads: kafka.topic.events), "
           + "http://host:port of a collector (POST /v1/events for job ads, /v1/DOMAIN/events for others), cassandra "
-          + "(the raw store of rawstore.*; records the pipeline would reject are counted, not stored), a JSON-lines "
+          + "(the domain's table in the raw store of rawstore.*; records the pipeline would reject are counted, not stored), a JSON-lines "
           + "file path, or - for standard output.")
   String target;
 
@@ -89,6 +92,8 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--duplicates", paramLabel = "RATIO", description = "Share of records that re-send an earlier event.") Double duplicates;
   @Option(names = "--late", paramLabel = "RATIO", description = "Share of events with an event time in the past.") Double late;
   @Option(names = "--malformed", paramLabel = "RATIO", description = "Share of bad records (for dead-letter testing).") Double malformed;
+  @Option(names = "--rule-violations", paramLabel = "RATIO",
+      description = "Share of events that break one of the domain's rules (e-commerce: the price rules).") Double ruleViolations;
 
   @Override
   public Integer call() throws Exception {
@@ -100,6 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
     put(flags, GeneratorConfig.DUPLICATE_RATIO.key(), duplicates);
     put(flags, GeneratorConfig.LATE_RATIO.key(), late);
     put(flags, GeneratorConfig.MALFORMED_RATIO.key(), malformed);
+    put(flags, GeneratorConfig.RULE_VIOLATION_RATIO.key(), ruleViolations);
     Configuration settings = config.load(flags);
     Domain domain = domain(DomainCatalog.from(settings));
     boolean jobAds = domain.name().equals(DomainCatalog.JOB_ADS);
@@ -109,10 +115,6 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean toHttp = target.startsWith("http://") || target.startsWith("https://");
     String key = toHttp ? httpWriteKey(settings) : null;
     boolean toCassandra = target.equals("cassandra");
-    if (toCassandra && !jobAds) {
-      throw new ParameterException(spec.commandLine(), "--to cassandra writes job-ad events only for now; generate "
-          + "domain '" + domain.name() + "' into kafka, a collector or a file");
-    }
     RawStoreConfig rawStore = toCassandra ? RawStoreConfig.from(settings) : null;
     EventLimits limits = toCassandra ? StreamConfig.from(settings).eventLimits() : null;
     settings.throwIfInvalid();
@@ -126,8 +128,7 @@ public final class GenerateCommand implements Callable<Integer> {
     } else if (toHttp) {
       sink = new HttpEventSink(URI.create(target), HttpEventSink.eventsPath(domain.name()), key, batch, 4);
     } else if (toCassandra) {
-      sink = new CassandraEventSink(io.trackpipe.domain.DomainCatalog.from(settings).jobAds(), rawStore, limits,
-          Clock.systemUTC());
+      sink = new CassandraEventSink(domain, rawStore, limits, Clock.systemUTC());
     } else if (toStdout) {
       sink = new JsonLinesSink(System.out, "standard output");
     } else {

@@ -31,8 +31,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +131,78 @@ class BatchCommandsIT {
 
     Run unknown = run("batch", common, "--once", "--domain", "nowhere");
     assertThat(unknown.code()).isEqualTo(ExitCodes.CONFIG);
-    assertThat(unknown.err()).contains("no domain 'nowhere'").contains("job-ads, signups");
+    assertThat(unknown.err()).contains("no domain 'nowhere'").contains("job-ads, ecommerce, signups");
+  }
+
+  @Test
+  void batchBackfillAndVerifyTheShopDomainFromItsRawTable() throws Exception {
+    EmbeddedStack stack = EmbeddedStack.shared();
+    EmbeddedCassandra cassandra = EmbeddedCassandra.shared();
+    String name = "clishop_" + UUID.randomUUID().toString().substring(0, 8);
+    stack.mariaDb().createDatabase(name);
+    LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
+    List<String> common = List.of("--set", "warehouse.jdbc-url=" + stack.mariaDb().jdbcUrl(name),
+        "--set", "warehouse.user=" + stack.mariaDb().user(), "--set", "warehouse.password=" + stack.mariaDb().password(),
+        "--set", "rawstore.contact-points=" + cassandra.contactPoint(), "--set", "rawstore.keyspace=" + name,
+        "--set", "rawstore.buckets-per-hour=4", "--set", "stream.allowed-lateness=0s", "--set", "batch.settle-time=0s",
+        "--set", "stream.spark-master=local[2]");
+    Run generate = run("generate", common, "--domain", "ecommerce", "--to", "cassandra", "--count", "3000", "--rate", "0",
+        "--seed", "5", "--late", "0.6", "--duplicates", "0.05", "--rule-violations", "0.02", "--set", "generator.max-lateness=5h");
+    assertThat(generate.code()).as(generate.out()).isZero();
+    assertThat(generate.out()).contains("rule:purchase_price_positive").contains(name + ".ecommerce_events");
+
+    Run batch = run("batch", common, "--once", "--domain", "ecommerce");
+    assertThat(batch.code()).as(batch.out()).isEqualTo(ExitCodes.OK);
+    // The raw table's events counted per type in plain Java: those of the settled hours are what the hourly tables
+    // sum, those of the settled days (before today) what the daily tables and their views sum.
+    Map<String, Long> hourCounts = new TreeMap<>();
+    Map<String, Long> dayCounts = new TreeMap<>();
+    BigDecimal hourRevenue = BigDecimal.ZERO;
+    BigDecimal dayRevenue = BigDecimal.ZERO;
+    Instant today = hour.truncatedTo(ChronoUnit.DAYS).toInstant(ZoneOffset.UTC);
+    try (CqlSession session = RawStoreSessions.open(RawStoreConfig.defaults(cassandra.contactPoint(), name))) {
+      for (var row : session.execute("SELECT event_hour, type_of_event, price FROM " + name + ".ecommerce_events")) {
+        if (!row.getInstant(0).isBefore(hour.toInstant(ZoneOffset.UTC))) continue;
+        hourCounts.merge(row.getString(1), 1L, Long::sum);
+        hourRevenue = hourRevenue.add(row.getBigDecimal(2));
+        if (!row.getInstant(0).isBefore(today)) continue;
+        dayCounts.merge(row.getString(1), 1L, Long::sum);
+        dayRevenue = dayRevenue.add(row.getBigDecimal(2));
+      }
+    }
+    assertThat(hourCounts).containsOnlyKeys("view", "cart", "purchase", "return");
+    assertThat(List.of(query(stack, name, "SELECT SUM(views) FROM shop_hourly"), query(stack, name, "SELECT SUM(carts) FROM shop_hourly"),
+        query(stack, name, "SELECT SUM(purchases) FROM shop_hourly"), query(stack, name, "SELECT SUM(returns) FROM shop_hourly")))
+        .containsExactly(hourCounts.get("view"), hourCounts.get("cart"), hourCounts.get("purchase"), hourCounts.get("return"));
+    assertThat(decimal(stack, name, "SELECT SUM(revenue) FROM shop_hourly_product")).isEqualByComparingTo(hourRevenue);
+    for (String type : List.of("view", "cart", "purchase", "return")) {
+      assertThat(query(stack, name, "SELECT COALESCE(SUM(event_count), 0) FROM event_count WHERE type_of_event = '" + type + "'"))
+          .as(type).isEqualTo(dayCounts.getOrDefault(type, 0L));
+    }
+    assertThat(decimal(stack, name, "SELECT COALESCE(SUM(total_revenue), 0) FROM daily_events")).isEqualByComparingTo(dayRevenue);
+    assertThat(query(stack, name, "SELECT COALESCE(SUM(product_event_count), 0) FROM product_count"))
+        .isEqualTo(dayCounts.values().stream().mapToLong(Long::longValue).sum());
+
+    String from = hour.minusHours(7).toString();
+    String to = hour.toString();
+    Run clean = run("verify", common, "--domain", "ecommerce", "--from", from, "--to", to);
+    assertThat(clean.code()).as(clean.out()).isEqualTo(ExitCodes.OK);
+    try (Connection c = DriverManager.getConnection(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password())) {
+      c.createStatement().executeUpdate("UPDATE shop_hourly SET revenue = revenue + 1 ORDER BY dates, hours LIMIT 1");
+    }
+    Run drift = run("verify", common, "--domain", "ecommerce", "--from", from, "--to", to);
+    assertThat(drift.code()).as(drift.out()).isEqualTo(ExitCodes.DRIFT);
+    assertThat(drift.out()).containsPattern("shop_hourly .* revenue ");
+    assertThat(run("backfill", common, "--domain", "ecommerce", "--from", from, "--to", to).code()).isEqualTo(ExitCodes.OK);
+    assertThat(run("verify", common, "--domain", "ecommerce", "--from", from, "--to", to).code()).isEqualTo(ExitCodes.OK);
+  }
+
+  private static BigDecimal decimal(EmbeddedStack stack, String database, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(stack.mariaDb().jdbcUrl(database), stack.mariaDb().user(),
+        stack.mariaDb().password()); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
   }
 
   private record Run(int code, String out, String err) {}

@@ -151,6 +151,45 @@ class DemoUserDomainIT {
           URI.create(api + "/domains/signups/kpis?plan=gold")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(gold.statusCode()).as(gold.body()).isEqualTo(400);
       assertThat(gold.body()).contains("plan must be a comma-separated list of free, pro");
+
+      // The built-in shop runs next to them: its block in the banner, its events through the collector, its tables.
+      assertThat(demo.output()).contains("Shop      domain ecommerce").contains("product_count");
+      String purchase = shopEvent(7, "purchase", hour.plusSeconds(420), "19.99");
+      HttpResponse<String> shopAnswer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                  URI.create(collectorUrl + "/v1/ecommerce/events"))
+              .header("X-Trackpipe-Key", writeKey)
+              .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", shopEvent(7, "view", hour.plusSeconds(300), "0"),
+                  shopEvent(7, "cart", hour.plusSeconds(360), "0"), purchase, purchase,
+                  shopEvent(8, "view", hour.plusSeconds(480), "0"), shopEvent(7, "return", hour.plusSeconds(540), "19.99"))))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(JSON.readTree(shopAnswer.body()).path("rejected").findValuesAsText("reason")).as(shopAnswer.body())
+          .containsExactly("rule:return_price_negative");
+      String productCount = "SELECT product_id, product_revenue, product_event_count, product_user_impressions, views,"
+          + " carts, purchases FROM product_count";
+      List<String> products = List.of();
+      try (Connection c = demo.warehouse()) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && !products.equals(List.of("1001 19.99 4 2 2 1 1"))) {
+          Thread.sleep(500);
+          List<String> rows = new java.util.ArrayList<>();
+          try (ResultSet rs = c.createStatement().executeQuery(productCount)) {
+            while (rs.next()) {
+              rows.add(rs.getLong(1) + " " + rs.getBigDecimal(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " "
+                  + rs.getLong(5) + " " + rs.getLong(6) + " " + rs.getLong(7));
+            }
+          } catch (java.sql.SQLException notYetCreated) {
+            // the stream creates the tables when it starts
+          }
+          products = rows;
+        }
+      }
+      assertThat(products).as("product_count: revenue, events (the copy once), distinct viewers, views, carts, orders")
+          .containsExactly("1001 19.99 4 2 2 1 1");
+      JsonNode shop = get(api + "/domains/ecommerce/kpis?" + dates).path("totals");
+      assertThat(shop.path("revenue").decimalValue()).as(shop.toString()).isEqualByComparingTo("19.99");
+      assertThat(shop.path("orders").asLong()).isEqualTo(1);
+      assertThat(shop.path("conversion").decimalValue()).isEqualByComparingTo("0.5");
       demo.terminate();
     }
   }
@@ -158,6 +197,11 @@ class DemoUserDomainIT {
   private static String signup(int account, Instant at, String plan, String amount, String country, String confirmed) {
     return "{\"account_id\":" + account + ",\"at\":\"" + at + "\",\"plan\":\"" + plan + "\",\"amount\":" + amount
         + ",\"country\":" + country + ",\"confirmed\":" + confirmed + "}";
+  }
+
+  private static String shopEvent(long user, String type, Instant at, String price) {
+    return "{\"user_id\":" + user + ",\"type_of_event\":\"" + type + "\",\"timestamp\":\"" + at + "\",\"product_id\":1001,"
+        + "\"price\":" + price + "}";
   }
 
   private static String hourOf(Instant instant) {

@@ -67,8 +67,9 @@ class DeployFilesIT {
       Configuration settings = Configuration.load(Optional.of(configFile), environment, Map.of(), TrackpipeSettings.ALL);
       assertThat(settings).isNotNull();
     });
-    assertThat(trackpipeServices).containsExactlyInAnyOrder("collector", "stream", "batch", "serve");
+    assertThat(trackpipeServices).containsExactlyInAnyOrder("collector", "stream", "batch", "batch-ecommerce", "serve");
     assertThat(texts(services.path("batch").path("command"))).containsSequence("batch", "--every");
+    assertThat(texts(services.path("batch-ecommerce").path("command"))).containsSequence("--domain", "ecommerce");
     assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
 
     // Grafana's provisioning reads ${VAR}s from its environment: the stack sets each one.
@@ -95,6 +96,7 @@ class DeployFilesIT {
         job.path("static_configs").get(0).path("targets").get(0).asText()));
     assertThat(targets).containsEntry("trackpipe-stream", "stream:" + ports.get("stream"))
         .containsEntry("trackpipe-batch", "batch:" + ports.get("batch"))
+        .containsEntry("trackpipe-batch-ecommerce", "batch-ecommerce:" + ports.get("batch"))
         .containsEntry("trackpipe-collector", "collector:" + ports.get("collector"));
     assertThat(texts(prometheus.path("rule_files"))).containsExactly("/etc/prometheus/trackpipe-alerts.yml");
   }
@@ -124,8 +126,9 @@ class DeployFilesIT {
       joined = joined.substring(1, joined.length() - 1).replaceAll("\\{\\{.*?}}", SAMPLE_TIME);
       commands.add(trackpipeArguments(joined));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "verify");
     assertThat(commands.get(0)).contains("--once");
+    assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 
@@ -141,7 +144,8 @@ class DeployFilesIT {
       String args = m.group(1).replaceAll("\"\\$\\([^)]*\\)\"", SAMPLE_TIME);
       commands.add(trackpipeArguments("trackpipe " + args));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "verify");
+    assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 

@@ -54,7 +54,7 @@ class DomainsCommandTest {
             metrics: [{name: signups, kind: count}]
         """);
     assertThat(run("domains", "--brief", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString().lines()).hasSize(2);
+    assertThat(out.toString().lines()).hasSize(3); // job ads, the shop, signups
     assertThat(out.toString()).containsPattern("signups +signups +4 fields +1 rollups +" + file);
 
     assertThat(run("domains", "--domain", "signups", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);
@@ -91,6 +91,6 @@ class DomainsCommandTest {
   @Test
   void anUnknownDomainIsAUsageError() {
     assertThat(run("domains", "--domain", "nope")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads.");
+    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads, ecommerce.");
   }
 }

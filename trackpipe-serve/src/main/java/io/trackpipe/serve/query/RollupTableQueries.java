@@ -51,9 +51,8 @@ public final class RollupTableQueries {
           rollup.dimensions().stream().map(Dimension::name).toList(), metrics,
           time.map(Dimension::name).orElse(null), time.map(Dimension::time).orElse(null)));
       for (TotalsView view : rollup.views()) {
-        List<String> summed = rollup.metrics().stream().filter(m -> m.kind() != Metric.Kind.DISTINCT).map(Metric::name).toList();
         all.add(new Table(view.name(), rollup.name(), "All-time totals of " + rollup.table() + " by " + view.keep(),
-            view.keep(), summed, null, null));
+            view.keep(), metrics, null, null));
       }
     }
     this.tables = List.copyOf(all);

@@ -56,7 +56,7 @@ public final class RollupPlan {
   public static final DecimalType RATIO = DataTypes.createDecimalType(20, 6);
   private static final String LOCAL_TIME = "__local_time";
   /** The value column of a distinct metric's side table. */
-  public static final String DISTINCT_VALUE = "distinct_value";
+  public static final String DISTINCT_VALUE = RollupDefinition.DISTINCT_VALUE;
 
   private final RollupDefinition definition;
   private final ZoneId zone;
@@ -95,7 +95,7 @@ public final class RollupPlan {
 
   /** {@code <table>__<metric>}: the values a distinct metric has seen per row. */
   public static String sideTableName(RollupDefinition definition, Metric metric) {
-    return definition.table() + "__" + metric.name();
+    return definition.distinctTable(metric);
   }
 
   public RollupDefinition definition() {

@@ -85,17 +85,26 @@ public record StreamConfig(
           + " commit (a new driver disk, a restored copy). The start is refused otherwise: copies of events counted within"
           + " the dedup horizon before the loss would be counted again. Set it once, for the start after the loss.");
 
+  public static final Setting<String> DOMAINS = Setting.of("stream.domains", ValueType.STRING, "",
+      "Comma-separated names of the domains the stream runs, one query each (e.g. job-ads); empty: every domain"
+          + " loaded (the built-in ones and those of domain.definitions). The stream command's --domain overrides it.");
+
   public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.<Setting<?>>of(CHECKPOINT_DIR, DEDUP_STORE_DIR,
       SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS,
-      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS),
+      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS, DOMAINS),
       Stream.concat(DomainCatalog.SETTINGS.stream(), RollupConfig.SETTINGS.stream())).toList();
 
   public static StreamConfig from(Configuration config) {
     DomainCatalog domains = new DomainCatalog(java.util.List.of());
     try {
       domains = DomainCatalog.from(config);
+      List<String> names = java.util.Arrays.stream(config.get(DOMAINS).split(",")).map(String::trim)
+          .filter(n -> !n.isEmpty()).toList();
+      if (!names.isEmpty()) domains = domains.only(names);
     } catch (ConfigException e) {
       e.problems().forEach(problem -> config.check(false, problem));
+    } catch (IllegalArgumentException e) {
+      config.check(false, DOMAINS.key() + ": " + e.getMessage());
     }
     Path checkpoint = config.get(CHECKPOINT_DIR);
     Path dedupStore = config.get(DEDUP_STORE_DIR) != null ? config.get(DEDUP_STORE_DIR) : checkpoint.resolve("dedup");

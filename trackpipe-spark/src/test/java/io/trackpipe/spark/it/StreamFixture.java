@@ -91,7 +91,7 @@ public final class StreamFixture {
     return defaultStreamConfig(checkpointDir);
   }
 
-  /** Test defaults: UTC, the documented lateness and horizon, a quick dimension refresh. */
+  /** Test defaults: UTC, the documented lateness and horizon, a quick dimension refresh, job ads only (fast). */
   public static StreamConfig defaultStreamConfig(Path checkpointDir) {
     return streamConfig(checkpointDir, RollupConfig.DEFAULT);
   }
@@ -108,7 +108,7 @@ public final class StreamFixture {
     return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
         ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
         StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
-        DomainCatalog.load(List.of(), rollups.definitionFiles()));
+        DomainCatalog.load(List.of(), rollups.definitionFiles()).only(List.of(DomainCatalog.JOB_ADS)));
   }
 
   public TrackingStreamJob job(StreamConfig stream) {
@@ -136,7 +136,8 @@ public final class StreamFixture {
     produceAndGetOffsets(topic, records);
   }
 
-  private List<RecordMetadata> produceAndGetOffsets(String topic, List<Send> records) throws Exception {
+  /** Produces the records to a topic in order and returns where each landed. */
+  public List<RecordMetadata> produceAndGetOffsets(String topic, List<Send> records) throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");

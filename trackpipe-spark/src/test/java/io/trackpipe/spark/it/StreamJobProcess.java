@@ -1,5 +1,6 @@
 package io.trackpipe.spark.it;
 
+import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.spark.stream.StreamMain;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -48,6 +49,7 @@ public final class StreamJobProcess implements AutoCloseable {
     set(command, "warehouse.password", f.warehouseConfig.password());
     set(command, "stream.checkpoint-dir", f.checkpointDir.toAbsolutePath().toString());
     set(command, "stream.spark-master", "local[2]");
+    if (!settings.containsKey("stream.domains")) set(command, "stream.domains", DomainCatalog.JOB_ADS); // fast by default
     settings.forEach((key, value) -> set(command, key, value));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)

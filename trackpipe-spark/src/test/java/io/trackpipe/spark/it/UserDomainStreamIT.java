@@ -47,7 +47,7 @@ class UserDomainStreamIT {
   /** Job ads on the fixture's topics, signups on topics of this test's own. */
   private static StreamConfig withSignups(StreamFixture f, Path file) {
     DomainCatalog catalog = DomainCatalog.load(List.of(file), List.of());
-    List<Domain> domains = catalog.domains().stream()
+    List<Domain> domains = catalog.only(List.of(DomainCatalog.JOB_ADS, "signups")).domains().stream()
         .map(d -> d.name().equals("signups") ? d.withTopics(new DomainTopics(f.name + "-signups", f.name + "-signups-dead")) : d)
         .toList();
     // Created up front, so the test can produce to them before the job (which creates them too) starts.

@@ -45,4 +45,15 @@ class StreamConfigTest {
     assertThat(ownDedup.dedupStoreDir(jobAds)).isEqualTo(Path.of("/disk/dedup"));
     assertThat(ownDedup.dedupStoreDir(other)).isEqualTo(Path.of("/disk/dedup-signups"));
   }
+
+  @Test
+  void streamDomainsPicksWhichLoadedDomainsRunAndRefusesAnUnknownOne() {
+    assertThat(load(Map.of()).domains().names()).containsExactly("job-ads", "ecommerce");
+    assertThat(load(Map.of("stream.domains", "ecommerce")).domains().names()).containsExactly("ecommerce");
+    assertThat(load(Map.of("stream.domains", " ecommerce , job-ads")).domains().names()).containsExactly("job-ads", "ecommerce");
+    assertThatThrownBy(() -> load(Map.of("stream.domains", "job-ads,shop")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anyMatch(p -> p.contains("stream.domains") && p.contains("[shop]") && p.contains("job-ads, ecommerce")));
+  }
 }

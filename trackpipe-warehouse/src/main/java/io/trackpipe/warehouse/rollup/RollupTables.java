@@ -70,27 +70,38 @@ public final class RollupTables {
 
   /**
    * Sums the rollup's table over the dimensions the view does not keep: counts and sums are summed, minimums and
-   * maximums kept, ratios recomputed from the summed parts (the ratio of sums, never an average of ratios). Distinct
-   * counts and attributes cannot be summed and are left out.
+   * maximums kept, ratios recomputed from the summed parts (the ratio of sums, never an average of ratios). A distinct
+   * count cannot be summed (a user seen on two days is one user): it is recounted from the metric's side table, which
+   * holds every value seen per row, so the view's count is exact. Attributes are left out.
    */
   public static String viewSql(RollupDefinition rollup, TotalsView view) {
     List<String> keep = view.keep().stream().map(SqlNames::quote).toList();
-    List<String> select = new ArrayList<>(keep);
+    List<String> select = new ArrayList<>(keep.stream().map(k -> "t." + k).toList());
+    List<String> joins = new ArrayList<>();
     for (Metric m : rollup.metrics()) {
       String name = SqlNames.quote(m.name());
       switch (m.kind()) {
-        case COUNT, SUM -> select.add("SUM(" + name + ") AS " + name);
-        case MIN -> select.add("MIN(" + name + ") AS " + name);
-        case MAX -> select.add("MAX(" + name + ") AS " + name);
-        case RATIO -> select.add("CAST(SUM(" + SqlNames.quote(m.numerator()) + ") / NULLIF(SUM(" + SqlNames.quote(m.denominator())
-            + "), 0) AS DECIMAL(20, 6)) AS " + name);
-        case DISTINCT -> { }
+        case COUNT, SUM -> select.add("SUM(t." + name + ") AS " + name);
+        case MIN -> select.add("MIN(t." + name + ") AS " + name);
+        case MAX -> select.add("MAX(t." + name + ") AS " + name);
+        case RATIO -> select.add("CAST(SUM(t." + SqlNames.quote(m.numerator()) + ") / NULLIF(SUM(t."
+            + SqlNames.quote(m.denominator()) + "), 0) AS DECIMAL(20, 6)) AS " + name);
+        case DISTINCT -> {
+          // One row per kept key with its distinct count, joined one-to-one to the key's group: the sums stay exact.
+          String alias = "d" + joins.size();
+          String counted = "SELECT " + String.join(", ", keep) + (keep.isEmpty() ? "" : ", ") + "COUNT(DISTINCT "
+              + SqlNames.quote(RollupDefinition.DISTINCT_VALUE) + ") AS n FROM " + SqlNames.quote(rollup.distinctTable(m))
+              + (keep.isEmpty() ? "" : " GROUP BY " + String.join(", ", keep));
+          String on = keep.isEmpty() ? "1 = 1" : String.join(" AND ", keep.stream().map(k -> alias + "." + k + " = t." + k).toList());
+          joins.add(" LEFT JOIN (" + counted + ") " + alias + " ON " + on);
+          select.add("COALESCE(MAX(" + alias + ".n), 0) AS " + name);
+        }
       }
     }
-    select.add("MAX(`latest_update_time`) AS `latest_update_time`");
+    select.add("MAX(t.`latest_update_time`) AS `latest_update_time`");
     String sql = "CREATE OR REPLACE VIEW " + SqlNames.quote(view.name()) + " AS SELECT " + String.join(", ", select) + " FROM "
-        + SqlNames.quote(rollup.table());
-    return keep.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", keep);
+        + SqlNames.quote(rollup.table()) + " t" + String.join("", joins);
+    return keep.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", keep.stream().map(k -> "t." + k).toList());
   }
 
   private static Set<String> columns(Connection c, String table) throws SQLException {
