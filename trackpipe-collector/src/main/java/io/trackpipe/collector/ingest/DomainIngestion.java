@@ -33,6 +33,7 @@ public final class DomainIngestion {
   public final class Batch {
     private final EventPublisher.Batch records;
     private final long receivedAtMillis;
+    private int accepted;
 
     private Batch(EventPublisher.Batch records, long receivedAtMillis) {
       this.records = records;
@@ -48,6 +49,7 @@ public final class DomainIngestion {
       IntakeResult result = intake.admit(raw, receivedAtMillis);
       if (result instanceof IntakeResult.Accepted event) {
         records.event(event.key(), event.value());
+        accepted++;
       } else {
         IntakeResult.Rejected rejected = (IntakeResult.Rejected) result;
         records.deadLetter(raw, rejected.code(), rejected.message(), source);
@@ -60,8 +62,14 @@ public final class DomainIngestion {
       records.deadLetter(input, reason.code(), message, source);
     }
 
+    /** Records staged, events and dead letters. */
     public int size() {
       return records.size();
+    }
+
+    /** Events staged for the events topic. */
+    public int accepted() {
+      return accepted;
     }
 
     /** See {@link EventPublisher.Batch#send()}. */
