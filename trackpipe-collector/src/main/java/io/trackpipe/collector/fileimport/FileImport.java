@@ -55,6 +55,7 @@ public final class FileImport {
   private volatile long totalBytes;
   private volatile EventSource current;
   private volatile long startNanos;
+  private volatile boolean stopRequested;
 
   /** @param maxRejected how many rejected lines are tolerated; one more stops the import ({@link Long#MAX_VALUE}: no limit) */
   public FileImport(DomainIngestion ingestion, long maxRejected) {
@@ -104,7 +105,7 @@ public final class FileImport {
     return snapshot(stoppedIn, stoppedAt);
   }
 
-  /** The line the import stopped at (too many rejected), or -1 when the input was read to its end. */
+  /** The line the import stopped at (too many rejected, or {@link #stop()}), or -1 when the input was read to its end. */
   private long importOne(Input input) {
     String source = "import:" + input.name() + "#";
     DomainIngestion.Batch chunk = null;
@@ -121,7 +122,7 @@ public final class FileImport {
           chunk.refuse(refused.input(), refused.reason(), refused.message(), where);
           countRejected(refused.reason().code());
         }
-        if (rejectedTotal.get() > maxRejected) {
+        if (rejectedTotal.get() > maxRejected || stopRequested) {
           send(chunk);
           return item.line();
         }
@@ -136,6 +137,14 @@ public final class FileImport {
       if (chunk != null) send(chunk);
       throw new ImportFailedException("cannot read " + input.name() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Stops reading after the current record (Ctrl-C); {@link #run} then returns once what was read is acknowledged, with
+   * {@link ImportSummary#stoppedAtLine()} set. Callable from any thread.
+   */
+  public void stop() {
+    stopRequested = true;
   }
 
   private void countRejected(String code) {

@@ -1,6 +1,7 @@
 package io.trackpipe.collector.fileimport;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,14 +14,14 @@ import java.util.TreeMap;
  * @param blankLines blank lines skipped
  * @param sent events acknowledged by Kafka in the domain's events topic
  * @param rejectedByReason records kept in the dead-letter topic, by reason code ({@code rule:<name>} for a rule)
- * @param stoppedAtLine where the import stopped because more lines than the limit were rejected (the input named by
- *     {@code stoppedIn}), else -1
+ * @param stoppedAtLine the last line read when the import stopped early (more lines rejected than the limit, or
+ *     stopped by the user), in the input named by {@code stoppedIn}; else -1
  */
 public record ImportSummary(long linesRead, long bytesRead, long totalBytes, long blankLines, long sent,
     Map<String, Long> rejectedByReason, Duration elapsed, String stoppedIn, long stoppedAtLine) {
 
   public ImportSummary {
-    rejectedByReason = Map.copyOf(new TreeMap<>(rejectedByReason));
+    rejectedByReason = Collections.unmodifiableMap(new TreeMap<>(rejectedByReason)); // by code, for stable reports
   }
 
   public long rejected() {
