@@ -214,38 +214,45 @@ public final class ImportCommand implements Callable<Integer> {
     }, period, period, TimeUnit.MILLISECONDS);
     out.println("Importing " + inputs.size() + " input(s) into domain '" + domain.name() + "' (topic "
         + domain.topics().events() + ", dead letters " + domain.topics().deadLetters() + ")");
-    ImportSummary summary;
     try {
-      summary = run.run(inputs);
-    } catch (FileImport.ImportFailedException e) {
+      ImportSummary summary;
+      try {
+        summary = run.run(inputs);
+      } catch (FileImport.ImportFailedException e) {
+        ticks.shutdownNow();
+        if (terminal) out.println();
+        out.println(ImportProgress.summary(run.progress()));
+        err.println("trackpipe import failed: " + e.getMessage() + "; events sent before are kept, and importing the"
+            + " file again is safe where the domain's id makes copies count once (docs/import.md)");
+        return ExitCodes.FAILURE;
+      }
       ticks.shutdownNow();
-      if (terminal) out.println();
-      out.println(ImportProgress.summary(run.progress()));
-      err.println("trackpipe import failed: " + e.getMessage() + "; events sent before are kept, and importing the"
-          + " file again is safe where the domain's id makes copies count once (docs/import.md)");
-      return ExitCodes.FAILURE;
+      if (terminal) out.println("\r" + ImportProgress.bar(summary) + "   ");
+      out.println(ImportProgress.summary(summary));
+      if (summary.stoppedEarly() && summary.rejected() > limit) {
+        err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: %,d lines rejected, more than --max-rejected"
+            + " %,d; the lines after it were not read%n", summary.stoppedIn(), summary.stoppedAtLine(),
+            summary.rejected(), limit);
+        return ExitCodes.TOO_MANY_REJECTED;
+      }
+      if (summary.stoppedEarly() || interrupted.get()) {
+        err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: the lines after it were not read%n",
+            summary.stoppedIn(), summary.stoppedAtLine());
+        return ExitCodes.FAILURE;
+      }
+      return ExitCodes.OK;
     } finally {
       ticks.shutdownNow();
+      out.flush();
+      err.flush();
+      // Only now may a Ctrl-C's shutdown end the JVM: the summary is out.
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running and waits for this summary.
+        // Ctrl-C: the hook is running and has waited for the summary.
       }
     }
-    if (terminal) out.println("\r" + ImportProgress.bar(summary) + "   ");
-    out.println(ImportProgress.summary(summary));
-    if (summary.stoppedEarly() && summary.rejected() > limit) {
-      err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: %,d lines rejected, more than --max-rejected %,d;"
-          + " the lines after it were not read%n", summary.stoppedIn(), summary.stoppedAtLine(), summary.rejected(), limit);
-      return ExitCodes.TOO_MANY_REJECTED;
-    }
-    if (summary.stoppedEarly() || interrupted.get()) {
-      err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: the lines after it were not read%n",
-          summary.stoppedIn(), summary.stoppedAtLine());
-      return ExitCodes.FAILURE;
-    }
-    return ExitCodes.OK;
   }
 
   private Format formatOf(String file) {
