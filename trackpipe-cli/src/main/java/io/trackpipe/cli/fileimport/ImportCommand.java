@@ -230,8 +230,8 @@ public final class ImportCommand implements Callable<Integer> {
       if (terminal) out.println("\r" + ImportProgress.bar(summary) + "   ");
       out.println(ImportProgress.summary(summary));
       if (summary.stoppedEarly() && summary.rejected() > limit) {
-        err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: %,d lines rejected, more than --max-rejected"
-            + " %,d; the lines after it were not read%n", summary.stoppedIn(), summary.stoppedAtLine(),
+        err.printf(Locale.ROOT, "trackpipe import stopped at %s line %,d: %,d rejected, more than --max-rejected %,d;"
+            + " the lines after it were not read%n", summary.stoppedIn(), summary.stoppedAtLine(),
             summary.rejected(), limit);
         return ExitCodes.TOO_MANY_REJECTED;
       }

@@ -166,7 +166,7 @@ class ImportCommandIT {
     Result result = signups(file.toString(), "--max-rejected", "1");
 
     assertThat(result.exitCode()).as(result.output()).isEqualTo(ExitCodes.TOO_MANY_REJECTED);
-    assertThat(result.errors()).contains("stopped at " + file + " line 13: 2 lines rejected, more than --max-rejected 1");
+    assertThat(result.errors()).contains("stopped at " + file + " line 13: 2 rejected, more than --max-rejected 1");
     assertThat(readAll("signups-" + suffix)).hasSize(10);
     assertThat(readAll("signups-dl-" + suffix)).extracting(r -> header(r, DeadLetterHeaders.SOURCE))
         .containsExactlyInAnyOrder("import:" + file + "#12", "import:" + file + "#13");
