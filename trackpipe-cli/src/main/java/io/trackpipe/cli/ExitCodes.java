@@ -9,6 +9,8 @@ public final class ExitCodes {
   public static final int CONFIG = 3;
   /** {@code trackpipe verify} found differences between the warehouse and the raw store. */
   public static final int DRIFT = 4;
+  /** {@code trackpipe import} stopped because more lines were rejected than {@code --max-rejected} allows. */
+  public static final int TOO_MANY_REJECTED = 5;
 
   private ExitCodes() {}
 }

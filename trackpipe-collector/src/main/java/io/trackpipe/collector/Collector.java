@@ -83,7 +83,7 @@ public final class Collector implements AutoCloseable {
     InFlightBytes inFlight = new InFlightBytes(config.maxInFlightBytes());
     CollectorMetrics metrics = new CollectorMetrics(domains, inFlight::used, availability::isUp);
     EventIds ids = new EventIds();
-    EventPublisher publisher = new EventPublisher(kafka, config.kafkaTimeout(), config.maxInFlightBytes(),
+    EventPublisher publisher = new EventPublisher(kafka, "trackpipe-collector", config.kafkaTimeout(), config.maxInFlightBytes(),
         config.maxBodyBytes(), availability);
     List<String> topics = domains.stream()
         .flatMap(domain -> Stream.of(domain.topics().events(), domain.topics().deadLetters()))

@@ -59,7 +59,7 @@ public record CollectorConfig(
   public static final Setting<Integer> MAX_EVENTS_PER_REQUEST = Setting.of("collector.max-events-per-request", ValueType.INT,
       1000, "Most events one request may carry; more is answered 413.").checked(Setting.positive(), "> 0");
   public static final Setting<Duration> KAFKA_TIMEOUT = Setting.of("collector.kafka.timeout", ValueType.DURATION_TYPE,
-      Duration.ofSeconds(5), "Longest a request waits for Kafka's acknowledgement before it is answered 503.")
+      Duration.ofSeconds(5), "Longest a request waits for Kafka's acknowledgement before it is answered 503 (trackpipe import: before it fails).")
       .checked(d -> d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofMinutes(5)) <= 0, "between 1s and 5m");
   public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.of("collector.kafka.max-in-flight-bytes", ValueType.LONG,
       64L * 1024 * 1024, "Request bytes held in memory (bodies as they arrive, and until Kafka has acknowledged them);"

@@ -4,7 +4,7 @@ import static io.trackpipe.collector.CollectorClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trackpipe.collector.ingest.PixelEvent;
+import io.trackpipe.collector.ingest.TextEvent;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.domain.EventSchema;
 import io.trackpipe.event.DecodeResult;
@@ -52,7 +52,7 @@ class IngestFuzzIT {
   private static final String KEY = CollectorIT.WRITE_KEY;
 
   private static final EventSchema JOB_ADS = TestDomains.JOB_ADS.jobAds().schema();
-  private static final PixelEvent PIXEL = PixelEvent.of(JOB_ADS);
+  private static final TextEvent PIXEL = TextEvent.of(JOB_ADS);
 
   private final EventDecoder decoder = new EventDecoder(JOB_ADS, EventLimits.DEFAULT);
   private final List<String> problems = new ArrayList<>();
@@ -131,7 +131,7 @@ class IngestFuzzIT {
         if (urlEncoding && answer.status() == 200) acceptedByCollector++;
         continue;
       }
-      byte[] event = PIXEL.toJson(parameters);
+      byte[] event = PIXEL.fromQuery(parameters);
       compare(described, event, decoder.decode(event, receivedAt), answer.status() == 200, error, null);
       if (answer.status() == 200) acceptedByCollector++;
     }

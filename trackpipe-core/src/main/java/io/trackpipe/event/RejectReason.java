@@ -5,6 +5,8 @@ public enum RejectReason {
   EMPTY("empty"),
   TOO_LARGE("too_large"),
   MALFORMED_JSON("malformed_json"),
+  /** A line of an imported CSV file that is not a record of its header: bad quoting, or too few or many values. */
+  MALFORMED_CSV("malformed_csv"),
   NOT_AN_OBJECT("not_an_object"),
   UNKNOWN_FIELD("unknown_field"),
   DUPLICATE_FIELD("duplicate_field"),

@@ -1,9 +1,10 @@
 package io.trackpipe.collector.http;
 
 import io.trackpipe.collector.CollectorConfig;
+import io.trackpipe.collector.ingest.DomainIngestion;
 import io.trackpipe.collector.ingest.EventIds;
 import io.trackpipe.collector.ingest.EventIntake;
-import io.trackpipe.collector.ingest.PixelEvent;
+import io.trackpipe.collector.ingest.TextEvent;
 import io.trackpipe.collector.kafka.EventPublisher;
 import io.trackpipe.collector.kafka.InFlightBytes;
 import io.trackpipe.collector.kafka.KafkaAvailability;
@@ -63,9 +64,9 @@ public final class CollectorRoutes extends Handler.Abstract {
     this.metrics = metrics;
     this.ids = ids;
     for (Domain domain : domains) {
-      Ingestion ingestion = new Ingestion(domain.name(), domain.topics(),
-          new EventIntake(domain.schema(), limits, ids), publisher, metrics);
-      PixelEvent pixels = PixelEvent.of(domain.schema());
+      Ingestion ingestion = new Ingestion(domain.name(), new DomainIngestion(domain.topics(),
+          new EventIntake(domain.schema(), limits, ids), publisher), metrics);
+      TextEvent pixels = TextEvent.of(domain.schema());
       List<String> prefixes = domain.name().equals(DomainCatalog.JOB_ADS)
           ? List.of(PREFIX + domain.name() + "/", PREFIX) // and the routes from before domains were definitions
           : List.of(PREFIX + domain.name() + "/");

@@ -1,6 +1,6 @@
 package io.trackpipe.collector.http;
 
-import io.trackpipe.collector.ingest.PixelEvent;
+import io.trackpipe.collector.ingest.TextEvent;
 import io.trackpipe.collector.kafka.InFlightBytes;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/{domain}/pixel.gif?key=…&field=…} (for job ads also {@code GET /v1/pixel.gif?key=…&job_id=…}): one
- * event of the domain from the query parameters ({@link PixelEvent}), for e-mails and pages without JavaScript. Always
+ * event of the domain from the query parameters ({@link TextEvent}), for e-mails and pages without JavaScript. Always
  * answers the 1×1 GIF: 200 when the event was accepted, 400 when it was rejected (kept as a dead letter; the reason is
  * in the {@value Exchange#ERROR_HEADER} header), 401/503 as for the events route. Events usually come without an id and a time: the collector assigns both where the domain lets it.
  */
@@ -20,12 +20,12 @@ final class PixelEndpoint {
   private static final int OVERHEAD_BYTES = 512;
 
   private final String path;
-  private final PixelEvent pixels;
+  private final TextEvent pixels;
   private final Ingestion ingestion;
   private final InFlightBytes inFlight;
 
   /** @param path the domain's pixel path, named in dead letters */
-  PixelEndpoint(String path, PixelEvent pixels, Ingestion ingestion, InFlightBytes inFlight) {
+  PixelEndpoint(String path, TextEvent pixels, Ingestion ingestion, InFlightBytes inFlight) {
     this.path = path;
     this.pixels = pixels;
     this.ingestion = ingestion;
@@ -50,7 +50,7 @@ final class PixelEndpoint {
     for (Map.Entry<String, String> parameter : query) {
       if (!parameter.getKey().equals(WriteKeys.PARAMETER)) parameters.add(parameter); // the key is a secret, not data
     }
-    byte[] event = pixels.toJson(parameters);
+    byte[] event = pixels.fromQuery(parameters);
     String source = "http:" + path + "/" + exchange.requestId();
     ingestion.ingest(List.of(event), receivedAt, source).whenComplete((outcome, failure) -> exchange.guard(() -> {
       if (failure != null) {

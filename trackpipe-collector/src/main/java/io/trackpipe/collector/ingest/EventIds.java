@@ -5,12 +5,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Version-1 (time-based) UUIDs for events that arrive without a {@code create_time}, in the same form the trackers
+ * Version-1 (time-based) UUIDs for events the collector receives without their id, in the same form the trackers
  * send. The timestamp is the receive time. Uniqueness does not rely on the clock (many events share a millisecond):
  * the 14-bit clock sequence and the low 24 bits of the node carry a per-instance counter, unique for 2^38 ids; the
  * node's high 24 bits are random per instance, so collectors behind one load balancer do not collide. Thread-safe.
  */
-public final class EventIds {
+public final class EventIds implements AssignedIds {
   /** 100-nanosecond intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
   private static final long GREGORIAN_TO_UNIX_100NS = 0x01B21DD213814000L;
   private static final long VERSION_1 = 0x1000L;
@@ -23,6 +23,11 @@ public final class EventIds {
 
   public EventIds() {
     this.nodePrefix = (new SecureRandom().nextLong() & 0xFF_FFFFL) | MULTICAST_BIT_OF_PREFIX;
+  }
+
+  @Override
+  public String idFor(byte[] event, long receivedAtMillis) {
+    return next(receivedAtMillis).toString();
   }
 
   /** A new id stamped with {@code epochMillis}. */

@@ -27,7 +27,7 @@ import java.time.format.DateTimeFormatter;
 /**
  * Judges one event of a domain exactly as the streaming job will ({@link EventDecoder} built from the domain's
  * {@link EventSchema}, same limits), and completes what the schema lets the collector supply: an event without its id
- * field gets a new time-based id when the id says {@code when-missing: assign}, and one without its event time gets
+ * field gets one from its {@link AssignedIds} when the id says {@code when-missing: assign}, and one without its event time gets
  * the receive time when the time says {@code when-missing: arrival} (a pixel in an e-mail has no clock to send). A
  * field sent as {@code null} counts as missing where the schema says so; a field that is present but wrong is never
  * replaced, it is rejected.
@@ -41,7 +41,7 @@ public final class EventIntake {
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private final EventDecoder decoder;
-  private final EventIds ids;
+  private final AssignedIds ids;
   private final EventLimits limits;
   /** The id field when the collector assigns missing ids, else null. */
   private final String assignedId;
@@ -50,7 +50,7 @@ public final class EventIntake {
   private final int[] keyIndexes;
   private final EventField[] keyFields;
 
-  public EventIntake(EventSchema schema, EventLimits limits, EventIds ids) {
+  public EventIntake(EventSchema schema, EventLimits limits, AssignedIds ids) {
     requireNonNull(schema, "schema is null");
     this.limits = requireNonNull(limits, "limits is null");
     this.ids = requireNonNull(ids, "ids is null");
@@ -121,7 +121,7 @@ public final class EventIntake {
       try (JsonGenerator json = JSON.createGenerator(out)) {
         json.writeStartObject();
         if (assignedId != null) {
-          json.writeStringField(assignedId, assignId ? ids.next(receivedAtMillis).toString() : idText);
+          json.writeStringField(assignedId, assignId ? ids.idFor(raw, receivedAtMillis) : idText);
         }
         if (arrivalTime != null) {
           json.writeFieldName(timeName);

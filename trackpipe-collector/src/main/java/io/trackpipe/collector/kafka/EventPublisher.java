@@ -23,9 +23,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Writes a request's accepted events to its domain's events topic and its rejected input to the domain's dead-letter
- * topic, and says
- * when Kafka has acknowledged all of them: the collector answers a client only then. One idempotent producer with
+ * Writes a request's (or an imported chunk's) accepted events to its domain's events topic and its rejected input to
+ * the domain's dead-letter topic, and says when Kafka has acknowledged all of them: the collector answers a client only
+ * then. One idempotent producer with
  * {@code acks=all} serves every request, so the broker keeps each record once and in order per key (per partition).
  *
  * <p>Time-outs are short ({@code collector.kafka.timeout} for blocking, delivery and requests), so when the broker
@@ -41,23 +41,25 @@ public final class EventPublisher implements AutoCloseable {
   private final KafkaAvailability availability;
 
   /**
+   * @param clientId names the producer to the broker: {@code trackpipe-collector} or {@code trackpipe-import}
    * @param bufferBytes the producer's buffer: at least the requests' in-flight budget, so a send never waits for room
    * @param maxRecordBytes the largest record (a whole rejected request body is one dead letter)
    */
-  public EventPublisher(KafkaConfig kafka, Duration timeout, long bufferBytes, int maxRecordBytes,
+  public EventPublisher(KafkaConfig kafka, String clientId, Duration timeout, long bufferBytes, int maxRecordBytes,
       KafkaAvailability availability) {
     this.kafka = requireNonNull(kafka, "kafka is null");
     this.availability = requireNonNull(availability, "availability is null");
-    this.producer = new KafkaProducer<>(producerProperties(kafka.bootstrapServers(), timeout, bufferBytes, maxRecordBytes),
+    this.producer = new KafkaProducer<>(producerProperties(kafka.bootstrapServers(), clientId, timeout, bufferBytes,
+        maxRecordBytes),
         new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  static Map<String, Object> producerProperties(String bootstrapServers, Duration timeout, long bufferBytes,
-      int maxRecordBytes) {
+  static Map<String, Object> producerProperties(String bootstrapServers, String clientId, Duration timeout,
+      long bufferBytes, int maxRecordBytes) {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "trackpipe-collector");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, requireNonNull(clientId, "clientId is null"));
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
