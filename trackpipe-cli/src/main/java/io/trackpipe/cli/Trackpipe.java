@@ -10,6 +10,7 @@ import io.trackpipe.cli.bench.CollectorBenchCommand;
 import io.trackpipe.cli.collect.CollectCommand;
 import io.trackpipe.cli.demo.DemoCommand;
 import io.trackpipe.cli.domains.DomainsCommand;
+import io.trackpipe.cli.export.ExportCommand;
 import io.trackpipe.cli.fileimport.ImportCommand;
 import io.trackpipe.cli.generate.GenerateCommand;
 import io.trackpipe.cli.serve.ServeCommand;
@@ -26,13 +27,14 @@ import picocli.CommandLine.Command;
     version = "trackpipe 0.1.0",
     description = "Near-real-time analytics for user-interaction tracking logs.%n",
     subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, BatchCommand.class, BackfillCommand.class,
-        VerifyCommand.class, CollectCommand.class, ImportCommand.class, ServeCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
+        VerifyCommand.class, ExportCommand.class, CollectCommand.class, ImportCommand.class, ServeCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
         CollectorBenchCommand.class, ApiBenchCommand.class, BatchBenchCommand.class},
     footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
         "  trackpipe demo --no-generate   the same, without the generator: send your own events",
         "  trackpipe stream --config prod.yaml   run the streaming job against external Kafka and MySQL",
         "  trackpipe batch --every 10s --config prod.yaml   rewrite settled hours from the raw store (heals late events)",
         "  trackpipe verify --from 2024-05-01 --to 2024-05-02   compare the warehouse with a recount of the raw store",
+        "  trackpipe export hive --config prod.yaml   the rollup tables as external Hive tables (Parquet)",
         "  trackpipe collect --config prod.yaml  serve the HTTP collector in front of Kafka",
         "  trackpipe import --domain job-ads events.csv   load a file of events through the collector's checks",
         "  trackpipe serve --config prod.yaml    serve the live dashboard and the query API",

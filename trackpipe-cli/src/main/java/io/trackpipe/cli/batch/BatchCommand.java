@@ -1,22 +1,16 @@
 package io.trackpipe.cli.batch;
 
 import io.trackpipe.cli.ExitCodes;
+import io.trackpipe.cli.schedule.RunEvery;
 import io.trackpipe.cli.settings.ConfigOptions;
 import io.trackpipe.config.ValueType;
 import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
-import io.trackpipe.spark.session.ShutdownHooks;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -45,21 +39,10 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--once", required = true, description = "Run one cycle and exit.")
     boolean once;
 
-    @Option(names = "--every", required = true, paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--every", required = true, paramLabel = "DURATION", converter = RunEvery.DurationConverter.class,
         description = "Run a cycle every DURATION (e.g. 10s, 5m) until stopped; a failed cycle is reported and retried.")
     Duration every;
   }
-
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      Duration d = ValueType.DURATION_TYPE.parse(value);
-      if (d.isZero() || d.isNegative()) throw new IllegalArgumentException("must be > 0: '" + value + "'");
-      return d;
-    }
-  }
-
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   @Override
   public Integer call() throws Exception {
@@ -77,48 +60,16 @@ public final class BatchCommand implements Callable<Integer> {
           System.out.println(describe(job.runCycle()));
           return ExitCodes.OK;
         }
-        return loop(job, mode.every);
+        return RunEvery.loop(mode.every, () -> describe(job.runCycle()), e -> job.metrics().cycleFailed(), "nothing committed");
       } finally {
         endpoint.ifPresent(MetricsEndpoint::close);
       }
     }
   }
 
-  private static int loop(BatchJob job, Duration every) throws InterruptedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    ShutdownHooks.beforeSpark(() -> {
-      stop.countDown();
-      try {
-        stopped.await(2, TimeUnit.MINUTES); // let a running cycle commit or roll back while Spark is up
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    System.out.println("A cycle every " + ValueType.formatDuration(every) + ". Ctrl-C stops.");
-    try {
-      while (stop.getCount() > 0) {
-        long started = System.nanoTime();
-        try {
-          System.out.println(describe(job.runCycle()));
-        } catch (Exception e) { // SQLException, an unreachable raw store, Spark's failures: report, try again next time
-          job.metrics().cycleFailed();
-          System.err.println(LocalTime.now(ZoneOffset.UTC).format(TIME) + " cycle failed (nothing committed; retrying in "
-              + ValueType.formatDuration(every) + "): " + e.getMessage());
-        }
-        long waitMillis = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
-        if (waitMillis > 0) stop.await(waitMillis, TimeUnit.MILLISECONDS);
-      }
-      System.out.println("Stopped.");
-      return ExitCodes.OK;
-    } finally {
-      stopped.countDown();
-    }
-  }
-
   static String describe(BatchJob.CycleResult r) {
     return String.format("%s cycle: %d event hours written since the last one; %s%d buckets pending; watermark %s; %,d ms",
-        LocalTime.now(ZoneOffset.UTC).format(TIME), r.eventHoursWritten(),
+        RunEvery.now(), r.eventHoursWritten(),
         r.wroteFacts() ? String.format("%d hours and %d days rewritten (%,d rows replaced by %,d); ", r.hourlyBuckets(),
             r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted()) : "nothing to rewrite; ",
         r.pending(), r.watermark(), r.millis());

@@ -7,6 +7,7 @@ import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.serve.ServeConfig;
 import io.trackpipe.spark.batch.BatchConfig;
+import io.trackpipe.spark.hive.HiveConfig;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -26,6 +27,7 @@ public final class TrackpipeSettings {
     all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
     all.addAll(RawStoreConfig.SETTINGS);
     all.addAll(BatchConfig.SETTINGS);
+    all.addAll(HiveConfig.SETTINGS);
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
     all.addAll(ServeConfig.SETTINGS);

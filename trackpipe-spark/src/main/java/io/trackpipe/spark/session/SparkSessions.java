@@ -1,6 +1,14 @@
 package io.trackpipe.spark.session;
 
+import io.trackpipe.spark.hive.HiveConfig;
 import io.trackpipe.spark.stream.StreamConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.TimeZone;
 import org.apache.spark.sql.SparkSession;
 
 /** The one place Spark sessions are configured, so the job behaves the same under the CLI, tests and spark-submit. */
@@ -12,13 +20,7 @@ public final class SparkSessions {
    * The settings below are the job's, and are applied either way.
    */
   public static SparkSession forStream(String appName, StreamConfig stream) {
-    // A session stopped earlier in this JVM (one CLI command after another, as in tests) is not one to join.
-    if (SparkSession.getActiveSession().isDefined() && SparkSession.getActiveSession().get().sparkContext().isStopped()) {
-      SparkSession.clearActiveSession();
-    }
-    if (SparkSession.getDefaultSession().isDefined() && SparkSession.getDefaultSession().get().sparkContext().isStopped()) {
-      SparkSession.clearDefaultSession();
-    }
+    forgetStoppedSessions();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     if (SparkSession.getActiveSession().isEmpty() && System.getProperty("spark.master") == null) {
       builder.master(stream.sparkMaster())
@@ -49,5 +51,97 @@ public final class SparkSessions {
         .getOrCreate();
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     return spark;
+  }
+
+  /**
+   * A session with Hive support on {@code hive}'s metastore: the embedded Derby database in {@link
+   * HiveConfig#metastoreDir()} (one JVM at a time may open it), or the external one of {@link HiveConfig#metastoreUris()}.
+   * Uses the running session under spark-submit, which must then have been started with Hive support.
+   *
+   * <p>Sets this JVM's default time zone to UTC: Hive's text format reads and writes timestamps through {@code
+   * java.sql.Timestamp}, in the JVM's zone, and the warehouse's DATETIME columns hold UTC. A cluster's executors need
+   * {@code -Duser.timezone=UTC} too (see docs/hive-export.md).
+   *
+   * @param sparkMaster used when no session runs and no {@code spark.master} is set (the CLI)
+   */
+  public static SparkSession forHive(String appName, String sparkMaster, HiveConfig hive) {
+    TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+    forgetStoppedSessions();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName).enableHiveSupport()
+        .config("spark.sql.warehouse.dir", hive.warehouseUri())
+        // The export writes every partition of a run in one INSERT (dynamic partitions), days of years included.
+        .config("spark.hadoop.hive.exec.dynamic.partition", "true")
+        .config("spark.hadoop.hive.exec.dynamic.partition.mode", "nonstrict")
+        .config("spark.hadoop.hive.exec.max.dynamic.partitions", "100000")
+        .config("spark.hadoop.hive.exec.max.dynamic.partitions.pernode", "100000")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC");
+    if (hive.embeddedMetastore()) {
+      Path dir = hive.metastoreDir().toAbsolutePath().normalize();
+      Path scratch = dir.resolve("scratch");
+      try {
+        Files.createDirectories(scratch);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the metastore folder " + dir + " (hive.metastore-dir)", e);
+      }
+      // Derby writes derby.log and finds its databases under its home; Hive's scratch folders go next to it, not to /tmp.
+      System.setProperty("derby.system.home", dir.toString());
+      builder.config("spark.hadoop.javax.jdo.option.ConnectionURL", derbyUrl(hive) + ";create=true")
+          .config("spark.hadoop.hive.exec.scratchdir", scratch.resolve("hdfs").toString())
+          .config("spark.hadoop.hive.exec.local.scratchdir", scratch.resolve("local").toString())
+          .config("spark.hadoop.hive.downloaded.resources.dir", scratch.resolve("resources").toString())
+          .config("spark.hadoop.hive.querylog.location", scratch.resolve("querylog").toString());
+    } else {
+      builder.config("spark.hadoop.hive.metastore.uris", hive.metastoreUris().orElseThrow());
+    }
+    if (SparkSession.getActiveSession().isEmpty() && System.getProperty("spark.master") == null) {
+      builder.master(sparkMaster)
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.ui.enabled", "false");
+    }
+    SparkSession spark = builder.getOrCreate();
+    if (!"hive".equals(spark.conf().get("spark.sql.catalogImplementation", "in-memory"))) {
+      throw new IllegalStateException("the running Spark session has no Hive support (spark.sql.catalogImplementation="
+          + spark.conf().get("spark.sql.catalogImplementation", "in-memory") + "): start it with --conf "
+          + "spark.sql.catalogImplementation=hive, or stop it before exporting");
+    }
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    spark.conf().set("hive.exec.dynamic.partition.mode", "nonstrict");
+    return spark;
+  }
+
+  /**
+   * Stops a session of {@link #forHive} and, for the embedded metastore, shuts its Derby database down so that another
+   * JVM may open it. Hive keeps its metastore client for the life of the JVM: do not start another Hive session on the
+   * embedded metastore in this JVM afterwards.
+   */
+  public static void stopHive(SparkSession spark, HiveConfig hive) {
+    spark.stop();
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
+    if (!hive.embeddedMetastore()) return;
+    try {
+      DriverManager.getConnection(derbyUrl(hive) + ";shutdown=true").close();
+    } catch (SQLException e) {
+      // Derby reports a database shut down as SQLState 08006; anything else is a real failure, and it was not opened
+      // at all (XJ004) when the session never touched the metastore.
+      if (!"08006".equals(e.getSQLState()) && !"XJ004".equals(e.getSQLState())) {
+        throw new IllegalStateException("cannot shut down the Derby metastore in " + hive.metastoreDir() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static String derbyUrl(HiveConfig hive) {
+    return "jdbc:derby:;databaseName=" + hive.metastoreDir().toAbsolutePath().normalize().resolve("metastore_db");
+  }
+
+  /** A session stopped earlier in this JVM (one CLI command after another, as in tests) is not one to join. */
+  private static void forgetStoppedSessions() {
+    if (SparkSession.getActiveSession().isDefined() && SparkSession.getActiveSession().get().sparkContext().isStopped()) {
+      SparkSession.clearActiveSession();
+    }
+    if (SparkSession.getDefaultSession().isDefined() && SparkSession.getDefaultSession().get().sparkContext().isStopped()) {
+      SparkSession.clearDefaultSession();
+    }
   }
 }
