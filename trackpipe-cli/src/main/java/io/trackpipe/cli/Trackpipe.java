@@ -11,6 +11,7 @@ import io.trackpipe.cli.collect.CollectCommand;
 import io.trackpipe.cli.demo.DemoCommand;
 import io.trackpipe.cli.domains.DomainsCommand;
 import io.trackpipe.cli.generate.GenerateCommand;
+import io.trackpipe.cli.index.IndexCommand;
 import io.trackpipe.cli.serve.ServeCommand;
 import io.trackpipe.cli.settings.ConfigCommand;
 import io.trackpipe.cli.stream.StreamCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
     version = "trackpipe 0.1.0",
     description = "Near-real-time analytics for user-interaction tracking logs.%n",
     subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, BatchCommand.class, BackfillCommand.class,
-        VerifyCommand.class, CollectCommand.class, ServeCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
+        VerifyCommand.class, CollectCommand.class, ServeCommand.class, IndexCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
         CollectorBenchCommand.class, ApiBenchCommand.class, BatchBenchCommand.class},
     footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
         "  trackpipe demo --no-generate   the same, without the generator: send your own events",
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
         "  trackpipe verify --from 2024-05-01 --to 2024-05-02   compare the warehouse with a recount of the raw store",
         "  trackpipe collect --config prod.yaml  serve the HTTP collector in front of Kafka",
         "  trackpipe serve --config prod.yaml    serve the live dashboard and the query API",
+        "  trackpipe index --config prod.yaml    index the rollup tables into OpenSearch, one document per row",
         "  trackpipe domains                     list the domains (built-in and yours) with their fields and rollups",
         "  trackpipe config --config prod.yaml   print the effective configuration",
         "", "Run 'trackpipe <command> --help' for a command's options."})
