@@ -13,6 +13,7 @@ import io.trackpipe.cli.domains.DomainsCommand;
 import io.trackpipe.cli.export.ExportCommand;
 import io.trackpipe.cli.fileimport.ImportCommand;
 import io.trackpipe.cli.generate.GenerateCommand;
+import io.trackpipe.cli.index.IndexCommand;
 import io.trackpipe.cli.serve.ServeCommand;
 import io.trackpipe.cli.settings.ConfigCommand;
 import io.trackpipe.cli.stream.StreamCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
     version = "trackpipe 0.1.0",
     description = "Near-real-time analytics for user-interaction tracking logs.%n",
     subcommands = {DemoCommand.class, GenerateCommand.class, StreamCommand.class, BatchCommand.class, BackfillCommand.class,
-        VerifyCommand.class, ExportCommand.class, CollectCommand.class, ImportCommand.class, ServeCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
+        VerifyCommand.class, ExportCommand.class, IndexCommand.class, CollectCommand.class, ImportCommand.class, ServeCommand.class, DomainsCommand.class, ConfigCommand.class, BenchCommand.class,
         CollectorBenchCommand.class, ApiBenchCommand.class, BatchBenchCommand.class},
     footer = {"", "Examples:", "  trackpipe demo                 start Kafka, MariaDB, the generator and the stream on this machine",
         "  trackpipe demo --no-generate   the same, without the generator: send your own events",
@@ -38,6 +39,7 @@ import picocli.CommandLine.Command;
         "  trackpipe collect --config prod.yaml  serve the HTTP collector in front of Kafka",
         "  trackpipe import --domain job-ads events.csv   load a file of events through the collector's checks",
         "  trackpipe serve --config prod.yaml    serve the live dashboard and the query API",
+        "  trackpipe index --config prod.yaml    index the rollup tables into OpenSearch, one document per row",
         "  trackpipe domains                     list the domains (built-in and yours) with their fields and rollups",
         "  trackpipe config --config prod.yaml   print the effective configuration",
         "", "Run 'trackpipe <command> --help' for a command's options."})

@@ -10,6 +10,7 @@ import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.hive.HiveConfig;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.search.SearchConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class TrackpipeSettings {
     all.addAll(GeneratorConfig.SETTINGS);
     all.addAll(CollectorConfig.SETTINGS);
     all.addAll(ServeConfig.SETTINGS);
+    all.addAll(SearchConfig.SETTINGS);
     all.addAll(DemoConfig.SETTINGS);
     ALL = List.copyOf(all);
   }
