@@ -3,6 +3,7 @@ package io.trackpipe.generator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trackpipe.kafka.KafkaConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ class KafkaEventSinkTest {
 
   @Test
   void producerSettingsAreIdempotentCompressedAndBatched() {
-    Map<String, Object> properties = KafkaEventSink.producerProperties("127.0.0.1:9092");
+    Map<String, Object> properties = KafkaEventSink.producerProperties(kafka("127.0.0.1:9092"));
 
     assertThat(properties).containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092")
         .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
@@ -26,7 +27,7 @@ class KafkaEventSinkTest {
 
   @Test
   void aRecordThatCannotBeDeliveredFailsFlushAndCloseInsteadOfVanishing() throws IOException {
-    Map<String, Object> properties = KafkaEventSink.producerProperties("127.0.0.1:" + unusedPort());
+    Map<String, Object> properties = KafkaEventSink.producerProperties(kafka("127.0.0.1:" + unusedPort()));
     properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
     KafkaEventSink sink = new KafkaEventSink("tracking-events", properties);
     GeneratedRecord record =
@@ -38,6 +39,10 @@ class KafkaEventSinkTest {
         .hasMessageContaining("1 record(s) were not delivered to Kafka topic 'tracking-events' at 127.0.0.1:");
     assertThatThrownBy(() -> sink.send(record)).isInstanceOf(EventSinkException.class);
     assertThatThrownBy(sink::close).isInstanceOf(EventSinkException.class);
+  }
+
+  private static KafkaConfig kafka(String bootstrapServers) {
+    return KafkaConfig.plaintext(bootstrapServers, "tracking-events", "tracking-events-dead-letter", 1, (short) 1);
   }
 
   private static int unusedPort() throws IOException {

@@ -22,7 +22,7 @@ public final class KafkaEndOffsets implements AutoCloseable {
 
   public KafkaEndOffsets(KafkaConfig kafka) {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.putAll(kafka.clientProperties());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trackpipe-lag-probe");
