@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.kafka.KafkaSecurity;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,22 @@ class KafkaEventSinkTest {
         .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
         .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 10)
         .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+  }
+
+  @Test
+  void producerSettingsCarryTheConfiguredSecurity() {
+    KafkaConfig kafka = new KafkaConfig("kafka-1:9093", "tracking-events", "tracking-events-dead-letter", 4, (short) 3,
+        null, new KafkaSecurity("SASL_SSL", "PLAIN", "generator", "s3cret", "/etc/trackpipe/kafka-ca.p12", null, null,
+            null));
+
+    Map<String, Object> properties = KafkaEventSink.producerProperties(kafka);
+
+    assertThat(properties).containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka-1:9093")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("ssl.truststore.location", "/etc/trackpipe/kafka-ca.p12")
+        .doesNotContainKey("ssl.truststore.password")
+        .containsEntry(ProducerConfig.ACKS_CONFIG, "all");
+    assertThat((String) properties.get("sasl.jaas.config")).contains("PlainLoginModule", "username=\"generator\"");
   }
 
   @Test
