@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -67,7 +68,15 @@ public final class KafkaTopics {
         if (!(e.getCause() instanceof TopicExistsException)) throw e; // created concurrently by another process
       }
       awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException) {
+        throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " refused trackpipe's client ("
+            + kafka.security() + "): " + e.getCause().getMessage() + ". Check kafka.security.protocol, kafka.sasl.* "
+            + "and kafka.ssl.*", e);
+      }
+      throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
+          + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
+    } catch (TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
           + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -112,8 +113,11 @@ public final class KafkaEventSink implements EventSink {
   private void throwIfFailed() {
     Exception failure = firstFailure.get();
     if (failure != null) {
+      String hint = failure instanceof AuthenticationException
+          ? "Check the Kafka security settings (kafka.security.protocol, kafka.sasl.*, kafka.ssl.*)."
+          : "Check that the broker is reachable and the topic exists.";
       throw new EventSinkException(describe(failedRecords.get() + " record(s) were not delivered") + ": "
-          + failure.getMessage() + ". Check that the broker is reachable and the topic exists.", failure);
+          + failure.getMessage() + ". " + hint, failure);
     }
   }
 
