@@ -152,7 +152,7 @@ class HostileClientIT {
     try (ServerSocket free = new ServerSocket(0)) {
       closedPort = free.getLocalPort();
     }
-    KafkaConfig nowhere = new KafkaConfig("127.0.0.1:" + closedPort, "hostile-events", "hostile-dead", 1, (short) 1);
+    KafkaConfig nowhere = KafkaConfig.plaintext("127.0.0.1:" + closedPort, "hostile-events", "hostile-dead", 1, (short) 1);
     collector = Collector.start(new CollectorConfig("127.0.0.1", 0, List.of(KEY), List.of(), MAX_BODY, 100,
         Duration.ofSeconds(1), IN_FLIGHT_BUDGET, Duration.ofSeconds(1), BODY_TIMEOUT, 64), nowhere, EventLimits.DEFAULT,
         TestDomains.JOB_ADS);

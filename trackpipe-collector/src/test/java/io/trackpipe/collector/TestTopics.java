@@ -22,7 +22,7 @@ final class TestTopics {
   /** Creates a fresh pair of topics on {@code bootstrapServers}. */
   static KafkaConfig create(String bootstrapServers) throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    KafkaConfig kafka = new KafkaConfig(bootstrapServers, "collector-it-events-" + suffix,
+    KafkaConfig kafka = KafkaConfig.plaintext(bootstrapServers, "collector-it-events-" + suffix,
         "collector-it-dead-letter-" + suffix, PARTITIONS, (short) 1);
     KafkaTopics.ensureExist(kafka);
     return kafka;

@@ -1,6 +1,7 @@
 package io.trackpipe.kafka;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -44,16 +47,19 @@ public final class KafkaTopics {
     }
   }
 
+  /**
+   * Creates whichever of the two topics is missing, with the configured partitions, replication factor and, when set,
+   * {@code min.insync.replicas}.
+   */
   public static void ensureExist(KafkaConfig kafka) {
-    Map<String, Object> props = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    Map<String, Object> props = new HashMap<>(kafka.clientProperties());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     try (Admin admin = Admin.create(props)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : List.of(kafka.eventsTopic(), kafka.deadLetterTopic())) {
-        if (!existing.contains(topic)) missing.add(new NewTopic(topic, kafka.partitions(), kafka.replicationFactor()));
+        if (!existing.contains(topic)) missing.add(newTopic(kafka, topic));
       }
       if (missing.isEmpty()) return;
       try {
@@ -62,12 +68,28 @@ public final class KafkaTopics {
         if (!(e.getCause() instanceof TopicExistsException)) throw e; // created concurrently by another process
       }
       awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException) {
+        throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " refused trackpipe's client ("
+            + kafka.security() + "): " + e.getCause().getMessage() + ". Check kafka.security.protocol, kafka.sasl.* "
+            + "and kafka.ssl.*", e);
+      }
+      throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
+          + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
+    } catch (TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " to check topics "
           + kafka.eventsTopic() + " and " + kafka.deadLetterTopic() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking Kafka topics", e);
     }
+  }
+
+  static NewTopic newTopic(KafkaConfig kafka, String name) {
+    NewTopic topic = new NewTopic(name, kafka.partitions(), kafka.replicationFactor());
+    if (kafka.minInsyncReplicas() != null) {
+      topic.configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, kafka.minInsyncReplicas().toString()));
+    }
+    return topic;
   }
 }

@@ -3,6 +3,7 @@ package io.trackpipe.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.trackpipe.kafka.KafkaConfig;
 import java.io.IOException;
@@ -334,7 +335,9 @@ class ConfigurationTest {
     KafkaConfig kafka = KafkaConfig.from(config);
     config.throwIfInvalid();
 
-    assertThat(kafka).isEqualTo(new KafkaConfig("127.0.0.1:9092", "tracking-events", "tracking-events-dead-letter", 4, (short) 3));
+    assertThat(kafka).isEqualTo(KafkaConfig.plaintext("127.0.0.1:9092", "tracking-events", "tracking-events-dead-letter", 4, (short) 3));
+    assertThat(kafka.clientProperties()).containsExactly(entry("bootstrap.servers", "127.0.0.1:9092"),
+        entry("security.protocol", "PLAINTEXT"));
   }
 
   @Test

@@ -44,9 +44,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String READY_LINE = "Kafka Server started";
   private static final int TAIL_LINES = 40;
 
-  /** Tunables of the broker; {@link #defaults()} suits one machine. */
+  /**
+   * Tunables of the broker; {@link #defaults()} suits one machine.
+   *
+   * @param saslPlainUsers user → password; when not empty, the broker also listens with SASL_PLAINTEXT (mechanism
+   *     PLAIN) for these users, on {@link #saslBootstrapServers()}
+   */
   public record Options(int port, String maxHeap, Duration startTimeout, Map<String, String> brokerProperties,
-      List<String> jvmArgs) {
+      List<String> jvmArgs, Map<String, String> saslPlainUsers) {
 
     public Options {
       if (port < 0 || port > 65535) {
@@ -56,55 +61,64 @@ public final class EmbeddedKafka implements AutoCloseable {
       Objects.requireNonNull(startTimeout, "startTimeout");
       brokerProperties = Map.copyOf(brokerProperties);
       jvmArgs = List.copyOf(jvmArgs);
+      saslPlainUsers = Map.copyOf(saslPlainUsers);
     }
 
     /** Free port, 512 MB heap, 60 s start timeout, no extra broker properties or JVM arguments. */
     public static Options defaults() {
-      return new Options(0, "512m", Duration.ofSeconds(60), Map.of(), List.of());
+      return new Options(0, "512m", Duration.ofSeconds(60), Map.of(), List.of(), Map.of());
     }
 
     /** Broker port; 0 picks a free one. */
     public Options withPort(int newPort) {
-      return new Options(newPort, maxHeap, startTimeout, brokerProperties, jvmArgs);
+      return new Options(newPort, maxHeap, startTimeout, brokerProperties, jvmArgs, saslPlainUsers);
     }
 
     /** Child JVM's -Xmx value, e.g. "512m". */
     public Options withMaxHeap(String newMaxHeap) {
-      return new Options(port, newMaxHeap, startTimeout, brokerProperties, jvmArgs);
+      return new Options(port, newMaxHeap, startTimeout, brokerProperties, jvmArgs, saslPlainUsers);
     }
 
     public Options withStartTimeout(Duration newTimeout) {
-      return new Options(port, maxHeap, newTimeout, brokerProperties, jvmArgs);
+      return new Options(port, maxHeap, newTimeout, brokerProperties, jvmArgs, saslPlainUsers);
     }
 
     /** Adds or overrides one server.properties key. */
     public Options withBrokerProperty(String key, String value) {
       Map<String, String> merged = new LinkedHashMap<>(brokerProperties);
       merged.put(key, value);
-      return new Options(port, maxHeap, startTimeout, merged, jvmArgs);
+      return new Options(port, maxHeap, startTimeout, merged, jvmArgs, saslPlainUsers);
+    }
+
+    /** A second listener with SASL_PLAINTEXT and mechanism PLAIN, for these users (user → password). */
+    public Options withSaslPlainUsers(Map<String, String> users) {
+      return new Options(port, maxHeap, startTimeout, brokerProperties, jvmArgs, users);
     }
 
     /** Extra arguments for the broker's JVM, e.g. "-XX:TieredStopAtLevel=1" (half the start-up CPU). */
     public Options withJvmArgs(String... args) {
       List<String> merged = new ArrayList<>(jvmArgs);
       merged.addAll(List.of(args));
-      return new Options(port, maxHeap, startTimeout, brokerProperties, merged);
+      return new Options(port, maxHeap, startTimeout, brokerProperties, merged, saslPlainUsers);
     }
   }
 
   private final Path dataDir;
   private final int port;
   private final int controllerPort;
+  /** 0 without a SASL listener. */
+  private final int saslPort;
   private final String clusterId;
   private final Process process;
   private final Path pidFile;
   private Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedKafka(Path dataDir, int port, int controllerPort, String clusterId, Process process) {
+  private EmbeddedKafka(Path dataDir, int port, int controllerPort, int saslPort, String clusterId, Process process) {
     this.dataDir = dataDir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.saslPort = saslPort;
     this.clusterId = clusterId;
     this.process = process;
     this.pidFile = dataDir.resolve("kafka.pid");
@@ -126,9 +140,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     int port = options.port() == 0 ? Processes.freePort() : options.port();
     int controllerPort = Processes.freePort(port);
+    int saslPort = options.saslPlainUsers().isEmpty() ? 0 : Processes.freePort(port, controllerPort);
     String clusterId = clusterId(dir, logDir);
     Path serverProperties = dir.resolve("server.properties");
-    writeServerProperties(serverProperties, logDir, port, controllerPort, options.brokerProperties());
+    writeServerProperties(serverProperties, logDir, port, controllerPort, saslPort, options.saslPlainUsers(),
+        options.brokerProperties());
     Path log4jConfig = dir.resolve("log4j2.properties");
     writeLog4jConfig(log4jConfig, logsDir);
     List<String> classpath = brokerClasspath();
@@ -164,7 +180,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new EmbeddedServerException("Cannot launch the Kafka broker JVM (" + javaCmd + ")", e);
     }
-    EmbeddedKafka kafka = new EmbeddedKafka(dir, port, controllerPort, clusterId, process);
+    EmbeddedKafka kafka = new EmbeddedKafka(dir, port, controllerPort, saslPort, clusterId, process);
     Processes.writePidFile(kafka.pidFile, process.pid());
     kafka.shutdownHook = Processes.addShutdownHook("trackpipe-kafka-stop", kafka::close);
     try {
@@ -185,6 +201,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** "127.0.0.1:PORT" of the SASL_PLAINTEXT listener (mechanism PLAIN), when started with SASL users. */
+  public String saslBootstrapServers() {
+    if (saslPort == 0) throw new IllegalStateException("this broker was started without SASL users");
+    return Processes.LOOPBACK + ":" + saslPort;
   }
 
   /** The KRaft controller's port (also on 127.0.0.1). */
@@ -306,8 +328,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static void writeServerProperties(Path file, Path logDir, int port, int controllerPort,
-      Map<String, String> overrides) {
+  private static void writeServerProperties(Path file, Path logDir, int port, int controllerPort, int saslPort,
+      Map<String, String> saslPlainUsers, Map<String, String> overrides) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
@@ -318,6 +340,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    if (saslPort != 0) {
+      // Clients only: the controller and the broker itself keep talking over PLAINTEXT.
+      String sasl = "SASL_PLAINTEXT://" + Processes.LOOPBACK + ":" + saslPort;
+      p.put("listeners", p.get("listeners") + "," + sasl);
+      p.put("advertised.listeners", p.get("advertised.listeners") + "," + sasl);
+      p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+      p.put("sasl.enabled.mechanisms", "PLAIN");
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      saslPlainUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+          .append('"'));
+      p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+    }
     p.put("log.dirs", logDir.toString());
     p.put("num.partitions", "4");
     p.put("auto.create.topics.enable", "false");

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,13 +31,9 @@ public final class KafkaEventSink implements EventSink {
   private final AtomicLong failedRecords = new AtomicLong();
   private boolean closed;
 
-  /** A sink with {@link #producerProperties(String)}. */
-  public KafkaEventSink(String bootstrapServers, String topic) {
-    this(topic, producerProperties(bootstrapServers));
-  }
 
   /**
-   * @param producerProperties complete producer configuration, usually {@link #producerProperties(String)} with
+   * @param producerProperties complete producer configuration, usually {@link #producerProperties(KafkaConfig)} with
    *     changes; the serializers are always String keys and byte-array values
    */
   public KafkaEventSink(String topic, Map<String, Object> producerProperties) {
@@ -55,16 +52,15 @@ public final class KafkaEventSink implements EventSink {
 
   /** Sends tracking events to the configured events topic. */
   public static KafkaEventSink forEvents(KafkaConfig kafka) {
-    return new KafkaEventSink(kafka.bootstrapServers(), kafka.eventsTopic());
+    return new KafkaEventSink(kafka.eventsTopic(), producerProperties(kafka));
   }
 
   /**
    * The generator's producer settings: idempotent with {@code acks=all}, lz4, 10 ms linger and 256 KiB batches, which
    * sustained about 200k events/s into a single local broker.
    */
-  public static Map<String, Object> producerProperties(String bootstrapServers) {
-    Map<String, Object> properties = new HashMap<>();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, requireNonNull(bootstrapServers, "bootstrapServers is null"));
+  public static Map<String, Object> producerProperties(KafkaConfig kafka) {
+    Map<String, Object> properties = new HashMap<>(kafka.clientProperties());
     properties.put(ProducerConfig.CLIENT_ID_CONFIG, "trackpipe-generator");
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -117,8 +113,11 @@ public final class KafkaEventSink implements EventSink {
   private void throwIfFailed() {
     Exception failure = firstFailure.get();
     if (failure != null) {
+      String hint = failure instanceof AuthenticationException
+          ? "Check the Kafka security settings (kafka.security.protocol, kafka.sasl.*, kafka.ssl.*)."
+          : "Check that the broker is reachable and the topic exists.";
       throw new EventSinkException(describe(failedRecords.get() + " record(s) were not delivered") + ": "
-          + failure.getMessage() + ". Check that the broker is reachable and the topic exists.", failure);
+          + failure.getMessage() + ". " + hint, failure);
     }
   }
 

@@ -48,7 +48,7 @@ class KafkaEventSinkIT {
         .eventsPerSecond(0).maxEvents(20_000).duplicateRatio(0.02).lateRatio(0.05).malformedRatio(0.01).build();
     RecordingSink sent = new RecordingSink();
 
-    try (KafkaEventSink kafka = new KafkaEventSink(bootstrapServers, topic)) {
+    try (KafkaEventSink kafka = KafkaEventSink.forEvents(topics(topic))) {
       EventSink both = new EventSink() {
         @Override
         public void send(GeneratedRecord record) {
@@ -94,7 +94,7 @@ class KafkaEventSinkIT {
         .eventsPerSecond(0).maxEvents(5_000).duplicateRatio(0.02).lateRatio(0.05).malformedRatio(0.02).build();
     Instant start = Instant.parse("2024-05-01T00:00:00Z");
 
-    try (KafkaEventSink kafka = new KafkaEventSink(bootstrapServers, orders.topics().events())) {
+    try (KafkaEventSink kafka = KafkaEventSink.forEvents(topics(orders.topics().events()))) {
       GeneratorProgress result = new GeneratorRun(RecordGenerator.forDomain(orders, config, ZoneOffset.UTC), kafka,
           new ManualClock(start)).run(report -> { });
       assertThat(result.total()).isEqualTo(5_000);
@@ -123,7 +123,7 @@ class KafkaEventSinkIT {
     String topic = createTopic();
     byte[] tooLarge = new byte[2 * 1024 * 1024]; // above the producer's default max.request.size of 1 MiB
 
-    KafkaEventSink sink = new KafkaEventSink(bootstrapServers, topic);
+    KafkaEventSink sink = KafkaEventSink.forEvents(topics(topic));
     try {
       sink.send(new GeneratedRecord("1", tooLarge, GeneratedRecord.Kind.MALFORMED));
       assertThatThrownBy(sink::flush)
@@ -134,9 +134,13 @@ class KafkaEventSinkIT {
     }
   }
 
+  private static KafkaConfig topics(String events) {
+    return KafkaConfig.plaintext(bootstrapServers, events, events + "-dead-letter", PARTITIONS, (short) 1);
+  }
+
   private static String createTopic() {
     String topic = "generator-it-" + UUID.randomUUID();
-    KafkaTopics.ensureExist(new KafkaConfig(bootstrapServers, topic, topic + "-dead-letter", PARTITIONS, (short) 1));
+    KafkaTopics.ensureExist(topics(topic));
     return topic;
   }
 

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param replication the CQL replication map used only when trackpipe creates the keyspace
  * @param bucketsPerHour partitions per event hour; fixed once the table exists (recorded in {@code <table>_layout})
  * @param outageTimeout how long the streaming job retries a batch's raw-store write before it stops
+ * @param tls how the driver encrypts its connections
  */
 public record RawStoreConfig(
     boolean enabled,
@@ -33,7 +34,8 @@ public record RawStoreConfig(
     int maxInFlight,
     Duration outageTimeout,
     String user,
-    String password) implements Serializable {
+    String password,
+    RawStoreTls tls) implements Serializable {
 
   private static final long serialVersionUID = 1L;
   private static final String NAME = "[a-z][a-z0-9_]{0,47}";
@@ -74,7 +76,8 @@ public record RawStoreConfig(
       "Cassandra password (use TRACKPIPE_RAWSTORE_PASSWORD).").asSecret();
 
   public static final List<Setting<?>> SETTINGS = List.of(ENABLED, CONTACT_POINTS, LOCAL_DATACENTER, KEYSPACE,
-      REPLICATION, BUCKETS_PER_HOUR, CONSISTENCY, REQUEST_TIMEOUT, MAX_IN_FLIGHT, OUTAGE_TIMEOUT, USER, PASSWORD);
+      REPLICATION, BUCKETS_PER_HOUR, CONSISTENCY, REQUEST_TIMEOUT, MAX_IN_FLIGHT, OUTAGE_TIMEOUT, USER, PASSWORD,
+      RawStoreTls.ENABLED, RawStoreTls.TRUST_STORE, RawStoreTls.TRUST_STORE_PASSWORD, RawStoreTls.HOSTNAME_VALIDATION);
 
   public RawStoreConfig {
     requireNonNull(contactPoints, "contactPoints is null");
@@ -84,6 +87,7 @@ public record RawStoreConfig(
     requireNonNull(consistency, "consistency is null");
     requireNonNull(requestTimeout, "requestTimeout is null");
     requireNonNull(outageTimeout, "outageTimeout is null");
+    requireNonNull(tls, "tls is null");
     consistency = consistency.toUpperCase(Locale.ROOT);
   }
 
@@ -91,7 +95,7 @@ public record RawStoreConfig(
     RawStoreConfig raw = new RawStoreConfig(config.get(ENABLED), config.get(CONTACT_POINTS), config.get(LOCAL_DATACENTER),
         config.get(KEYSPACE), config.get(REPLICATION), config.get(BUCKETS_PER_HOUR),
         config.get(CONSISTENCY), config.get(REQUEST_TIMEOUT), config.get(MAX_IN_FLIGHT), config.get(OUTAGE_TIMEOUT),
-        config.get(USER), config.get(PASSWORD));
+        config.get(USER), config.get(PASSWORD), RawStoreTls.from(config));
     try {
       raw.contactAddresses();
     } catch (IllegalArgumentException e) {
@@ -101,21 +105,27 @@ public record RawStoreConfig(
     return raw;
   }
 
-  /** A configuration for {@code contactPoints} with every other setting at its default, enabled. */
+  /** A configuration for {@code contactPoints} with every other setting at its default, enabled, without TLS. */
   public static RawStoreConfig defaults(String contactPoints, String keyspace) {
     return new RawStoreConfig(true, contactPoints, LOCAL_DATACENTER.defaultValue(), keyspace,
         REPLICATION.defaultValue(), BUCKETS_PER_HOUR.defaultValue(), CONSISTENCY.defaultValue(),
-        REQUEST_TIMEOUT.defaultValue(), MAX_IN_FLIGHT.defaultValue(), OUTAGE_TIMEOUT.defaultValue(), null, null);
+        REQUEST_TIMEOUT.defaultValue(), MAX_IN_FLIGHT.defaultValue(), OUTAGE_TIMEOUT.defaultValue(), null, null,
+        RawStoreTls.DISABLED);
   }
 
   public RawStoreConfig withOutageTimeout(Duration timeout) {
     return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, replication, bucketsPerHour,
-        consistency, requestTimeout, maxInFlight, timeout, user, password);
+        consistency, requestTimeout, maxInFlight, timeout, user, password, tls);
+  }
+
+  public RawStoreConfig withTls(RawStoreTls encryption) {
+    return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, replication, bucketsPerHour,
+        consistency, requestTimeout, maxInFlight, outageTimeout, user, password, encryption);
   }
 
   public RawStoreConfig withBucketsPerHour(int buckets) {
     return new RawStoreConfig(enabled, contactPoints, localDatacenter, keyspace, replication, buckets,
-        consistency, requestTimeout, maxInFlight, outageTimeout, user, password);
+        consistency, requestTimeout, maxInFlight, outageTimeout, user, password, tls);
   }
 
   /** The contact points as addresses; host:port, port 9042 when left out. */
@@ -143,6 +153,6 @@ public record RawStoreConfig(
   @Override
   public String toString() {
     return "RawStoreConfig[" + contactPoints + " dc " + localDatacenter + ", keyspace " + keyspace + ", "
-        + bucketsPerHour + " buckets/hour, " + consistency + (user == null ? "" : ", user " + user) + "]";
+        + bucketsPerHour + " buckets/hour, " + consistency + (user == null ? "" : ", user " + user) + ", " + tls + "]";
   }
 }

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +47,26 @@ public final class RawStoreSessions {
 
   /** A new session the caller owns and closes (the generator, schema set-up). */
   public static CqlSession open(RawStoreConfig config) {
+    CqlSessionBuilder builder = CqlSession.builder()
+        .withConfigLoader(configLoader(config))
+        .addContactPoints(config.contactAddresses())
+        .withLocalDatacenter(config.localDatacenter());
+    if (config.user() != null) builder = builder.withAuthCredentials(config.user(), config.password());
+    try {
+      CqlSession session = builder.build();
+      log.info("Connected to Cassandra at {} (data center {}, {})", config.contactPoints(), config.localDatacenter(),
+          config.tls());
+      return session;
+    } catch (DriverException | IllegalStateException e) {
+      throw new RawStoreUnavailableException("Cannot connect to Cassandra at " + config.contactPoints() + " (data center "
+          + config.localDatacenter() + ", " + config.tls() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** The driver's configuration: time-outs, consistency, reconnection and, when enabled, TLS. */
+  static DriverConfigLoader configLoader(RawStoreConfig config) {
     Duration timeout = config.requestTimeout();
-    DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+    ProgrammaticDriverConfigLoaderBuilder loader = DriverConfigLoader.programmaticBuilder()
         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout)
         .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.consistency())
         // Schema changes (start-up only) may take longer than a write on a busy machine.
@@ -58,21 +77,17 @@ public final class RawStoreSessions {
         .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(200))
         .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2))
         .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
-        .withString(DefaultDriverOption.SESSION_NAME, "trackpipe-rawstore")
-        .build();
-    CqlSessionBuilder builder = CqlSession.builder()
-        .withConfigLoader(loader)
-        .addContactPoints(config.contactAddresses())
-        .withLocalDatacenter(config.localDatacenter());
-    if (config.user() != null) builder = builder.withAuthCredentials(config.user(), config.password());
-    try {
-      CqlSession session = builder.build();
-      log.info("Connected to Cassandra at {} (data center {})", config.contactPoints(), config.localDatacenter());
-      return session;
-    } catch (DriverException | IllegalStateException e) {
-      throw new RawStoreUnavailableException("Cannot connect to Cassandra at " + config.contactPoints() + " (data center "
-          + config.localDatacenter() + "): " + e.getMessage(), e);
+        .withString(DefaultDriverOption.SESSION_NAME, "trackpipe-rawstore");
+    RawStoreTls tls = config.tls();
+    if (tls.enabled()) {
+      loader = loader.withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
+          .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, tls.hostnameValidation());
+      if (tls.trustStore() != null) loader = loader.withString(DefaultDriverOption.SSL_TRUSTSTORE_PATH, tls.trustStore());
+      if (tls.trustStorePassword() != null) {
+        loader = loader.withString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD, tls.trustStorePassword());
+      }
     }
+    return loader.build();
   }
 
   static void closeAll() {

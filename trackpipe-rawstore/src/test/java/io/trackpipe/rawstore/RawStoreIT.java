@@ -13,7 +13,11 @@ import io.trackpipe.event.DecodeResult;
 import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -153,6 +157,28 @@ class RawStoreIT {
     assertThatThrownBy(() -> RawStoreSessions.open(config))
         .isInstanceOf(RawStoreUnavailableException.class)
         .hasMessageContaining("Cannot connect to Cassandra at 127.0.0.1:1");
+  }
+
+  @Test
+  void aTlsClientRefusesTheServerThatSpeaksPlainText() throws Exception {
+    // An empty trust store: the driver must try a TLS handshake, which the plain-text server cannot answer.
+    Path trustStore = Files.createTempFile("rawstore-it-trust", ".p12");
+    try {
+      KeyStore empty = KeyStore.getInstance("PKCS12");
+      empty.load(null, "changeit".toCharArray());
+      try (OutputStream out = Files.newOutputStream(trustStore)) {
+        empty.store(out, "changeit".toCharArray());
+      }
+      RawStoreConfig config = RawStoreConfig.defaults(EmbeddedCassandra.shared().contactPoint(), "tls_it")
+          .withTls(new RawStoreTls(true, trustStore.toString(), "changeit", false));
+
+      assertThatThrownBy(() -> RawStoreSessions.open(config).close())
+          .isInstanceOf(RawStoreUnavailableException.class)
+          .hasMessageContaining("TLS trusting " + trustStore)
+          .hasMessageContaining("Could not reach any contact point");
+    } finally {
+      Files.deleteIfExists(trustStore);
+    }
   }
 
   /** Every row of one event hour, by event id: one query per bucket, no filtering. */

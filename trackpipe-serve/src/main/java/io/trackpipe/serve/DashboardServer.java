@@ -76,8 +76,8 @@ public final class DashboardServer implements AutoCloseable {
           + " (serve.auth.mode=none): set serve.auth.mode, or listen on 127.0.0.1");
     }
     // Queries run as the read-only account when there is one; the owner only keeps the calendar current.
-    Warehouse reader = config.readerUser() == null ? warehouse : new Warehouse(new WarehouseConfig(
-        warehouse.config().jdbcUrl(), config.readerUser(), config.readerPassword()));
+    Warehouse reader = config.readerUser() == null ? warehouse : new Warehouse(
+        warehouse.config().withCredentials(config.readerUser(), config.readerPassword()));
     ConnectionPool pool = new ConnectionPool(reader, config.connections());
     Server server = null;
     try {

@@ -88,7 +88,7 @@ class HostileServeIT {
       closedPort = free.getLocalPort();
     }
     String url = "jdbc:mariadb://127.0.0.1:" + closedPort + "/trackpipe_hidden";
-    Warehouse nowhere = new Warehouse(new WarehouseConfig(url, "trackpipe", "not-the-password"));
+    Warehouse nowhere = new Warehouse(WarehouseConfig.unencrypted(url, "trackpipe", "not-the-password"));
     try (DashboardServer server = start(config(List.of(), 32, null), nowhere)) {
       ApiClient api = new ApiClient(server.url());
       for (String route : List.of("/api/v1/kpis", "/api/v1/pipeline", "/api/v1/top/campaign", "/api/v1/heatmap")) {
@@ -156,13 +156,13 @@ class HostileServeIT {
     WarehouseConfig reader = TestWarehouse.readOnlyAccount(warehouse);
     WarehouseConfig owner = warehouse.config();
     // The owner's password is wrong: only the reader can be answering the queries.
-    Warehouse ownerLockedOut = new Warehouse(new WarehouseConfig(owner.jdbcUrl(), owner.user(), "wrong-password"));
+    Warehouse ownerLockedOut = new Warehouse(WarehouseConfig.unencrypted(owner.jdbcUrl(), owner.user(), "wrong-password"));
     try (DashboardServer server = start(config(List.of(), 32, reader), ownerLockedOut)) {
       ApiClient.Reply kpis = new ApiClient(server.url()).get("/api/v1/kpis");
       assertThat(kpis.status()).isEqualTo(200);
       assertThat(kpis.json().path("totals").path("clicks").asLong()).isEqualTo(80);
     }
-    WarehouseConfig wrongReader = new WarehouseConfig(owner.jdbcUrl(), reader.user(), "wrong-password");
+    WarehouseConfig wrongReader = WarehouseConfig.unencrypted(owner.jdbcUrl(), reader.user(), "wrong-password");
     try (DashboardServer server = start(config(List.of(), 32, wrongReader), warehouse)) {
       assertThat(new ApiClient(server.url()).get("/api/v1/kpis").status()).as("the owner is not used for queries")
           .isEqualTo(503);

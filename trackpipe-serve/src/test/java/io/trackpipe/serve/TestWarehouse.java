@@ -58,7 +58,7 @@ final class TestWarehouse {
     }
     String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
     server.createDatabase(name);
-    return new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
+    return new Warehouse(WarehouseConfig.unencrypted(server.jdbcUrl(name), server.user(), server.password()));
   }
 
   /**
@@ -66,7 +66,7 @@ final class TestWarehouse {
    * operators to create for {@code serve.warehouse.user}: the embedded server's read-only user.
    */
   static synchronized WarehouseConfig readOnlyAccount(Warehouse warehouse) {
-    return new WarehouseConfig(warehouse.config().jdbcUrl(), server.readerUser(), server.readerPassword());
+    return warehouse.config().withCredentials(server.readerUser(), server.readerPassword());
   }
 
   /** Today for every test: Wednesday 4 March 2026, 10:15 UTC (facts in UTC). */

@@ -36,7 +36,7 @@ public final class Warehouse {
     props.setProperty("connectionTimeZone", "UTC");
     props.setProperty("forceConnectionTimeZoneToSession", "true");
     try {
-      return DriverManager.getConnection(config.jdbcUrl(), props);
+      return DriverManager.getConnection(config.connectionUrl(), props);
     } catch (SQLException e) {
       throw new SQLException("cannot connect to the warehouse at " + config.jdbcUrl() + " as " + config.user()
           + ": " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
@@ -103,7 +103,7 @@ public final class Warehouse {
   /** Brings the schema to the newest version (Flyway migrations under {@code db/migration}). */
   public void migrate() {
     MigrateResult result = Flyway.configure()
-        .dataSource(config.jdbcUrl(), config.user(), config.password())
+        .dataSource(config.connectionUrl(), config.user(), config.password())
         .locations("classpath:db/migration")
         .load()
         .migrate();

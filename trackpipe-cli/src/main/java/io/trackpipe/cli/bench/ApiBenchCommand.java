@@ -79,7 +79,7 @@ public final class ApiBenchCommand implements Callable<Integer> {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     try (EmbeddedMariaDb db = EmbeddedMariaDb.start(dir, 0)) {
       db.createDatabase(DATABASE);
-      Warehouse warehouse = new Warehouse(new WarehouseConfig(db.jdbcUrl(DATABASE) + "?allowLocalInfile=true", db.user(),
+      Warehouse warehouse = new Warehouse(WarehouseConfig.unencrypted(db.jdbcUrl(DATABASE) + "?allowLocalInfile=true", db.user(),
           db.password()));
       warehouse.migrate();
       long existing = count(warehouse);

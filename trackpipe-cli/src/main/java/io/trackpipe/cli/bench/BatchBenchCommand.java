@@ -87,7 +87,7 @@ public final class BatchBenchCommand implements Callable<Integer> {
         for (int s = 0; s < factors.length; s++) {
           String name = "bench_" + factors[s] + "x";
           db.createDatabase(name);
-          WarehouseConfig warehouse = new WarehouseConfig(db.jdbcUrl(name), db.user(), db.password());
+          WarehouseConfig warehouse = WarehouseConfig.unencrypted(db.jdbcUrl(name), db.user(), db.password());
           stores[s] = RawTable.of(jobAds, RawStoreConfig.defaults(cassandra.contactPoint(), name));
           RawStoreSchema.apply(RawStoreSessions.get(stores[s].store()), stores[s]);
           long t0 = System.nanoTime();

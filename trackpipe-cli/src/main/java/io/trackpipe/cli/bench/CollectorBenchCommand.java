@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
@@ -313,7 +312,7 @@ public final class CollectorBenchCommand implements Callable<Integer> {
   }
 
   private static long eventsIn(KafkaConfig kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.<String, Object>copyOf(kafka.clientProperties()))) {
       TopicDescription topic = admin.describeTopics(List.of(kafka.eventsTopic())).allTopicNames().get()
           .get(kafka.eventsTopic());
       Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();

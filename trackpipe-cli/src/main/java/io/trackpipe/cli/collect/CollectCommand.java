@@ -72,8 +72,7 @@ public final class CollectCommand implements Callable<Integer> {
     Thread topics = new Thread(() -> {
       try {
         for (Domain domain : domains) {
-          KafkaTopics.ensureExist(new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(),
-              domain.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor()));
+          KafkaTopics.ensureExist(kafka.withTopics(domain.topics().events(), domain.topics().deadLetters()));
         }
       } catch (RuntimeException e) {
         LOG.warn("Cannot create the topics yet ({}); the collector answers 503 until Kafka and the topics are there",

@@ -184,8 +184,7 @@ public final class GenerateCommand implements Callable<Integer> {
   /** Job ads keep the configured events topic; another domain's events go to the topic its definition names. */
   private static KafkaConfig kafkaFor(Domain domain, KafkaConfig kafka) {
     if (domain.name().equals(DomainCatalog.JOB_ADS)) return kafka;
-    return new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(), domain.topics().deadLetters(),
-        kafka.partitions(), kafka.replicationFactor());
+    return kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
   }
 
   /** --write-key, else the first configured key; a missing key is a configuration problem like any other. */

@@ -49,16 +49,14 @@ public final class EventPublisher implements AutoCloseable {
       KafkaAvailability availability) {
     this.kafka = requireNonNull(kafka, "kafka is null");
     this.availability = requireNonNull(availability, "availability is null");
-    this.producer = new KafkaProducer<>(producerProperties(kafka.bootstrapServers(), clientId, timeout, bufferBytes,
-        maxRecordBytes),
+    this.producer = new KafkaProducer<>(producerProperties(kafka, clientId, timeout, bufferBytes, maxRecordBytes),
         new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  static Map<String, Object> producerProperties(String bootstrapServers, String clientId, Duration timeout,
-      long bufferBytes, int maxRecordBytes) {
+  static Map<String, Object> producerProperties(KafkaConfig kafka, String clientId, Duration timeout, long bufferBytes,
+      int maxRecordBytes) {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> p = new HashMap<>(kafka.clientProperties());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, requireNonNull(clientId, "clientId is null"));
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

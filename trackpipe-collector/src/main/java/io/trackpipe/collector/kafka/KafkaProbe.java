@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.trackpipe.collector.kafka.KafkaAvailability.Outage;
 import io.trackpipe.kafka.KafkaConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -41,12 +42,16 @@ public final class KafkaProbe implements AutoCloseable {
     this.timeout = requireNonNull(timeout, "timeout is null");
     this.availability = requireNonNull(availability, "availability is null");
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        AdminClientConfig.CLIENT_ID_CONFIG, "trackpipe-collector-probe",
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+    this.admin = Admin.create(adminProperties(kafka, timeoutMs));
+  }
+
+  static Map<String, Object> adminProperties(KafkaConfig kafka, int timeoutMs) {
+    Map<String, Object> properties = new HashMap<>(kafka.clientProperties());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "trackpipe-collector-probe");
+    properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    properties.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    return properties;
   }
 
   /** Probes once now (so the first requests find the state known), then every {@link #INTERVAL}. */

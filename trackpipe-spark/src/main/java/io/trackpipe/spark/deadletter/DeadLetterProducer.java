@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +47,14 @@ public final class DeadLetterProducer implements Serializable {
   private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ERROR_CHARS = 1000;
 
-  /** One producer per executor JVM and cluster: producers are thread-safe and costly to create. */
-  private static final Map<String, KafkaProducer<byte[], byte[]>> PRODUCERS = new ConcurrentHashMap<>();
+  /**
+   * One producer per executor JVM and client configuration (cluster and credentials): producers are thread-safe and
+   * costly to create.
+   */
+  private static final Map<Map<String, String>, KafkaProducer<byte[], byte[]>> PRODUCERS = new ConcurrentHashMap<>();
 
-  private final String bootstrapServers;
+  /** Travels to the executors with this object: the brokers and the clients' security settings. */
+  private final KafkaConfig kafka;
   private final String topic;
   private final int maxBytes;
   private final LongAccumulator notStored;
@@ -62,7 +67,7 @@ public final class DeadLetterProducer implements Serializable {
    */
   public DeadLetterProducer(KafkaConfig kafka, int maxBytes, LongAccumulator notStored) {
     if (maxBytes <= 0 || maxBytes > MAX_REQUEST_BYTES / 4) throw new IllegalArgumentException("maxBytes " + maxBytes);
-    this.bootstrapServers = kafka.bootstrapServers();
+    this.kafka = kafka;
     this.topic = kafka.deadLetterTopic();
     this.maxBytes = maxBytes;
     this.notStored = notStored;
@@ -101,7 +106,7 @@ public final class DeadLetterProducer implements Serializable {
     Exception e = failure.get();
     if (e != null) {
       throw new IllegalStateException("cannot store rejected records in dead-letter topic " + topic + " at "
-          + bootstrapServers + ": " + e.getMessage(), e);
+          + kafka.bootstrapServers() + ": " + e.getMessage(), e);
     }
   }
 
@@ -121,16 +126,21 @@ public final class DeadLetterProducer implements Serializable {
     }
   }
 
+  /** The dead-letter producer's configuration: the cluster's client properties and the producer's own. */
+  static Map<String, Object> producerProperties(Map<String, String> clientProperties) {
+    Map<String, Object> props = new HashMap<>(clientProperties);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
+    return props;
+  }
+
   private KafkaProducer<byte[], byte[]> producer() {
-    return PRODUCERS.computeIfAbsent(bootstrapServers, servers -> {
-      Map<String, Object> props = Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-          ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-          ProducerConfig.LINGER_MS_CONFIG, 5,
-          ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-          ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
-      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    return PRODUCERS.computeIfAbsent(kafka.clientProperties(), client -> {
+      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(client), new ByteArraySerializer(),
+          new ByteArraySerializer());
       // Every batch flushes its dead letters: nothing is left to send when the JVM stops.
       ShutdownHooks.afterSpark(() -> producer.close(Duration.ofSeconds(5)));
       return producer;

@@ -21,13 +21,17 @@ public final class KafkaEndOffsets implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
 
   public KafkaEndOffsets(KafkaConfig kafka) {
+    this.consumer = new KafkaConsumer<>(consumerProperties(kafka));
+  }
+
+  static Properties consumerProperties(KafkaConfig kafka) {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.putAll(kafka.clientProperties());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "trackpipe-lag-probe");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    this.consumer = new KafkaConsumer<>(props);
+    return props;
   }
 
   /**

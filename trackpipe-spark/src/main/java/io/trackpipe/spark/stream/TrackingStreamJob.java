@@ -191,8 +191,7 @@ public final class TrackingStreamJob {
 
   private StreamQueries.Running startDomain(SparkSession spark, Warehouse warehouse, Domain domain, Rollups rollups,
       Optional<RawStoreWriter> rawForDomain, boolean availableNow) throws SQLException, IOException, TimeoutException {
-    KafkaConfig topics = new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(), domain.topics().deadLetters(),
-        kafka.partitions(), kafka.replicationFactor());
+    KafkaConfig topics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
     KafkaTopics.ensureExist(topics);
     Path checkpointDir = stream.checkpointDir(domain);
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);

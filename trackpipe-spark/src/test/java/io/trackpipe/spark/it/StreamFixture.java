@@ -57,9 +57,9 @@ public final class StreamFixture {
   private StreamFixture(String name, EmbeddedStack stack, Path workDir) {
     this.name = name;
     this.stack = stack;
-    this.kafka = new KafkaConfig(stack.kafka().bootstrapServers(), name + "-events", name + "-dead-letter", 2, (short) 1);
+    this.kafka = KafkaConfig.plaintext(stack.kafka().bootstrapServers(), name + "-events", name + "-dead-letter", 2, (short) 1);
     stack.mariaDb().createDatabase(name);
-    this.warehouseConfig = new WarehouseConfig(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password());
+    this.warehouseConfig = WarehouseConfig.unencrypted(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password());
     this.warehouse = new Warehouse(warehouseConfig);
     this.checkpointDir = workDir.resolve(name + "-checkpoint");
     warehouse.migrate();

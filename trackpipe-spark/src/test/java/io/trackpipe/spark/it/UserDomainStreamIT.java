@@ -51,7 +51,7 @@ class UserDomainStreamIT {
         .map(d -> d.name().equals("signups") ? d.withTopics(new DomainTopics(f.name + "-signups", f.name + "-signups-dead")) : d)
         .toList();
     // Created up front, so the test can produce to them before the job (which creates them too) starts.
-    KafkaTopics.ensureExist(new KafkaConfig(f.kafka.bootstrapServers(), f.name + "-signups", f.name + "-signups-dead",
+    KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), f.name + "-signups", f.name + "-signups-dead",
         f.kafka.partitions(), f.kafka.replicationFactor()));
     return f.streamConfig().withDomains(new DomainCatalog(domains));
   }

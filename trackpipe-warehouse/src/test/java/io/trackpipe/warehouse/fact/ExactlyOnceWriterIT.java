@@ -30,7 +30,7 @@ class ExactlyOnceWriterIT {
     EmbeddedStack stack = EmbeddedStack.shared();
     String name = "wh_" + UUID.randomUUID().toString().substring(0, 8);
     stack.mariaDb().createDatabase(name);
-    warehouse = new Warehouse(new WarehouseConfig(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password()));
+    warehouse = new Warehouse(WarehouseConfig.unencrypted(stack.mariaDb().jdbcUrl(name), stack.mariaDb().user(), stack.mariaDb().password()));
     warehouse.migrate();
     writer = new ExactlyOnceWriter(warehouse);
   }

@@ -38,7 +38,7 @@ class TransactionRetryIT {
       database = "retry_" + UUID.randomUUID().toString().substring(0, 8);
       stack.mariaDb().createDatabase(database);
     }
-    Warehouse warehouse = new Warehouse(new WarehouseConfig(stack.mariaDb().jdbcUrl(database) + urlOptions,
+    Warehouse warehouse = new Warehouse(WarehouseConfig.unencrypted(stack.mariaDb().jdbcUrl(database) + urlOptions,
         stack.mariaDb().user(), stack.mariaDb().password()));
     warehouse.migrate();
     return warehouse;
