@@ -35,6 +35,8 @@ public final class Warehouse {
     // UTC on the wire so DATE/DATETIME values are not shifted by the JVM's default zone.
     props.setProperty("connectionTimeZone", "UTC");
     props.setProperty("forceConnectionTimeZoneToSession", "true");
+    // A batch of multi-row upserts is pipelined, not sent as the bulk command, which runs row by row (3x slower here).
+    props.setProperty("useBulkStmtsForInserts", "false");
     try {
       return DriverManager.getConnection(config.connectionUrl(), props);
     } catch (SQLException e) {

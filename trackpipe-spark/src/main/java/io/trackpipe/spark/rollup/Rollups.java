@@ -118,7 +118,7 @@ public final class Rollups {
    * found in the same start.
    */
   private static StructType checkDerivedColumns(SparkSession spark, EventSchema schema, List<String> problems) {
-    Dataset<Row> source = spark.createDataFrame(List.<Row>of(), EventColumns.eventSchema(schema, false));
+    Dataset<Row> source = RollupSource.withRollupTypes(spark.createDataFrame(List.<Row>of(), EventColumns.eventSchema(schema, false)), schema);
     for (DerivedColumn derived : schema.derived()) {
       DataType type = check("derived column '" + derived.name() + "'", derived.expression(), source, problems);
       source = source.withColumn(derived.name(), type == null ? lit(null).cast(DataTypes.StringType) : expr(derived.expression()));

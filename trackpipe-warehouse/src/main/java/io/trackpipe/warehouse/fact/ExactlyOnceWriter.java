@@ -8,8 +8,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +22,6 @@ import java.util.Optional;
  * (retried by {@link Warehouse#inRetriedTransaction}).
  */
 public final class ExactlyOnceWriter {
-  private static final int ROWS_PER_STATEMENT = 500;
-
   private final Warehouse warehouse;
 
   public ExactlyOnceWriter(Warehouse warehouse) {
@@ -55,7 +51,7 @@ public final class ExactlyOnceWriter {
       }
       long rows = 0;
       for (FactBatch batch : batches) {
-        rows += upsert(c, batch);
+        rows += batch.upsert(c);
       }
       try (PreparedStatement s = c.prepareStatement(
           "INSERT INTO stream_commit (sink, query_id, batch_id, start_offsets, end_offsets, arrived_until, committed_at)"
@@ -120,34 +116,5 @@ public final class ExactlyOnceWriter {
       }
       return null;
     });
-  }
-
-  private static long upsert(Connection c, FactBatch batch) throws SQLException {
-    List<Object[]> rows = new ArrayList<>(batch.rows());
-    // One key order for every writer keeps concurrent transactions from deadlocking on each other's rows.
-    rows.sort(keyOrder(batch.table()));
-    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
-      try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
-        int p = 1;
-        for (int r = from; r < to; r++) {
-          p = batch.table().bind(s, p, rows.get(r));
-        }
-        s.executeUpdate();
-      }
-    }
-    return rows.size();
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  static Comparator<Object[]> keyOrder(FactTable table) {
-    int keys = table.keyColumns().size();
-    return (a, b) -> {
-      for (int i = 0; i < keys; i++) {
-        int cmp = ((Comparable) a[i]).compareTo(b[i]);
-        if (cmp != 0) return cmp;
-      }
-      return 0;
-    };
   }
 }

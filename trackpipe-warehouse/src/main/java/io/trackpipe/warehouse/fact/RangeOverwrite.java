@@ -29,7 +29,6 @@ import java.util.TreeSet;
  * that committed meanwhile makes this one fail rather than move the watermark back.
  */
 public final class RangeOverwrite {
-  private static final int ROWS_PER_STATEMENT = 500;
 
   private final Warehouse warehouse;
 
@@ -116,7 +115,7 @@ public final class RangeOverwrite {
       long inserted = 0;
       for (Replacement r : replacements) {
         deleted += delete(c, r);
-        inserted += insert(c, r.batch());
+        inserted += r.batch().upsert(c); // the old rows are gone: the upserts only insert
       }
       if (next != null) store(c, pipeline, next);
       return new Outcome(deleted, inserted);
@@ -182,20 +181,5 @@ public final class RangeOverwrite {
       }
     }
     return deleted;
-  }
-
-  /** The old rows are gone, so the upsert statement only inserts (in primary-key order, like every writer). */
-  private static long insert(Connection c, FactBatch batch) throws SQLException {
-    List<Object[]> rows = new ArrayList<>(batch.rows());
-    rows.sort(ExactlyOnceWriter.keyOrder(batch.table()));
-    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
-      try (PreparedStatement s = c.prepareStatement(batch.table().upsertSql(to - from))) {
-        int p = 1;
-        for (int r = from; r < to; r++) p = batch.table().bind(s, p, rows.get(r));
-        s.executeUpdate();
-      }
-    }
-    return rows.size();
   }
 }
