@@ -109,8 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
       new DimensionTables(warehouse).upsert(dimensions);
       KafkaTopics.ensureExist(kafka);
       Optional<Domain> shop = stream.domains().domain(DomainCatalog.ECOMMERCE);
-      KafkaConfig shopKafka = shop.map(d -> new KafkaConfig(kafka.bootstrapServers(), d.topics().events(),
-          d.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor())).orElse(null);
+      KafkaConfig shopKafka = shop.map(d -> kafka.withTopics(d.topics().events(), d.topics().deadLetters())).orElse(null);
       if (shopKafka != null) KafkaTopics.ensureExist(shopKafka);
       long shopEvents = Math.round(events * ecommerceShare);
 

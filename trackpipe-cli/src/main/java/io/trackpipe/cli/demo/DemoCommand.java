@@ -175,8 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (!noGenerate && shop.isPresent() && demo.ecommerceRate() > 0) {
       Domain domain = shop.get();
       GeneratorConfig shopConfig = generatorConfig.toBuilder().eventsPerSecond(demo.ecommerceRate()).build();
-      KafkaConfig shopTopics = new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(),
-          domain.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor());
+      KafkaConfig shopTopics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
       KafkaTopics.ensureExist(shopTopics);
       generatorRun[1] = new GeneratorRun(RecordGenerator.forDomain(domain, shopConfig, streamConfig.timeZone()),
           KafkaEventSink.forEvents(shopTopics), Clock.systemUTC());

@@ -170,8 +170,7 @@ public final class ImportCommand implements Callable<Integer> {
       return ExitCodes.FAILURE;
     }
 
-    KafkaTopics.ensureExist(new KafkaConfig(kafka.bootstrapServers(), domain.topics().events(),
-        domain.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor()));
+    KafkaTopics.ensureExist(kafka.withTopics(domain.topics().events(), domain.topics().deadLetters()));
     long limit = maxRejected == null ? Long.MAX_VALUE : maxRejected;
     try (EventPublisher publisher = new EventPublisher(kafka, "trackpipe-import", kafkaTimeout, 64L * 1024 * 1024,
         maxLine * 4, new KafkaAvailability())) {

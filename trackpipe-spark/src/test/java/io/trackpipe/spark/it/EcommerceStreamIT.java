@@ -79,7 +79,7 @@ class EcommerceStreamIT {
     StreamFixture f = StreamFixture.create("shop", work);
     Domain shop = DomainCatalog.load(List.of(), List.of()).domain(DomainCatalog.ECOMMERCE).orElseThrow();
     String topic = shop.topics().events();
-    KafkaTopics.ensureExist(new KafkaConfig(f.kafka.bootstrapServers(), topic, shop.topics().deadLetters(), 2, (short) 1));
+    KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), topic, shop.topics().deadLetters(), 2, (short) 1));
     EcommerceEventGenerator generator = new EcommerceEventGenerator(shop, GeneratorConfig.builder(SampleDimensions.generate(1))
         .seed(SEED).duplicateRatio(0.04).lateRatio(0.05).maxLateness(Duration.ofHours(4)).malformedRatio(0.01)
         .ruleViolationRatio(0.02).build(), ZoneOffset.UTC);
