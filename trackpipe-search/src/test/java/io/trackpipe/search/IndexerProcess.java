@@ -18,7 +18,7 @@ final class IndexerProcess {
 
   /** Arguments: JDBC URL, user, password, search URL, index prefix, rows per bulk request. */
   public static void main(String[] args) throws Exception {
-    Warehouse warehouse = new Warehouse(new WarehouseConfig(args[0], args[1], args[2]));
+    Warehouse warehouse = new Warehouse(WarehouseConfig.unencrypted(args[0], args[1], args[2]));
     SearchConfig config = SearchConfig.of(args[3], args[4]).withBulkRows(Integer.parseInt(args[5]));
     new SearchIndexJob(config, warehouse, (index, written, deleted) -> {
       System.out.println(PROGRESS + index + " " + written + " " + deleted);

@@ -45,7 +45,7 @@ final class TestWarehouse {
     }
     String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
     server.createDatabase(name);
-    Warehouse warehouse = new Warehouse(new WarehouseConfig(server.jdbcUrl(name), server.user(), server.password()));
+    Warehouse warehouse = new Warehouse(WarehouseConfig.unencrypted(server.jdbcUrl(name), server.user(), server.password()));
     warehouse.migrate();
     return warehouse;
   }
