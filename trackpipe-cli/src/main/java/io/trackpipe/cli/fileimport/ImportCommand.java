@@ -140,6 +140,10 @@ public final class ImportCommand implements Callable<Integer> {
       LineReader lines;
       long size = -1;
       try {
+        if (!file.equals(STDIN) && !Files.isRegularFile(Path.of(file))) {
+          problems.add("cannot read " + file + ": " + (Files.exists(Path.of(file)) ? "not a file" : "no such file"));
+          continue;
+        }
         InputStream in = file.equals(STDIN) ? System.in : Files.newInputStream(Path.of(file));
         if (!file.equals(STDIN)) size = Files.size(Path.of(file));
         lines = new LineReader(in, maxLine);
