@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Where the demo keeps its embedded servers' data and which ports they listen on. */
-public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort) {
+public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort, int searchPort) {
 
   public static final Setting<Path> DATA_DIR = Setting.of("demo.data-dir", ValueType.PATH, Path.of("data/demo"),
       "Folder of the demo's Kafka and MariaDB data and the stream checkpoint; kept between runs.");
@@ -18,14 +18,18 @@ public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String da
   public static final Setting<Integer> CASSANDRA_PORT = Setting.of("demo.cassandra-port", ValueType.INT, 19042,
       "CQL port of the embedded Cassandra server (the raw store; 0 picks a free one).")
       .checked(p -> p >= 0 && p <= 65535, "a port (0–65535)");
+  public static final Setting<Integer> SEARCH_PORT = Setting.of("demo.search-port", ValueType.INT, 19200,
+      "HTTP port of the embedded OpenSearch node of demo --with-search (0 picks a free one).")
+      .checked(p -> p >= 0 && p <= 65535, "a port (0–65535)");
   public static final Setting<String> DATABASE = Setting.of("demo.database", ValueType.STRING, "trackpipe",
       "Database the demo creates for the warehouse.").checked(s -> s.matches("[A-Za-z0-9_]+"), "letters, digits and _");
 
-  public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT);
+  public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT,
+      SEARCH_PORT);
 
   public static DemoConfig from(Configuration config) {
     return new DemoConfig(config.get(DATA_DIR), config.get(KAFKA_PORT), config.get(MARIADB_PORT), config.get(DATABASE),
-        config.get(CASSANDRA_PORT));
+        config.get(CASSANDRA_PORT), config.get(SEARCH_PORT));
   }
 
   public Path checkpointDir() {
