@@ -40,6 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -113,13 +115,21 @@ public final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
 
     if (fresh) Folders.deleteRecursively(demo.dataDir());
-    out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : " and Cassandra") + " under "
-        + demo.dataDir().toAbsolutePath() + " …");
-    java.util.concurrent.CompletableFuture<DemoSearch> searchStart = withSearch
-        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> DemoSearch.startServer(demo.dataDir(), demo.searchPort()))
-        : java.util.concurrent.CompletableFuture.completedFuture(null);
-    EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
-        demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
+    out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : ", Cassandra") + (withSearch ? ", OpenSearch" : "")
+        + " under " + demo.dataDir().toAbsolutePath() + " …");
+    CompletableFuture<DemoSearch> searchStart = withSearch
+        ? CompletableFuture.supplyAsync(() -> DemoSearch.startServer(demo.dataDir(), demo.searchPort()))
+        : CompletableFuture.completedFuture(null);
+    EmbeddedStack stack;
+    try {
+      stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
+          demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
+    } catch (RuntimeException e) {
+      searchStart.thenAccept(started -> {
+        if (started != null) started.close();
+      });
+      throw e;
+    }
     CountDownLatch done = new CountDownLatch(1);
     GeneratorRun[] generatorRun = new GeneratorRun[1];
     RunningStream[] stream = new RunningStream[1];
@@ -143,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
     stack.leaveShutdownToCaller();
     try {
       search = searchStart.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       stack.close();
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
