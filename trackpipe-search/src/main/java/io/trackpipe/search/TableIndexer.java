@@ -78,7 +78,7 @@ final class TableIndexer {
     long documents = client.expectOk("GET", "/" + index + "/_count", null, "count index " + index).path("count").asLong();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     String mode = since.isPresent() ? "incremental" : "full";
-    LOG.info("Indexed {} into {} ({}): {} rows read, {} documents deleted, {} documents, {} ms", tableName, index, mode,
+    LOG.debug("Indexed {} into {} ({}): {} rows read, {} documents deleted, {} documents, {} ms", tableName, index, mode,
         rows, deleted, documents, took.toMillis());
     return new TableReport(tableName, index, mode, rows, deleted, documents, took,
         since.map(s -> "rows written since " + s).orElse("every row"));

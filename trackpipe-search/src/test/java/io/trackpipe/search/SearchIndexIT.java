@@ -173,6 +173,47 @@ class SearchIndexIT {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("two pauses, 0.5 s and 1 s").isGreaterThan(Duration.ofMillis(1400));
   }
 
+  @Test
+  void theDocumentedIndexTemplateAndAggregationWorkOnTheIndices() throws Exception {
+    String docs = Files.readString(Path.of("..", "docs", "search-index.md"));
+    String template = quotedJsonAfter(docs, "/_index_template/trackpipe")
+        .replace("\"trackpipe-*\"", "\"" + prefix + "*\"");
+    IndexContents.send(search.url(), "PUT", "/_index_template/" + prefix + "template", template);
+    TestWarehouse.insertEvents(warehouse, 500, 3);
+    new SearchIndexJob(config, warehouse, IndexProgress.NONE).run(TestWarehouse.JOB_ADS, false);
+    String index = config.indexName("job-ads", "events");
+
+    JsonNode settings = IndexContents.send(search.url(), "GET", "/" + index + "/_settings", null).path(index).path("settings")
+        .path("index");
+    assertThat(settings.path("refresh_interval").asText()).as("from the template").isEqualTo("5s");
+    assertThat(settings.path("number_of_shards").asText()).isEqualTo("1");
+    assertThat(IndexContents.send(search.url(), "GET", "/" + index + "/_mapping", null).path(index).path("mappings")
+        .path("properties").path("clicks").path("type").asText()).as("from the indexer").isEqualTo("long");
+
+    String aggregation = quotedJsonAfter(docs, "/trackpipe-job-ads-events/_search?size=0")
+        .replace("2026-12-01", "2026-11-28").replace("2026-12-08", "2026-11-30");
+    JsonNode buckets = IndexContents.send(search.url(), "POST", "/" + index + "/_search?size=0", aggregation)
+        .path("aggregations").path("by_publisher").path("buckets");
+    long clicks = 0;
+    for (JsonNode bucket : buckets) clicks += bucket.path("clicks").path("value").asLong();
+    long expected;
+    try (java.sql.Connection c = warehouse.connect(); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT SUM(clicks) FROM events")) {
+      rs.next();
+      expected = rs.getLong(1);
+    }
+    assertThat(buckets.size()).isEqualTo(3);
+    assertThat(clicks).isEqualTo(expected).isPositive();
+  }
+
+  /** The JSON of the first {@code -d '…'} after {@code marker} in the docs. */
+  private static String quotedJsonAfter(String docs, String marker) {
+    int at = docs.indexOf(marker);
+    assertThat(at).as("docs/search-index.md shows " + marker).isNotNegative();
+    int start = docs.indexOf("-d '", at) + 4;
+    return docs.substring(start, docs.indexOf("'\n", start));
+  }
+
   private static long progressLines(Path log) throws Exception {
     return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(IndexerProcess.PROGRESS)).count() : 0;
   }

@@ -28,6 +28,8 @@ import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.search.SearchConfig;
+import io.trackpipe.search.SearchIndexJob;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;
@@ -40,6 +42,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,7 +61,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {"Start the whole pipeline on this machine: embedded Kafka (KRaft), MariaDB and Cassandra (the raw",
         "store; --no-cassandra leaves it out), schema and dimension tables, the HTTP collector, the event generator,",
-        "the streaming job and the live dashboard, with live progress.",
+        "the streaming job and the live dashboard, with live progress. --with-search adds an embedded OpenSearch node",
+        "and indexes the rollup tables into it every 10 s (trackpipe index).",
         "Data stays under demo.data-dir (default data/demo): run it again to resume, --fresh to start over."},
     footer = {"", "Examples:", "  trackpipe demo", "  trackpipe demo --rate 20000", "  trackpipe demo --no-generate",
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
@@ -85,12 +90,18 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Do not start embedded Cassandra: the stream then skips the raw store (saves 10–30 s of start-up and about 1 GB).")
   boolean noCassandra;
 
+  @Option(names = "--with-search", negatable = false,
+      description = "Also start embedded OpenSearch (demo.search-port, 19200) and index the rollup tables into it every 10 s.")
+  boolean withSearch;
+
   @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
       description = "Generator rate (default: generator.events-per-second, 1000).")
   Double rate;
 
   /** The dashboard and the stream's metrics endpoint, once started (printed with the connection help). */
   private volatile DashboardServer dashboard;
+  /** The embedded OpenSearch node and its indexer, with --with-search. */
+  private volatile DemoSearch search;
   /** Set by the shutdown hook: from then on, servers and the stream going down are expected. */
   private volatile boolean stopping;
   private Optional<URI> streamMetricsUrl = Optional.empty();
@@ -106,10 +117,21 @@ public final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
 
     if (fresh) Folders.deleteRecursively(demo.dataDir());
-    out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : " and Cassandra") + " under "
-        + demo.dataDir().toAbsolutePath() + " …");
-    EmbeddedStack stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
-        demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
+    out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : ", Cassandra") + (withSearch ? ", OpenSearch" : "")
+        + " under " + demo.dataDir().toAbsolutePath() + " …");
+    CompletableFuture<DemoSearch> searchStart = withSearch
+        ? CompletableFuture.supplyAsync(() -> DemoSearch.startServer(demo.dataDir(), demo.searchPort()))
+        : CompletableFuture.completedFuture(null);
+    EmbeddedStack stack;
+    try {
+      stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
+          demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
+    } catch (RuntimeException e) {
+      searchStart.thenAccept(started -> {
+        if (started != null) started.close();
+      });
+      throw e;
+    }
     CountDownLatch done = new CountDownLatch(1);
     // Job ads first, then the shop.
     GeneratorRun[] generatorRun = new GeneratorRun[2];
@@ -128,16 +150,24 @@ public final class DemoCommand implements Callable<Integer> {
       if (dashboard != null) stopQuietly("the dashboard", dashboard::close);
       if (stream[0] != null) stopQuietly("the streaming job", stream[0]::close);
       stopQuietly("the embedded servers", stack::close);
+      if (search != null) stopQuietly("OpenSearch", search::close);
       out.printf("Stopped in %.1f s. Run it again to resume.%n", (System.nanoTime() - t0) / 1e9);
       done.countDown();
     });
     stack.leaveShutdownToCaller();
+    try {
+      search = searchStart.join();
+    } catch (CompletionException e) {
+      stack.close();
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
 
     stack.mariaDb().createDatabase(demo.database());
     Map<String, String> embedded = EmbeddedSettings.pointingAt(stack, demo.database(), demo.checkpointDir(), defaults);
     if (settings.get(CollectorConfig.WRITE_KEYS) == null) {
       embedded.put(CollectorConfig.WRITE_KEYS.key(), DemoWriteKey.loadOrCreate(demo.dataDir()));
     }
+    if (search != null) embedded.put(SearchConfig.URL.key(), search.url());
     settings = config.load(embedded);
     KafkaConfig kafka = KafkaConfig.from(settings);
     WarehouseConfig warehouseConfig = WarehouseConfig.from(settings);
@@ -149,6 +179,7 @@ public final class DemoCommand implements Callable<Integer> {
     long seed = settings.get(GeneratorConfig.SEED);
     Dimensions dimensions = SampleDimensions.generate(seed);
     GeneratorConfig generatorConfig = GeneratorConfig.from(settings, dimensions);
+    SearchConfig searchConfig = SearchConfig.from(settings);
     settings.throwIfInvalid();
 
     Warehouse warehouse = new Warehouse(warehouseConfig);
@@ -160,6 +191,7 @@ public final class DemoCommand implements Callable<Integer> {
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
     dashboard = DashboardServer.start(serveConfig, streamConfig.domains(), warehouse, Clock.systemUTC());
+    if (search != null) search.startIndexing(searchConfig, warehouse, streamConfig.domains());
 
     AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
     if (!noGenerate) {
@@ -191,7 +223,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean interactive = System.console() != null;
     long lastPrinted = 0;
     while (!stream[0].awaitTermination(interactive ? 1000 : 2000)) {
-      Optional<String> serverDown = stack.unexpectedExit();
+      Optional<String> serverDown = stack.unexpectedExit().or(() -> search == null ? Optional.empty() : search.unexpectedExit());
       if (serverDown.isPresent() && !stopping) {
         throw new IllegalStateException(serverDown.get());
       }
@@ -250,6 +282,11 @@ public final class DemoCommand implements Callable<Integer> {
           "set generator.* or --rate to change");
     }
     printDashboardHelp(out);
+    if (search != null) {
+      out.println("  Search    " + search.url() + "   indices " + SearchIndexJob.tables(domains.jobAds()).size()
+          + " per domain, e.g. trackpipe-job-ads-events (every " + DemoSearch.EVERY_SECONDS + " s; docs/search-index.md)");
+      out.println("            curl -s '" + search.url() + "/trackpipe-job-ads-events/_search?size=3&sort=latest_update_time:desc'");
+    }
     out.println();
   }
 

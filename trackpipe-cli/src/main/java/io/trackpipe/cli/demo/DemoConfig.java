@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param ecommerceRate events per second of the shop generator next to job ads; 0 runs none
  */
-public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort,
+public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort, int searchPort,
     double ecommerceRate) {
 
   public static final Setting<Path> DATA_DIR = Setting.of("demo.data-dir", ValueType.PATH, Path.of("data/demo"),
@@ -23,6 +23,9 @@ public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String da
   public static final Setting<Integer> CASSANDRA_PORT = Setting.of("demo.cassandra-port", ValueType.INT, 19042,
       "CQL port of the embedded Cassandra server (the raw store; 0 picks a free one).")
       .checked(p -> p >= 0 && p <= 65535, "a port (0–65535)");
+  public static final Setting<Integer> SEARCH_PORT = Setting.of("demo.search-port", ValueType.INT, 19200,
+      "HTTP port of the embedded OpenSearch node of demo --with-search (0 picks a free one).")
+      .checked(p -> p >= 0 && p <= 65535, "a port (0–65535)");
   public static final Setting<String> DATABASE = Setting.of("demo.database", ValueType.STRING, "trackpipe",
       "Database the demo creates for the warehouse.").checked(s -> s.matches("[A-Za-z0-9_]+"), "letters, digits and _");
 
@@ -31,11 +34,11 @@ public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String da
       .checked(r -> r >= 0 && r <= 1_000_000, "0 to 1000000");
 
   public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT,
-      ECOMMERCE_RATE);
+      SEARCH_PORT, ECOMMERCE_RATE);
 
   public static DemoConfig from(Configuration config) {
     return new DemoConfig(config.get(DATA_DIR), config.get(KAFKA_PORT), config.get(MARIADB_PORT), config.get(DATABASE),
-        config.get(CASSANDRA_PORT), config.get(ECOMMERCE_RATE));
+        config.get(CASSANDRA_PORT), config.get(SEARCH_PORT), config.get(ECOMMERCE_RATE));
   }
 
   public Path checkpointDir() {

@@ -84,7 +84,8 @@ public final class IndexCommand implements Callable<Integer> {
         : List.of(catalog.domain(domainName).orElseThrow(() -> new ConfigException(List.of("--domain: no domain '"
             + domainName + "' (defined: " + String.join(", ", catalog.names()) + ", or all; add one with domain.definitions)"))));
     SearchIndexJob job = new SearchIndexJob(search, new Warehouse(warehouse), (index, written, deleted) -> {
-      if ((written + deleted) % 50_000 < search.bulkRows()) {
+      long sent = written + deleted;
+      if (sent >= 50_000 && sent % 50_000 < search.bulkRows()) { // about every 50,000 documents of a big table
         System.out.printf("  %s: %,d documents written, %,d deleted so far%n", index, written, deleted);
       }
     });
