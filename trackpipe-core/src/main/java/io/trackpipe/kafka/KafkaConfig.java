@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * Where tracking events live in Kafka and how to reach it: the brokers, the two topics every component agrees on, how
@@ -95,7 +96,7 @@ public record KafkaConfig(
    */
   public Map<String, String> clientProperties() {
     Map<String, String> properties = new LinkedHashMap<>();
-    properties.put("bootstrap.servers", bootstrapServers);
+    properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.putAll(security.clientProperties());
     return properties;
   }

@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 
 /**
  * How every trackpipe Kafka client authenticates and encrypts: the security protocol, SASL credentials and TLS trust
@@ -122,20 +125,22 @@ public record KafkaSecurity(
   /** The security part of a Kafka client's configuration; empty keys are left out so the client's defaults apply. */
   public Map<String, String> clientProperties() {
     Map<String, String> properties = new LinkedHashMap<>();
-    properties.put("security.protocol", protocol);
+    properties.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
     if (sasl()) {
-      properties.put("sasl.mechanism", saslMechanism);
-      properties.put("sasl.jaas.config", jaasConfig());
+      properties.put(SaslConfigs.SASL_MECHANISM, saslMechanism);
+      properties.put(SaslConfigs.SASL_JAAS_CONFIG, jaasConfig());
     }
     if (tls()) {
       if (truststoreLocation != null) {
-        properties.put("ssl.truststore.location", truststoreLocation);
-        if (truststorePassword != null) properties.put("ssl.truststore.password", truststorePassword);
+        properties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststoreLocation);
+        if (truststorePassword != null) {
+          properties.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, truststorePassword);
+        }
       }
       if (keystoreLocation != null) {
-        properties.put("ssl.keystore.location", keystoreLocation);
-        properties.put("ssl.keystore.password", keystorePassword);
-        properties.put("ssl.key.password", keystorePassword);
+        properties.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keystoreLocation);
+        properties.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, keystorePassword);
+        properties.put(SslConfigs.SSL_KEY_PASSWORD_CONFIG, keystorePassword);
       }
     }
     return properties;

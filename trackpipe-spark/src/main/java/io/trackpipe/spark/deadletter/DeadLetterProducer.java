@@ -60,6 +60,8 @@ public final class DeadLetterProducer implements Serializable {
   private final LongAccumulator notStored;
   private transient AtomicReference<Exception> failure;
   private transient boolean sent;
+  /** This instance's shared producer, looked up once: the lookup key is built from the settings. */
+  private transient KafkaProducer<byte[], byte[]> producer;
 
   /**
    * @param maxBytes the most bytes of a rejected record's key, and of its value, that are kept
@@ -138,12 +140,13 @@ public final class DeadLetterProducer implements Serializable {
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
-    return PRODUCERS.computeIfAbsent(kafka.clientProperties(), client -> {
-      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(client), new ByteArraySerializer(),
+    if (producer == null) producer = PRODUCERS.computeIfAbsent(kafka.clientProperties(), client -> {
+      KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(producerProperties(client), new ByteArraySerializer(),
           new ByteArraySerializer());
       // Every batch flushes its dead letters: nothing is left to send when the JVM stops.
-      ShutdownHooks.afterSpark(() -> producer.close(Duration.ofSeconds(5)));
-      return producer;
+      ShutdownHooks.afterSpark(() -> created.close(Duration.ofSeconds(5)));
+      return created;
     });
+    return producer;
   }
 }
