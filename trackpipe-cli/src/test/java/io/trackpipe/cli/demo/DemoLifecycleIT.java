@@ -3,6 +3,7 @@ package io.trackpipe.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.trackpipe.domain.DomainCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -133,7 +134,8 @@ class DemoLifecycleIT {
   }
 
   private static long recordsRead(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT records_read FROM pipeline_status")) {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT records_read FROM pipeline_status WHERE job = '" + DomainCatalog.load(List.of(), List.of()).jobAds().sink() + "'")) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }

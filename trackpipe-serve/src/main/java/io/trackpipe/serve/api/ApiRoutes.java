@@ -194,6 +194,8 @@ public final class ApiRoutes {
     node.put("title", domain.title());
     node.put("subtitle", d.title());
     node.put("description", domain.description());
+    // The stream's name for this domain: its row in /pipeline is the one whose job this is.
+    node.put("stream", domain.sink());
     ArrayNode measures = node.putArray("measures");
     for (Measure m : d.measures()) {
       ObjectNode measure = measures.addObject();

@@ -227,7 +227,8 @@ function showTop(table, top) {
 
 function showPipeline(pipeline) {
   const set = (key, text) => { document.querySelector(`[data-pipe="${key}"]`).textContent = text; };
-  const job = pipeline.jobs[0];
+  // The stream of the domain shown (one row per domain's stream).
+  const job = pipeline.jobs.find((j) => j.job === state.domain.stream);
   if (!job) {
     for (const key of ["input", "processed", "lag", "last_batch", "dead_letters", "freshness"]) set(key, "–");
     set("last_batch", "no batch yet");
