@@ -124,8 +124,10 @@ class DeployFilesIT {
       joined = joined.substring(1, joined.length() - 1).replaceAll("\\{\\{.*?}}", SAMPLE_TIME);
       commands.add(trackpipeArguments(joined));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "export", "verify");
     assertThat(commands.get(0)).contains("--once");
+    assertThat(commands.get(1)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(Files.readString(dag)).as("the export runs after the batch").contains("batch_once >> [export_hive, verify]");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 
@@ -141,7 +143,9 @@ class DeployFilesIT {
       String args = m.group(1).replaceAll("\"\\$\\([^)]*\\)\"", SAMPLE_TIME);
       commands.add(trackpipeArguments("trackpipe " + args));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "export", "export", "verify");
+    assertThat(commands.get(1)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(commands.get(2)).containsExactly("export", "hive");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 
