@@ -169,6 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
         streamConfig.domains());
+    HiveExportHelp.print(out, demo, warehouseConfig);
     if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
     boolean interactive = System.console() != null;
