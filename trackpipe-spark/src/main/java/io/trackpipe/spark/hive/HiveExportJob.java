@@ -52,6 +52,7 @@ public final class HiveExportJob {
   private static final Logger LOG = LoggerFactory.getLogger(HiveExportJob.class);
   /** The table property recording the format, so that a change of {@code --format} recreates the table. */
   static final String FORMAT_PROPERTY = "trackpipe.export.format";
+  /** A run's folder name: sortable, one per run. */
   private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'run-'yyyyMMdd'T'HHmmss.SSS'Z'");
 
   private final SparkSession spark;
