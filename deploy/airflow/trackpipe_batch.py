@@ -5,8 +5,9 @@ hour missed while it did not run), `trackpipe batch --once --domain ecommerce` d
 hours before and fails the run when the warehouse differs (exit code 4; `trackpipe backfill` repairs it).
 The commands run where trackpipe is installed: `trackpipe` on the worker's PATH (a link to bin/trackpipe, or the
 image's entry point) with its settings in TRACKPIPE_CONFIG and secrets in TRACKPIPE_* variables of the worker.
-The exports will join here as tasks after `batch_once` when trackpipe has them. trackpipe.cron is the same schedule
-for cron. A test compiles this file and runs each `trackpipe ...` command line below with --help, so a renamed
+After the batch, `trackpipe export hive` rewrites the Hive partitions of the days the batch may have rewritten
+(yesterday and today), next to the audit. trackpipe.cron is the same schedule for cron (plus a nightly export of every
+day). A test compiles this file and runs each `trackpipe ...` command line below with --help, so a renamed
 command or flag fails the build: keep each one a plain string.
 """
 
@@ -29,7 +30,7 @@ default_args = {
 
 with DAG(
     dag_id="trackpipe_batch",
-    description="trackpipe: rewrite settled hours from the raw store, then verify one",
+    description="trackpipe: rewrite settled hours from the raw store, then verify one and export to Hive",
     schedule="@hourly",
     start_date=datetime(2026, 1, 1),
     catchup=False,  # one cycle catches up on every missed hour: no need to replay each run
@@ -47,6 +48,12 @@ with DAG(
         task_id="batch_once_ecommerce",
         bash_command="trackpipe batch --once --domain ecommerce",
     )
+    # The Hive tables' partitions of the days the batch may have rewritten; a failed run switched only whole tables or
+    # partitions, so a retry is safe.
+    export_hive = BashOperator(
+        task_id="export_hive",
+        bash_command="trackpipe export hive --from '{{ macros.ds_add(ds, -1) }}' --to '{{ macros.ds_add(ds, 1) }}'",
+    )
     # The hour that ended three hours before this run's: settled (end + stream.allowed-lateness 2h +
     # batch.settle-time 10m), so the stream and the batch have both finished with it.
     verify = BashOperator(
@@ -58,4 +65,4 @@ with DAG(
         retries=0,
     )
     batch_once >> verify
-    batch_once >> batch_once_ecommerce
+    batch_once >> batch_once_ecommerce >> export_hive

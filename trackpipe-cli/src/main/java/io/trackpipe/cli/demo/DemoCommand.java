@@ -218,6 +218,7 @@ public final class DemoCommand implements Callable<Integer> {
     printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
         streamConfig.domains());
     if (shop.isPresent()) printShopHelp(out, demo, warehouseConfig, stack, shop.get(), collector[0], collectorConfig);
+    HiveExportHelp.print(out, demo, warehouseConfig);
     if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
     boolean interactive = System.console() != null;

@@ -126,9 +126,12 @@ class DeployFilesIT {
       joined = joined.substring(1, joined.length() - 1).replaceAll("\\{\\{.*?}}", SAMPLE_TIME);
       commands.add(trackpipeArguments(joined));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "export", "verify");
     assertThat(commands.get(0)).contains("--once");
     assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
+    assertThat(commands.get(2)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(Files.readString(dag)).as("the export runs after the batches")
+        .contains("batch_once >> batch_once_ecommerce >> export_hive");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 
@@ -144,8 +147,10 @@ class DeployFilesIT {
       String args = m.group(1).replaceAll("\"\\$\\([^)]*\\)\"", SAMPLE_TIME);
       commands.add(trackpipeArguments("trackpipe " + args));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "export", "export", "verify");
     assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
+    assertThat(commands.get(2)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(commands.get(3)).containsExactly("export", "hive");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 

@@ -7,7 +7,11 @@ import static org.apache.spark.sql.functions.lit;
 import io.trackpipe.domain.Domain;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.Date;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -48,6 +52,7 @@ public final class HiveExportJob {
   private static final Logger LOG = LoggerFactory.getLogger(HiveExportJob.class);
   /** The table property recording the format, so that a change of {@code --format} recreates the table. */
   static final String FORMAT_PROPERTY = "trackpipe.export.format";
+  /** A run's folder name: sortable, one per run. */
   private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("'run-'yyyyMMdd'T'HHmmss.SSS'Z'");
 
   private final SparkSession spark;
@@ -73,16 +78,33 @@ public final class HiveExportJob {
 
   /**
    * Exports every table of {@code domain}: whole, or for a {@code range} the partitions of its days (tables without a
-   * day column are rewritten whole either way).
+   * day column are rewritten whole either way). Tables not in the warehouse yet are left out, with a warning.
    */
   public List<TableResult> export(Domain domain, Optional<DateRange> range, ExportFormat format) throws IOException {
     String runId = RUN_ID.format(clock.instant().atOffset(ZoneOffset.UTC));
     spark.sql("CREATE DATABASE IF NOT EXISTS " + quote(hive.database()) + " LOCATION '" + databaseUri() + "'");
     List<TableResult> results = new ArrayList<>();
+    Set<String> inWarehouse = warehouseTables();
     for (ExportTable table : ExportTable.of(domain)) {
+      if (!inWarehouse.contains(table.name())) {
+        // A domain whose stream or batch has not run yet: nothing to export, and nothing in Hive is touched.
+        LOG.warn("Table {} of domain {} is not in the warehouse yet: not exported", table.name(), domain.name());
+        continue;
+      }
       results.add(export(table, range, format, runId));
     }
     return results;
+  }
+
+  private Set<String> warehouseTables() throws IOException {
+    try (Connection c = DriverManager.getConnection(warehouse.jdbcUrl(), warehouse.user(), warehouse.password());
+        ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, "%", new String[] {"TABLE"})) {
+      Set<String> tables = new HashSet<>();
+      while (rs.next()) tables.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+      return tables;
+    } catch (SQLException e) {
+      throw new IOException("cannot list the tables of the warehouse " + warehouse.jdbcUrl() + ": " + e.getMessage(), e);
+    }
   }
 
   TableResult export(ExportTable table, Optional<DateRange> range, ExportFormat format, String runId) throws IOException {

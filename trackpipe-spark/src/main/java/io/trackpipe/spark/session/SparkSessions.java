@@ -73,8 +73,12 @@ public final class SparkSessions {
         .config("spark.hadoop.hive.exec.dynamic.partition", "true")
         .config("spark.hadoop.hive.exec.dynamic.partition.mode", "nonstrict")
         .config("spark.hadoop.hive.exec.max.dynamic.partitions", "100000")
-        .config("spark.hadoop.hive.exec.max.dynamic.partitions.pernode", "100000")
-        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC");
+        .config("spark.hadoop.hive.exec.max.dynamic.partitions.pernode", "100000");
+    // Executors started by this session (a cluster's) read and write Hive text in UTC too; spark-submit's own options stay.
+    String executorOptions = System.getProperty("spark.executor.extraJavaOptions", "");
+    if (!executorOptions.contains("-Duser.timezone=")) {
+      builder.config("spark.executor.extraJavaOptions", (executorOptions + " -Duser.timezone=UTC").trim());
+    }
     if (hive.embeddedMetastore()) {
       Path dir = hive.metastoreDir().toAbsolutePath().normalize();
       Path scratch = dir.resolve("scratch");
