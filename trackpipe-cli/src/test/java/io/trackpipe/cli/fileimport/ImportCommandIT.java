@@ -197,6 +197,39 @@ class ImportCommandIT {
   }
 
   @Test
+  void aShopsEventLogLikeTheSeedsRandomCsvIsImportedWithItsPriceRulesChecked() throws Exception {
+    // The built-in shop domain on its own topics; this test's shoppers have ids no other test uses.
+    long user = 900_000_000L + new java.util.Random().nextInt(99_999_999);
+    Path file = write("random.csv", "user_id,type_of_event,timestamp,product_id,price",
+        user + ",view," + AT + ",1001,0",
+        user + ",cart," + AT + ",1001,0",
+        user + ",purchase," + AT + ",1001,19.99",
+        user + ",purchase," + AT + ",1001,19.99", // 5: an exact copy: sent, counted once downstream (same hashed id)
+        user + ",return," + AT + ",1001,19.99", // 6: a return's price is the refund, negative
+        (user + 1) + ",view," + AT + ",1002,5", // 7: a view costs nothing
+        (user + 1) + ",refund," + AT + ",1002,0"); // 8: not a type of event
+
+    Result result = run("import", List.of("--set", "kafka.bootstrap-servers=" + bootstrap), "--domain", "ecommerce",
+        file.toString());
+
+    assertThat(result.exitCode()).as(result.output()).isEqualTo(ExitCodes.OK);
+    assertThat(result.output()).contains("Read 8 lines; sent 4 events; rejected 3 (invalid_value 1,"
+        + " rule:return_price_negative 1, rule:view_price_zero 1)");
+    List<JsonNode> sent = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll("ecommerce-events")) {
+      if (text(r.key()).equals(String.valueOf(user))) sent.add(json(r.value()));
+    }
+    assertThat(sent).extracting(e -> e.get("type_of_event").asText()).containsExactly("view", "cart", "purchase", "purchase");
+    assertThat(sent.get(2).get("price").decimalValue()).isEqualByComparingTo("19.99");
+    Map<String, String> reasons = readAll("ecommerce-events-dead-letter").stream()
+        .filter(r -> header(r, DeadLetterHeaders.SOURCE).startsWith("import:" + file + "#"))
+        .collect(Collectors.toMap(r -> header(r, DeadLetterHeaders.SOURCE), r -> header(r, DeadLetterHeaders.REASON)));
+    String at = "import:" + file + "#";
+    assertThat(reasons).containsOnly(Map.entry(at + 6, "rule:return_price_negative"), Map.entry(at + 7, "rule:view_price_zero"),
+        Map.entry(at + 8, "invalid_value"));
+  }
+
+  @Test
   void standardInputWithoutAFormatIsAUsageError() {
     assertThat(signups("-").exitCode()).isEqualTo(ExitCodes.USAGE);
   }
