@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -74,43 +73,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
       "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
       "--add-opens", "java.base/java.net=ALL-UNNAMED");
 
-  /** Tunables of the server; {@link #defaults()} suits one machine. */
-  public record Options(int port, String maxHeap, Duration startTimeout, List<String> jvmArgs) {
-
-    public Options {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      Objects.requireNonNull(maxHeap, "maxHeap");
-      Objects.requireNonNull(startTimeout, "startTimeout");
-      jvmArgs = List.copyOf(jvmArgs);
-    }
-
-    /** Free CQL port, 768 MB heap, 120 s start timeout, no extra JVM arguments. */
-    public static Options defaults() {
-      return new Options(0, "768m", Duration.ofSeconds(120), List.of());
-    }
-
-    /** CQL (native transport) port; 0 picks a free one. */
-    public Options withPort(int newPort) {
-      return new Options(newPort, maxHeap, startTimeout, jvmArgs);
-    }
-
-    /** Child JVM's -Xmx value, e.g. "512m". */
-    public Options withMaxHeap(String newMaxHeap) {
-      return new Options(port, newMaxHeap, startTimeout, jvmArgs);
-    }
-
-    public Options withStartTimeout(Duration newTimeout) {
-      return new Options(port, maxHeap, newTimeout, jvmArgs);
-    }
-
-    /** Extra arguments for the server's JVM, e.g. a {@code -Dcassandra.*} property. */
-    public Options withJvmArgs(String... args) {
-      List<String> merged = new ArrayList<>(jvmArgs);
-      merged.addAll(List.of(args));
-      return new Options(port, maxHeap, startTimeout, merged);
-    }
+  /** Free CQL port, 768m heap, 120 s start timeout, no extra JVM arguments: suits one machine. */
+  public static ChildJvmOptions defaultOptions() {
+    return ChildJvmOptions.of("768m");
   }
 
   private final Path dataDir;
@@ -133,11 +98,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   /** Starts (or resumes) a server on {@code dataDir}; {@code port} 0 picks a free CQL port. */
   public static EmbeddedCassandra start(Path dataDir, int port) {
-    return start(dataDir, Options.defaults().withPort(port));
+    return start(dataDir, defaultOptions().withPort(port));
   }
 
   /** Starts (or resumes) a server on {@code dataDir} with the given options. */
-  public static EmbeddedCassandra start(Path dataDir, Options options) {
+  public static EmbeddedCassandra start(Path dataDir, ChildJvmOptions options) {
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
     Path logsDir = Processes.createDirectories(dir.resolve("logs"));
@@ -226,7 +191,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         }
         EmbeddedCassandra server;
         try {
-          server = start(dir, Options.defaults());
+          server = start(dir, defaultOptions());
         } catch (RuntimeException e) {
           Processes.deleteRecursively(dir);
           throw e;

@@ -5,10 +5,8 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,43 +39,9 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedOpenSearch.class);
   private static volatile EmbeddedOpenSearch shared;
 
-  /** Tunables of the server; {@link #defaults()} suits one machine. */
-  public record Options(int port, String maxHeap, Duration startTimeout, List<String> jvmArgs) {
-
-    public Options {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      Objects.requireNonNull(maxHeap, "maxHeap");
-      Objects.requireNonNull(startTimeout, "startTimeout");
-      jvmArgs = List.copyOf(jvmArgs);
-    }
-
-    /** Free HTTP port, 512 MB heap, 120 s start timeout, no extra JVM arguments. */
-    public static Options defaults() {
-      return new Options(0, "512m", Duration.ofSeconds(120), List.of());
-    }
-
-    /** HTTP port; 0 picks a free one. */
-    public Options withPort(int newPort) {
-      return new Options(newPort, maxHeap, startTimeout, jvmArgs);
-    }
-
-    /** Child JVM's -Xmx (and -Xms) value, e.g. "512m". */
-    public Options withMaxHeap(String newMaxHeap) {
-      return new Options(port, newMaxHeap, startTimeout, jvmArgs);
-    }
-
-    public Options withStartTimeout(Duration newTimeout) {
-      return new Options(port, maxHeap, newTimeout, jvmArgs);
-    }
-
-    /** Extra arguments for the server's JVM. */
-    public Options withJvmArgs(String... args) {
-      List<String> merged = new ArrayList<>(jvmArgs);
-      merged.addAll(List.of(args));
-      return new Options(port, maxHeap, startTimeout, merged);
-    }
+  /** Free HTTP port, 512m heap, 120 s start timeout, no extra JVM arguments: suits one machine. */
+  public static ChildJvmOptions defaultOptions() {
+    return ChildJvmOptions.of("512m");
   }
 
   private final Path dataDir;
@@ -96,11 +60,11 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
 
   /** Starts (or resumes) a server on {@code dataDir}; {@code port} 0 picks a free HTTP port. */
   public static EmbeddedOpenSearch start(Path dataDir, int port) {
-    return start(dataDir, Options.defaults().withPort(port));
+    return start(dataDir, defaultOptions().withPort(port));
   }
 
   /** Starts (or resumes) a server on {@code dataDir} with the given options. */
-  public static EmbeddedOpenSearch start(Path dataDir, Options options) {
+  public static EmbeddedOpenSearch start(Path dataDir, ChildJvmOptions options) {
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
     Path logsDir = Processes.createDirectories(dir.resolve("logs"));
@@ -179,7 +143,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         }
         EmbeddedOpenSearch server;
         try {
-          server = start(dir, Options.defaults());
+          server = start(dir, defaultOptions());
         } catch (RuntimeException e) {
           Processes.deleteRecursively(dir);
           throw e;

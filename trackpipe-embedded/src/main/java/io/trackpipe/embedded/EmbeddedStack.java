@@ -50,7 +50,7 @@ public final class EmbeddedStack implements AutoCloseable {
    * {@code dataDir}; Cassandra starts in parallel with the other two.
    */
   public static EmbeddedStack start(Path dataDir, EmbeddedKafka.Options kafkaOptions, int mariaDbPort,
-      EmbeddedCassandra.Options cassandraOptions) {
+      ChildJvmOptions cassandraOptions) {
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
     CompletableFuture<EmbeddedCassandra> cassandraStart = cassandraOptions == null

@@ -37,7 +37,7 @@ class EmbeddedCassandraIT {
   @Test
   void reportsTheServerLogWhenTheServerCannotStart(@TempDir Path dir) {
     // A later -D wins: point the server at a configuration file that does not exist.
-    EmbeddedCassandra.Options options = EmbeddedCassandra.Options.defaults()
+    ChildJvmOptions options = EmbeddedCassandra.defaultOptions()
         .withStartTimeout(Duration.ofSeconds(60))
         .withJvmArgs("-Dcassandra.config=file:///nonexistent/cassandra.yaml");
     assertThatThrownBy(() -> EmbeddedCassandra.start(dir, options))

@@ -45,7 +45,7 @@ class EmbeddedOpenSearchIT {
     // The node keeps an opensearch.yml a user may edit; a key OpenSearch does not know stops it at start-up.
     Path config = Files.createDirectories(dir.resolve("node_1").resolve("config"));
     Files.writeString(config.resolve("opensearch.yml"), "no.such.setting: 1\n");
-    EmbeddedOpenSearch.Options options = EmbeddedOpenSearch.Options.defaults().withStartTimeout(Duration.ofSeconds(90));
+    ChildJvmOptions options = EmbeddedOpenSearch.defaultOptions().withStartTimeout(Duration.ofSeconds(90));
     assertThatThrownBy(() -> EmbeddedOpenSearch.start(dir, options))
         .isInstanceOf(EmbeddedServerException.class)
         .hasMessageContaining("OpenSearch server exited with code 3")

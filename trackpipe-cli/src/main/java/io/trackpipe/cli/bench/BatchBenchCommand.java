@@ -78,7 +78,7 @@ public final class BatchBenchCommand implements Callable<Integer> {
     Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
     Instant oldFrom = today.minus(30, ChronoUnit.DAYS);
     int[] factors = {1, oldFactor};
-    try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(dir.resolve("cassandra"), EmbeddedCassandra.Options.defaults());
+    try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(dir.resolve("cassandra"), EmbeddedCassandra.defaultOptions());
         EmbeddedMariaDb db = EmbeddedMariaDb.start(dir.resolve("mariadb"), 0)) {
       SparkSession spark = SparkSessions.forStream("trackpipe-bench-batch", stream);
       try {

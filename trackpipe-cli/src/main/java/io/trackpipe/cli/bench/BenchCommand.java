@@ -94,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("trackpipe-bench");
     MemorySampler memory = MemorySampler.start();
     try (EmbeddedStack stack = EmbeddedStack.start(dir, EmbeddedKafka.Options.defaults(), 0,
-        withRawStore ? EmbeddedCassandra.Options.defaults() : null)) {
+        withRawStore ? EmbeddedCassandra.defaultOptions() : null)) {
       stack.mariaDb().createDatabase("bench");
       settings = config.load(EmbeddedSettings.pointingAt(stack, "bench", dir.resolve("checkpoint"), domains));
       KafkaConfig kafka = KafkaConfig.from(settings);

@@ -125,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
     EmbeddedStack stack;
     try {
       stack = EmbeddedStack.start(demo.dataDir(), EmbeddedKafka.Options.defaults().withPort(demo.kafkaPort()),
-          demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.Options.defaults().withPort(demo.cassandraPort()));
+          demo.mariaDbPort(), noCassandra ? null : EmbeddedCassandra.defaultOptions().withPort(demo.cassandraPort()));
     } catch (RuntimeException e) {
       searchStart.thenAccept(started -> {
         if (started != null) started.close();
