@@ -183,24 +183,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     }
     synchronized (SHARED_LOCK) {
       if (shared == null) {
-        Path dir;
-        try {
-          dir = Files.createTempDirectory("trackpipe-cassandra-");
-        } catch (IOException e) {
-          throw new EmbeddedServerException("Cannot create a temporary folder for the shared Cassandra server", e);
-        }
-        EmbeddedCassandra server;
-        try {
-          server = start(dir, defaultOptions());
-        } catch (RuntimeException e) {
-          Processes.deleteRecursively(dir);
-          throw e;
-        }
-        Processes.addShutdownHook("trackpipe-shared-cassandra-stop", () -> {
-          server.close();
-          Processes.deleteRecursively(dir);
-        });
-        shared = server;
+        shared = Processes.startInTemporaryFolder("cassandra", dir -> start(dir, defaultOptions()));
       }
       return shared;
     }

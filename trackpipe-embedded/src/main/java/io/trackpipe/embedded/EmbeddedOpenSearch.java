@@ -135,24 +135,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     }
     synchronized (SHARED_LOCK) {
       if (shared == null) {
-        Path dir;
-        try {
-          dir = Files.createTempDirectory("trackpipe-opensearch-");
-        } catch (IOException e) {
-          throw new EmbeddedServerException("Cannot create a temporary folder for the shared OpenSearch server", e);
-        }
-        EmbeddedOpenSearch server;
-        try {
-          server = start(dir, defaultOptions());
-        } catch (RuntimeException e) {
-          Processes.deleteRecursively(dir);
-          throw e;
-        }
-        Processes.addShutdownHook("trackpipe-shared-opensearch-stop", () -> {
-          server.close();
-          Processes.deleteRecursively(dir);
-        });
-        shared = server;
+        shared = Processes.startInTemporaryFolder("opensearch", dir -> start(dir, defaultOptions()));
       }
       return shared;
     }

@@ -1,7 +1,5 @@
 package io.trackpipe.embedded;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -140,27 +138,10 @@ public final class EmbeddedStack implements AutoCloseable {
     }
     synchronized (SHARED_LOCK) {
       if (shared == null) {
-        Path dir;
-        try {
-          dir = Files.createTempDirectory("trackpipe-stack-");
-        } catch (IOException e) {
-          throw new EmbeddedServerException("Cannot create a temporary folder for the shared stack", e);
-        }
-        EmbeddedStack stack;
-        try {
-          // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput. No retention:
-          // tests send records stamped long ago, which a time-based retention check would delete mid-test.
-          stack = start(dir, EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1")
-              .withBrokerProperty("log.retention.ms", "-1"), 0);
-        } catch (RuntimeException e) {
-          Processes.deleteRecursively(dir);
-          throw e;
-        }
-        Processes.addShutdownHook("trackpipe-shared-stack-stop", () -> {
-          stack.close();
-          Processes.deleteRecursively(dir);
-        });
-        shared = stack;
+        // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput. No retention:
+        // tests send records stamped long ago, which a time-based retention check would delete mid-test.
+        shared = Processes.startInTemporaryFolder("stack", dir -> start(dir, EmbeddedKafka.Options.defaults()
+            .withJvmArgs("-XX:TieredStopAtLevel=1").withBrokerProperty("log.retention.ms", "-1"), 0));
       }
       return shared;
     }

@@ -305,6 +305,41 @@ final class Processes {
     return Optional.of(what + " (pid " + process.pid() + ") exited with code " + process.exitValue() + "; its log: " + log);
   }
 
+  /** A server's start in a folder, for {@link #startInTemporaryFolder}. */
+  @FunctionalInterface
+  interface Start<T> {
+    T in(Path dir);
+  }
+
+  /**
+   * The one-per-JVM test servers: {@code start} in a fresh temporary folder (deleted again if the start fails), stopped
+   * and the folder deleted when the JVM exits.
+   */
+  static <T extends AutoCloseable> T startInTemporaryFolder(String name, Start<T> start) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("trackpipe-" + name + "-");
+    } catch (IOException e) {
+      throw new EmbeddedServerException("Cannot create a temporary folder for the shared " + name + " server", e);
+    }
+    T server;
+    try {
+      server = start.in(dir);
+    } catch (RuntimeException e) {
+      deleteRecursively(dir);
+      throw e;
+    }
+    addShutdownHook("trackpipe-shared-" + name + "-stop", () -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        LOG.warn("Stopping the shared {} server failed", name, e);
+      }
+      deleteRecursively(dir);
+    });
+    return server;
+  }
+
   /** Registers a shutdown hook; returns it so that close() can remove it. */
   static Thread addShutdownHook(String name, Runnable action) {
     Thread hook = new Thread(action, name);
