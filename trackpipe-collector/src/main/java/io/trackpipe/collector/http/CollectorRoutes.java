@@ -29,7 +29,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Every route of the collector, and what happens before a route's own work: the write key (401 without touching
- * Kafka), then Kafka's known state (503 at once while it is down). Each domain has its two ingest routes; job ads keeps
+ * Kafka), then Kafka's known state (503 at once while it is down, or while the domain's topics do not exist). Each
+ * domain has its two ingest routes; job ads keeps
  * the routes from before domains were definitions too, so existing trackers carry on.
  *
  * <table>
@@ -38,7 +39,7 @@ import org.eclipse.jetty.util.Callback;
  *   <tr><td>{@code GET /v1/{domain}/pixel.gif}</td><td>{@link PixelEndpoint}</td><td>write key</td></tr>
  *   <tr><td>{@code POST /v1/events}</td><td>job ads' {@link EventsEndpoint}</td><td>write key</td></tr>
  *   <tr><td>{@code GET /v1/pixel.gif}</td><td>job ads' {@link PixelEndpoint}</td><td>write key</td></tr>
- *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and every domain's two topics there (else 503)</td><td>open</td></tr>
+ *   <tr><td>{@code GET /health}</td><td>ready: Kafka reachable and some domain's two topics there (else 503); lists the domains whose topics are missing</td><td>open</td></tr>
  *   <tr><td>{@code GET /health/live}</td><td>alive: the process answers</td><td>open</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>Prometheus text format</td><td>open</td></tr>
  * </table>
@@ -53,6 +54,9 @@ public final class CollectorRoutes extends Handler.Abstract {
   /** Every events route and pixel route by its full path: one map look-up per request finds the domain's endpoint. */
   private final Map<String, EventsEndpoint> eventsRoutes = new HashMap<>();
   private final Map<String, PixelEndpoint> pixelRoutes = new HashMap<>();
+  /** The domain and topics behind each ingest path: a domain whose topics are missing is refused alone. */
+  private final Map<String, Domain> domainsByPath = new HashMap<>();
+  private final List<Domain> domains;
   private final List<String> domainNames;
   private final RequestsPerClient requestsPerClient;
 
@@ -76,8 +80,11 @@ public final class CollectorRoutes extends Handler.Abstract {
         eventsRoutes.put(eventsPath, new EventsEndpoint(eventsPath, ingestion, inFlight, config.maxBodyBytes(),
             config.maxEventsPerRequest(), config.bodyTimeout()));
         pixelRoutes.put(pixelPath, new PixelEndpoint(pixelPath, pixels, ingestion, inFlight));
+        domainsByPath.put(eventsPath, domain);
+        domainsByPath.put(pixelPath, domain);
       }
     }
+    this.domains = List.copyOf(domains);
     this.domainNames = domains.stream().map(Domain::name).toList();
     this.requestsPerClient = new RequestsPerClient(config.maxRequestsPerClient());
   }
@@ -93,7 +100,7 @@ public final class CollectorRoutes extends Handler.Abstract {
       if (!allowed(exchange, method, HttpMethod.POST)) return true;
       exchange.guard(() -> {
         List<Map.Entry<String, String>> query = queryOf(exchange);
-        if (query != null && admitted(exchange, query)) events.handle(exchange);
+        if (query != null && admitted(exchange, query, domainsByPath.get(path))) events.handle(exchange);
       });
       return true;
     }
@@ -103,7 +110,7 @@ public final class CollectorRoutes extends Handler.Abstract {
       if (!allowed(exchange, method, HttpMethod.GET)) return true;
       exchange.guard(() -> {
         List<Map.Entry<String, String>> query = queryOf(exchange);
-        if (query != null && admitted(exchange, query)) pixel.handle(exchange, query);
+        if (query != null && admitted(exchange, query, domainsByPath.get(path))) pixel.handle(exchange, query);
       });
       return true;
     }
@@ -112,12 +119,15 @@ public final class CollectorRoutes extends Handler.Abstract {
         Exchange exchange = exchange(request, response, callback, "health", start, false);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
         KafkaAvailability.State state = availability.state();
-        exchange.json(state.up() ? 200 : 503, ResponseBodies.health(state.up(), kafkaState(state)));
+        List<String> waiting = domains.stream().filter(d -> !availability.topicsExist(d.topics())).map(Domain::name).toList();
+        // Ready while any domain can take events: one domain without topics must not take the others out of service.
+        boolean ready = state.up() && waiting.size() < domains.size();
+        exchange.json(ready ? 200 : 503, ResponseBodies.health(ready, kafkaState(state), state.up() ? waiting : List.of()));
       }
       case "/health/live" -> {
         Exchange exchange = exchange(request, response, callback, "health", start, false);
         if (!allowed(exchange, method, HttpMethod.GET)) return true;
-        exchange.json(200, ResponseBodies.health(true, kafkaState(availability.state())));
+        exchange.json(200, ResponseBodies.health(true, kafkaState(availability.state()), List.of()));
       }
       case "/metrics" -> {
         Exchange exchange = exchange(request, response, callback, "metrics", start, false);
@@ -180,9 +190,9 @@ public final class CollectorRoutes extends Handler.Abstract {
 
   /**
    * The client's share of requests in flight first (it costs nothing to refuse), then the write key (so a stranger
-   * learns nothing about Kafka), then Kafka's known state.
+   * learns nothing about Kafka), then Kafka's known state, then whether the domain's topics exist.
    */
-  private boolean admitted(Exchange exchange, List<Map.Entry<String, String>> query) {
+  private boolean admitted(Exchange exchange, List<Map.Entry<String, String>> query, Domain domain) {
     InetAddress client = clientAddress(exchange.request());
     if (client != null) {
       if (!requestsPerClient.tryEnter(client)) {
@@ -205,6 +215,10 @@ public final class CollectorRoutes extends Handler.Abstract {
     KafkaAvailability.State kafka = availability.state(); // read once: it may change meanwhile
     if (!kafka.up()) {
       Refusals.kafkaUnavailable(exchange, kafka.outage().description());
+      return false;
+    }
+    if (!availability.topicsExist(domain.topics())) {
+      Refusals.topicsMissing(exchange, domain.name());
       return false;
     }
     return true;

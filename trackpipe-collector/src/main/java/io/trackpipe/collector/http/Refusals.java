@@ -59,6 +59,14 @@ final class Refusals {
         + " was acknowledged: send it again later");
   }
 
+  static void topicsMissing(Exchange exchange, String domain) {
+    closeAfterAnswer(exchange);
+    exchange.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+    exchange.error(503, "topics_missing", "domain '" + domain + "' cannot take events yet: its Kafka topics do not exist"
+        + " (the stream creates them when it starts streaming the domain); nothing in this request was acknowledged:"
+        + " send it again later");
+  }
+
   static void kafkaFailed(Exchange exchange, Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (!(cause instanceof KafkaUnavailableException)) {

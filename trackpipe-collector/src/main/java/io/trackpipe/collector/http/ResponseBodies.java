@@ -46,11 +46,16 @@ final class ResponseBodies {
     });
   }
 
-  /** {@code {"status":"up"|"down","kafka":…}} */
-  static byte[] health(boolean up, String kafka) {
+  /** {@code {"status":"up"|"down","kafka":…}}, and {@code "topics_missing":[domain…]} when some domain cannot take events. */
+  static byte[] health(boolean up, String kafka, List<String> domainsWithoutTopics) {
     return write(json -> {
       json.writeStringField("status", up ? "up" : "down");
       json.writeStringField("kafka", kafka);
+      if (!domainsWithoutTopics.isEmpty()) {
+        json.writeArrayFieldStart("topics_missing");
+        for (String domain : domainsWithoutTopics) json.writeString(domain);
+        json.writeEndArray();
+      }
     });
   }
 

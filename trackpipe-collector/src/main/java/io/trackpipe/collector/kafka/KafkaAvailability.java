@@ -1,12 +1,17 @@
 package io.trackpipe.collector.kafka;
 
+import io.trackpipe.domain.DomainTopics;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether Kafka is taking records, as last seen by a send or by {@link KafkaProbe}. While it is down, requests are
- * answered 503 at once instead of each waiting the full Kafka time-out and piling up memory; the probe brings it back.
- * Thread-safe.
+ * Whether Kafka is taking records, as last seen by a send or by {@link KafkaProbe}, and which of the routed topics do
+ * not exist. While Kafka is down, requests are answered 503 at once instead of each waiting the full Kafka time-out and
+ * piling up memory; the probe brings it back. A missing topic takes down only the domains that write to it: a domain
+ * whose topics nobody created yet (the stream creates a domain's topics when it starts streaming it) does not stop
+ * the others. Thread-safe.
  */
 public final class KafkaAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaAvailability.class);
@@ -18,7 +23,6 @@ public final class KafkaAvailability {
   public enum Outage {
     NOT_CHECKED("not checked yet"),
     UNREACHABLE("Kafka is unreachable"),
-    TOPIC_MISSING("a topic is missing"),
     NOT_ACKNOWLEDGED("Kafka did not acknowledge in time");
 
     private final String description;
@@ -41,6 +45,8 @@ public final class KafkaAvailability {
   public record State(boolean up, Outage outage, String detail, long sinceMillis) {}
 
   private volatile State state;
+  /** The routed topics Kafka said do not exist, at the last probe. */
+  private volatile Set<String> missingTopics = Set.of();
 
   /** Starts down until the first probe: nothing is acknowledged before Kafka is known to be there. */
   public KafkaAvailability() {
@@ -53,6 +59,31 @@ public final class KafkaAvailability {
 
   public State state() {
     return state;
+  }
+
+  /** Whether both of a domain's topics exist (as of the last probe); says nothing about Kafka being up. */
+  public boolean topicsExist(DomainTopics topics) {
+    Set<String> missing = missingTopics;
+    return !missing.contains(topics.events()) && !missing.contains(topics.deadLetters());
+  }
+
+  /** The routed topics that did not exist at the last probe. */
+  public Set<String> missingTopics() {
+    return missingTopics;
+  }
+
+  /** What the probe found: Kafka answered, and these of the routed topics do not exist. */
+  public void topicsMissing(Set<String> missing) {
+    Set<String> before = missingTopics;
+    missingTopics = Set.copyOf(missing);
+    if (!before.equals(missing)) {
+      if (missing.isEmpty()) {
+        LOG.info("Every routed topic exists now; every domain takes events");
+      } else {
+        LOG.warn("Topics {} do not exist; their domains answer 503 until they do (the stream creates a domain's topics"
+            + " when it starts streaming it)", new TreeSet<>(missing));
+      }
+    }
   }
 
   public void markUp() {

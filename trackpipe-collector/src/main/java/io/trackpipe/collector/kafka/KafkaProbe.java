@@ -6,6 +6,8 @@ import io.trackpipe.collector.kafka.KafkaAvailability.Outage;
 import io.trackpipe.kafka.KafkaConfig;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -15,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Asks Kafka every second whether every domain's two topics are there, and keeps {@link KafkaAvailability} current: this is what
- * brings the collector back after an outage, and what {@code /health} reports. Runs on its own daemon thread.
+ * brings the collector back after an outage or once a domain's topics are created, and what {@code /health} reports. Runs on its own daemon thread.
  */
 public final class KafkaProbe implements AutoCloseable {
   public static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -60,21 +64,26 @@ public final class KafkaProbe implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::probe, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** One check; never throws. */
+  /** One check; never throws. Kafka up with some topics missing is not an outage: only their domains wait. */
   public void probe() {
     try {
-      admin.describeTopics(topics).allTopicNames()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics).topicNameValues();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Set<String> missing = new HashSet<>();
+      for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+        try {
+          topic.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw e;
+          missing.add(topic.getKey());
+        }
+      }
+      availability.topicsMissing(missing);
       availability.markUp();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof UnknownTopicOrPartitionException) {
-        availability.markDown(Outage.TOPIC_MISSING, "one of the topics " + topics + " does not exist at "
-            + kafka.bootstrapServers());
-      } else {
-        availability.markDown(Outage.UNREACHABLE, "cannot reach Kafka at " + kafka.bootstrapServers() + ": "
-            + cause.getMessage());
-      }
+      availability.markDown(Outage.UNREACHABLE, "cannot reach Kafka at " + kafka.bootstrapServers() + ": "
+          + cause.getMessage());
     } catch (TimeoutException e) {
       availability.markDown(Outage.UNREACHABLE, "no answer from Kafka at " + kafka.bootstrapServers() + " within "
           + timeout.toMillis() + " ms");
