@@ -62,6 +62,17 @@ class RollupApiIT {
   }
 
   @Test
+  void aDomainTheStreamNeverRanSaysItsTablesDoNotExistYetInsteadOfAWarehouseFailure() throws Exception {
+    // The built-in shop is loaded (serve shows every domain) but nothing created its tables in this database.
+    for (String path : List.of("/api/v1/rollups/product_daily", "/api/v1/domains/ecommerce/kpis?from=2026-03-01&to=2026-03-04")) {
+      ApiClient.Reply reply = api.get(path);
+      assertThat(reply.status()).as(path).isEqualTo(404);
+      assertThat(reply.json().path("error").asText()).isEqualTo("no_tables_yet");
+      assertThat(reply.json().path("message").asText()).contains("stream.domains").doesNotContain("jdbc:");
+    }
+  }
+
+  @Test
   void readsADailyTableForTheRange() throws Exception {
     ApiClient.Reply reply = api.get("/api/v1/rollups/campaign_daily?from=2026-03-01&to=2026-03-04");
     assertThat(reply.status()).isEqualTo(200);

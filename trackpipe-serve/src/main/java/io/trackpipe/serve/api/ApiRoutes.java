@@ -156,11 +156,25 @@ public final class ApiRoutes {
       return error(503, "query_timeout", "the warehouse did not answer within " + config.queryTimeout().toSeconds()
           + " s; narrow the range or the filters", null);
     } catch (SQLException e) {
+      if (isMissingTable(e)) {
+        // serve shows every loaded domain; one the stream has never run has no tables yet.
+        return error(404, "no_tables_yet", "the tables behind " + QueryParameters.shown(route) + " do not exist yet: the"
+            + " stream creates a domain's tables when it first streams the domain (stream.domains, or trackpipe stream"
+            + " --domain); the numbers appear once it does", null);
+      }
       // The cause names the warehouse's address, database and account: for the log, not for any client.
       log.warn("Query of {} failed: {}", path, e.toString());
       return error(503, "warehouse_unavailable", "the warehouse could not answer; try again later (the server's log"
           + " says why)", null);
     }
+  }
+
+  /** MariaDB's and MySQL's "table doesn't exist" (error 1146, SQL state 42S02). */
+  private static boolean isMissingTable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && (sql.getErrorCode() == 1146 || "42S02".equals(sql.getSQLState()))) return true;
+    }
+    return false;
   }
 
   /** A domain's fact questions; null when {@code route} is none of them. */
