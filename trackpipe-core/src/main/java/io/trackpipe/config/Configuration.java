@@ -42,7 +42,9 @@ public final class Configuration {
   /**
    * @param file optional YAML file
    * @param environment usually {@code System.getenv()}
-   * @param overrides {@code key=value} pairs from the command line
+   * @param overrides {@code key=value} pairs from the command line; a key mapped to null is reset to its default,
+   *     whatever the file or the environment say (the demo's embedded servers are plaintext on loopback, whatever
+   *     security settings a production configuration holds)
    */
   public static Configuration load(
       Optional<Path> file, Map<String, String> environment, Map<String, String> overrides, Collection<Setting<?>> known) {
@@ -84,8 +86,13 @@ public final class Configuration {
       origins.put(key, "environment " + e.getKey());
     }
     overrides.forEach((key, value) -> {
-      raw.put(key, value);
-      origins.put(key, "command line");
+      if (value == null) {
+        raw.remove(key);
+        if (settings.containsKey(key)) origins.put(key, "default (reset by the command)");
+      } else {
+        raw.put(key, value);
+        origins.put(key, "command line");
+      }
     });
 
     Map<String, Object> values = new LinkedHashMap<>();

@@ -56,6 +56,26 @@ class ConfigurationTest {
   }
 
   @Test
+  void anOverrideOfNullResetsAFileOrEnvironmentValueToItsDefaultAndSaysSo() throws IOException {
+    Path file = yaml("""
+        kafka:
+          security.protocol: SASL_SSL
+          sasl.username: prod
+        """);
+    Map<String, String> overrides = new java.util.HashMap<>();
+    overrides.put("kafka.security.protocol", null);
+    overrides.put("kafka.sasl.username", null);
+    overrides.put("kafka.sasl.password", null);
+
+    Configuration config = load(Optional.of(file), Map.of("TRACKPIPE_KAFKA_SASL_PASSWORD", "secret"), overrides);
+
+    assertThat(config.get(io.trackpipe.kafka.KafkaSecurity.PROTOCOL)).isEqualTo("PLAINTEXT");
+    assertThat(config.get(io.trackpipe.kafka.KafkaSecurity.SASL_USERNAME)).isNull();
+    assertThat(config.get(io.trackpipe.kafka.KafkaSecurity.SASL_PASSWORD)).isNull();
+    assertThat(config.describe()).contains("kafka.security.protocol = PLAINTEXT").contains("reset by the command");
+  }
+
+  @Test
   void readsNestedAndFlatKeysFromYamlFile() throws IOException {
     Path file = yaml("""
         kafka:
