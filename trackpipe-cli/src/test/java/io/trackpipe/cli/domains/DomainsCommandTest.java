@@ -91,6 +91,6 @@ class DomainsCommandTest {
   @Test
   void anUnknownDomainIsAUsageError() {
     assertThat(run("domains", "--domain", "nope")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads, ecommerce.");
+    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads, ecommerce, clickstream.");
   }
 }
