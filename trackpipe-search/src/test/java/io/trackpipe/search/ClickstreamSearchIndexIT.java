@@ -27,9 +27,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The web clickstream's tables indexed into a real OpenSearch node: text keys that are URLs (slashes, query strings),
- * cities with accents, and the unique-users side tables, each index equal to its MariaDB table after the first run and
- * after the stream changed, added and removed rows.
+ * The web clickstream's tables indexed into a real OpenSearch node: text keys that are URLs (slashes, query strings)
+ * and cities with accents, each index equal to its MariaDB table after the first run and after the stream changed,
+ * added and removed rows.
  */
 class ClickstreamSearchIndexIT {
   private static final Domain CLICKS = DomainCatalog.load(List.of(), List.of()).domain(DomainCatalog.CLICKSTREAM).orElseThrow();
