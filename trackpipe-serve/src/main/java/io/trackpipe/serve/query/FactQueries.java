@@ -93,7 +93,8 @@ public final class FactQueries {
     this.sums = dashboard.measures().stream().filter(m -> m.sum() != null).toList();
     StringJoiner select = new StringJoiner(", ");
     for (int i = 0; i < sums.size(); i++) select.add("SUM(" + SqlNames.quote(sums.get(i).sum()) + ") AS m" + i);
-    this.sumsSql = select.toString();
+    // A dashboard of distinct counts only still selects a column, so every statement stays well-formed.
+    this.sumsSql = sums.isEmpty() ? "0 AS no_sums" : select.toString();
     this.distincts = dashboard.measures().stream().filter(Measure::isDistinct).toList();
   }
 
