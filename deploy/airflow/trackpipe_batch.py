@@ -1,7 +1,8 @@
 """trackpipe's scheduled jobs for Apache Airflow 2: heal settled hours from the raw store, then audit one.
 
 Every hour: `trackpipe batch --once` rewrites the hours and days that are settled (the run also catches up on every
-hour missed while it did not run), `trackpipe batch --once --domain ecommerce` does the same for the shop, then `trackpipe verify` recounts, from the raw store, the hour that settled three
+hour missed while it did not run), `trackpipe batch --once --domain ecommerce` and `--domain clickstream` do the same for the shop and the web
+clickstream, then `trackpipe verify` recounts, from the raw store, the hour that settled three
 hours before and fails the run when the warehouse differs (exit code 4; `trackpipe backfill` repairs it).
 The commands run where trackpipe is installed: `trackpipe` on the worker's PATH (a link to bin/trackpipe, or the
 image's entry point) with its settings in TRACKPIPE_CONFIG and secrets in TRACKPIPE_* variables of the worker.
@@ -48,6 +49,11 @@ with DAG(
         task_id="batch_once_ecommerce",
         bash_command="trackpipe batch --once --domain ecommerce",
     )
+    # The built-in web clickstream likewise, after the shop.
+    batch_once_clickstream = BashOperator(
+        task_id="batch_once_clickstream",
+        bash_command="trackpipe batch --once --domain clickstream",
+    )
     # The Hive tables' partitions of the days the batch may have rewritten; a failed run switched only whole tables or
     # partitions, so a retry is safe.
     export_hive = BashOperator(
@@ -65,4 +71,4 @@ with DAG(
         retries=0,
     )
     batch_once >> verify
-    batch_once >> batch_once_ecommerce >> export_hive
+    batch_once >> batch_once_ecommerce >> batch_once_clickstream >> export_hive

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * A domain's dashboard page and API: what it shows, read from the domain's rollup tables. Every figure is a sum of a
- * rollup column over the filtered rows, or a ratio of such sums (never an average of per-row ratios).
+ * rollup column over the filtered rows, a ratio of such sums (never an average of per-row ratios), or a distinct count
+ * recounted from a distinct metric's side table over the filtered rows (never a sum of per-row counts).
  *
  * @param title the page's subtitle
  * @param tables the rollups a question may be answered from; the first is the finest (it has every dimension and
@@ -45,21 +46,28 @@ public record DashboardDefinition(String title, List<String> tables, List<Measur
   }
 
   /**
-   * A figure: {@code SUM(sum)} when {@code sum} is set, else the ratio of the sums of the measures {@code numerator}
-   * and {@code denominator} (the denominator may add several measures: qualified / (qualified + unqualified)), NULL
-   * when the denominator is 0.
+   * A figure: {@code SUM(sum)} when {@code sum} is set; the number of different values of the distinct metric
+   * {@code distinct} over the filtered rows, counted from its side table, when that is set; else the ratio of the sums
+   * of the measures {@code numerator} and {@code denominator} (the denominator may add several measures: qualified /
+   * (qualified + unqualified)), NULL when the denominator is 0.
    */
-  public record Measure(String name, String label, Format format, String sum, String numerator, List<String> denominator)
-      implements java.io.Serializable {
+  public record Measure(String name, String label, Format format, String sum, String distinct, String numerator,
+      List<String> denominator) implements java.io.Serializable {
     public Measure {
       requireNonNull(name, "name is null");
       requireNonNull(label, "label is null");
       requireNonNull(format, "format is null");
       denominator = List.copyOf(denominator);
+      if ((sum != null) && (distinct != null)) throw new IllegalArgumentException("measure " + name + ": sum or distinct");
     }
 
     public boolean ratio() {
-      return sum == null;
+      return sum == null && distinct == null;
+    }
+
+    /** Whether this is a distinct count, recounted from a side table rather than summed. */
+    public boolean isDistinct() {
+      return distinct != null;
     }
   }
 

@@ -45,11 +45,14 @@ import java.util.regex.Pattern;
  */
 public record DomainCatalog(List<Domain> domains) {
   /** The domains every installation has, in this order. */
-  public static final List<String> BUILT_IN = List.of("domains/job-ads.yaml", "domains/ecommerce.yaml");
+  public static final List<String> BUILT_IN = List.of("domains/job-ads.yaml", "domains/ecommerce.yaml",
+      "domains/clickstream.yaml");
   /** The domain that existing settings ({@code kafka.topic.*}, {@code rollup.definitions}) and routes refer to. */
   public static final String JOB_ADS = "job-ads";
   /** The built-in shop domain ({@code domains/ecommerce.yaml}). */
   public static final String ECOMMERCE = "ecommerce";
+  /** The built-in web clickstream domain ({@code domains/clickstream.yaml}). */
+  public static final String CLICKSTREAM = "clickstream";
 
   public static final Setting<String> DEFINITIONS = Setting.of("domain.definitions", ValueType.STRING, "",
       "Comma-separated YAML files, each declaring a domain of your own (events, rollups, dashboard) to run next to the"
@@ -449,14 +452,16 @@ public record DomainCatalog(List<Domain> domains) {
       }
       List<Measure> measures = new ArrayList<>();
       Set<String> measureNames = new LinkedHashSet<>();
+      Set<String> distinctMeasures = new HashSet<>();
       for (JsonNode m : list(at, node, "measures")) {
         String name = text(m, "name");
         String where = at + ", measure '" + name + "'";
-        unknownKeys(where, m, Set.of("name", "label", "format", "sum", "numerator", "denominator"));
+        unknownKeys(where, m, Set.of("name", "label", "format", "sum", "distinct", "numerator", "denominator"));
         if (name == null || !checkIdentifier(at + ", measure", name)) continue;
         Format format = Format.COUNT;
         String formatText = text(m, "format");
         String sum = text(m, "sum");
+        String distinct = text(m, "distinct");
         String numerator = text(m, "numerator");
         List<String> denominator = new ArrayList<>();
         JsonNode d = m.path("denominator");
@@ -466,11 +471,12 @@ public record DomainCatalog(List<Domain> domains) {
           Optional<Format> parsed = Arrays.stream(Format.values()).filter(f -> f.yamlName().equals(formatText)).findFirst();
           if (parsed.isEmpty()) problems.add(where + ": unknown format '" + formatText + "' (expected count, number, money or percent)");
           else format = parsed.get();
-        } else if (sum == null) {
+        } else if (sum == null && distinct == null) {
           format = Format.NUMBER;
         }
-        if ((sum == null) == (numerator == null)) {
-          problems.add(where + ": declare either 'sum' (a column of the tables) or 'numerator' and 'denominator' (measures)");
+        if ((sum != null ? 1 : 0) + (distinct != null ? 1 : 0) + (numerator != null ? 1 : 0) != 1) {
+          problems.add(where + ": declare one of 'sum' (a count or sum metric of the tables), 'distinct' (a distinct"
+              + " metric of the tables) or 'numerator' and 'denominator' (measures)");
           continue;
         }
         if (sum != null) {
@@ -481,16 +487,31 @@ public record DomainCatalog(List<Domain> domains) {
               problems.add(where + ": sums '" + sum + "', which is not a count or sum metric of table '" + r.table() + "'");
             }
           }
+        } else if (distinct != null) {
+          if (!denominator.isEmpty()) problems.add(where + ": a distinct count takes no denominator");
+          for (RollupDefinition r : tableRollups) {
+            Optional<Metric> metric = r.metrics().stream().filter(x -> x.name().equals(distinct)).findFirst();
+            if (metric.isEmpty() || metric.get().kind() != Metric.Kind.DISTINCT) {
+              problems.add(where + ": counts '" + distinct + "', which is not a distinct metric of table '" + r.table() + "'");
+            }
+          }
         } else {
           if (denominator.isEmpty()) problems.add(where + ": a ratio needs a 'denominator'");
           List<String> parts = new ArrayList<>(denominator);
           parts.add(numerator);
           for (String part : parts) {
-            if (!measureNames.contains(part)) problems.add(where + ": '" + part + "' is not a measure declared before it");
+            if (!measureNames.contains(part)) {
+              problems.add(where + ": '" + part + "' is not a measure declared before it");
+            } else if (distinctMeasures.contains(part)) {
+              // A ratio is a ratio of sums, which SQL ranks in one query; a distinct count is a second query.
+              problems.add(where + ": '" + part + "' is a distinct count; a ratio divides sums only");
+            }
           }
         }
+        if (distinct != null) distinctMeasures.add(name);
         measureNames.add(name);
-        measures.add(new Measure(name, Optional.ofNullable(text(m, "label")).orElse(name), format, sum, numerator, denominator));
+        measures.add(new Measure(name, Optional.ofNullable(text(m, "label")).orElse(name), format, sum, distinct, numerator,
+            denominator));
       }
       List<DashboardDimension> dimensions = new ArrayList<>();
       Set<String> dimensionNames = new LinkedHashSet<>();

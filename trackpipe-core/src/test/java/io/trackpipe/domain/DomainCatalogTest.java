@@ -51,7 +51,7 @@ class DomainCatalogTest {
   void aUsersDomainLoadsNextToTheBuiltInOnesWithItsDefaults(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("signups.yaml"), SIGNUPS);
     DomainCatalog catalog = DomainCatalog.load(List.of(file), List.of());
-    assertThat(catalog.names()).containsExactly("job-ads", "ecommerce", "signups");
+    assertThat(catalog.names()).containsExactly("job-ads", "ecommerce", "clickstream", "signups");
     Domain signups = catalog.domain("signups").orElseThrow();
     assertThat(signups.topics()).isEqualTo(new DomainTopics("signups-events", "signups-events-dead-letter"));
     assertThat(signups.sink()).isEqualTo("signups-stream");

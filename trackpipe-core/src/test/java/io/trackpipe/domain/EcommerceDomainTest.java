@@ -24,7 +24,7 @@ class EcommerceDomainTest {
 
   @Test
   void loadsAsABuiltInDomainWithTheSeedsTablesAndViews() {
-    assertThat(DomainCatalog.load(List.of(), List.of()).names()).containsExactly("job-ads", "ecommerce");
+    assertThat(DomainCatalog.load(List.of(), List.of()).names()).containsExactly("job-ads", "ecommerce", "clickstream");
     assertThat(shop.topics()).isEqualTo(new DomainTopics("ecommerce-events", "ecommerce-events-dead-letter"));
     assertThat(shop.rawTable()).isEqualTo("ecommerce_events");
     assertThat(shop.schema().fieldNames()).containsExactly("user_id", "type_of_event", "timestamp", "product_id", "price");

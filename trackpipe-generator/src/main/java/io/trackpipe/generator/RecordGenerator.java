@@ -21,9 +21,9 @@ public interface RecordGenerator {
   GeneratedRecord next(Instant now);
 
   /**
-   * The generator of a domain's events: the realistic {@link EventGenerator} for job ads and
-   * {@link EcommerceEventGenerator} for the shop, the {@link SchemaEventGenerator} built from the definition for every
-   * other domain.
+   * The generator of a domain's events: the realistic {@link EventGenerator} for job ads,
+   * {@link EcommerceEventGenerator} for the shop and {@link ClickstreamEventGenerator} for the web clickstream, the
+   * {@link SchemaEventGenerator} built from the definition for every other domain.
    *
    * @param zone the zone the pipeline reads timestamps without an offset in
    */
@@ -31,6 +31,7 @@ public interface RecordGenerator {
     return switch (domain.name()) {
       case DomainCatalog.JOB_ADS -> new EventGenerator(config);
       case DomainCatalog.ECOMMERCE -> new EcommerceEventGenerator(domain, config, zone);
+      case DomainCatalog.CLICKSTREAM -> new ClickstreamEventGenerator(domain, config, zone);
       default -> new SchemaEventGenerator(domain, config, zone);
     };
   }

@@ -133,8 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
       throw e;
     }
     CountDownLatch done = new CountDownLatch(1);
-    // Job ads first, then the shop.
-    GeneratorRun[] generatorRun = new GeneratorRun[2];
+    // Job ads first, then each built-in domain's (DemoDomain.BUILT_IN).
+    GeneratorRun[] generatorRun = new GeneratorRun[1 + DemoDomain.BUILT_IN.size()];
     RunningStream[] stream = new RunningStream[1];
     Collector[] collector = new Collector[1];
     ShutdownHooks.beforeSpark(() -> {
@@ -145,7 +145,9 @@ public final class DemoCommand implements Callable<Integer> {
           + (noCassandra ? "" : " and Cassandra") + " …");
       // Writers first, servers last: nothing may still write to a server that is going down.
       if (generatorRun[0] != null) stopQuietly("the generator", generatorRun[0]::stop);
-      if (generatorRun[1] != null) stopQuietly("the shop generator", generatorRun[1]::stop);
+      for (int i = 1; i < generatorRun.length; i++) {
+        if (generatorRun[i] != null) stopQuietly("the " + DemoDomain.BUILT_IN.get(i - 1).domain() + " generator", generatorRun[i]::stop);
+      }
       if (collector[0] != null) stopQuietly("the collector", collector[0]::close);
       if (dashboard != null) stopQuietly("the dashboard", dashboard::close);
       if (stream[0] != null) stopQuietly("the streaming job", stream[0]::close);
@@ -203,21 +205,19 @@ public final class DemoCommand implements Callable<Integer> {
       generator.setDaemon(true);
       generator.start();
     }
-    Optional<Domain> shop = streamConfig.domains().domain(DomainCatalog.ECOMMERCE);
-    if (!noGenerate && shop.isPresent() && demo.ecommerceRate() > 0) {
-      Domain domain = shop.get();
-      GeneratorConfig shopConfig = generatorConfig.toBuilder().eventsPerSecond(demo.ecommerceRate()).build();
-      KafkaConfig shopTopics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
-      KafkaTopics.ensureExist(shopTopics);
-      generatorRun[1] = new GeneratorRun(RecordGenerator.forDomain(domain, shopConfig, streamConfig.timeZone()),
-          KafkaEventSink.forEvents(shopTopics), Clock.systemUTC());
-      Thread generator = new Thread(() -> generatorRun[1].run(p -> { }), "trackpipe-demo-shop-generator");
-      generator.setDaemon(true);
-      generator.start();
+    for (int i = 0; i < DemoDomain.BUILT_IN.size(); i++) {
+      DemoDomain builtIn = DemoDomain.BUILT_IN.get(i);
+      Optional<Domain> domain = streamConfig.domains().domain(builtIn.domain());
+      if (noGenerate || domain.isEmpty() || demo.rate(builtIn) <= 0) continue;
+      generatorRun[1 + i] = generateAtItsRate(domain.get(), generatorConfig.toBuilder().eventsPerSecond(demo.rate(builtIn))
+          .build(), kafka, streamConfig);
     }
     printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
         streamConfig.domains());
-    if (shop.isPresent()) printShopHelp(out, demo, warehouseConfig, stack, shop.get(), collector[0], collectorConfig);
+    for (DemoDomain builtIn : DemoDomain.BUILT_IN) {
+      Optional<Domain> domain = streamConfig.domains().domain(builtIn.domain());
+      if (domain.isPresent()) printDomainHelp(out, demo, warehouseConfig, stack, builtIn, domain.get(), collector[0], collectorConfig);
+    }
     HiveExportHelp.print(out, demo, warehouseConfig);
     if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
 
@@ -291,21 +291,33 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
   }
 
-  /** The Shop block: where its events go and how to query its tables. */
-  private void printShopHelp(PrintStream out, DemoConfig demo, WarehouseConfig warehouse, EmbeddedStack stack, Domain shop,
-      Collector collector, CollectorConfig collectorConfig) {
+  /** A built-in domain's generator on a daemon thread of its own, into the domain's topics, at its config's rate. */
+  private static GeneratorRun generateAtItsRate(Domain domain, GeneratorConfig config, KafkaConfig kafka,
+      StreamConfig streamConfig) {
+    KafkaConfig topics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
+    KafkaTopics.ensureExist(topics);
+    GeneratorRun run = new GeneratorRun(RecordGenerator.forDomain(domain, config, streamConfig.timeZone()),
+        KafkaEventSink.forEvents(topics), Clock.systemUTC());
+    Thread generator = new Thread(() -> run.run(p -> { }), "trackpipe-demo-" + domain.name() + "-generator");
+    generator.setDaemon(true);
+    generator.start();
+    return run;
+  }
+
+  /** A built-in domain's block: where its events go, its generator's rate, and how to query its tables. */
+  private void printDomainHelp(PrintStream out, DemoConfig demo, WarehouseConfig warehouse, EmbeddedStack stack,
+      DemoDomain builtIn, Domain domain, Collector collector, CollectorConfig collectorConfig) {
     String mysql = "mysql -h 127.0.0.1 -P " + stack.mariaDb().port() + " -u " + warehouse.user() + " -p'"
         + warehouse.password() + "' " + demo.database() + " -e ";
-    out.println("  Shop      domain " + shop.name() + "   topic " + shop.topics().events() + "   "
-        + (noGenerate ? "no generator (--no-generate)" : demo.ecommerceRate() <= 0 ? "no generator (demo.ecommerce-rate=0)"
-        : String.format(java.util.Locale.ROOT, "generator %,.0f events/s (demo.ecommerce-rate)", demo.ecommerceRate())));
-    out.println("            tables product_count, event_count, daily_events, shop_hourly, product_daily (docs/ecommerce.md)");
-    out.println("            " + mysql + "'SELECT * FROM product_count ORDER BY product_revenue DESC LIMIT 10'");
-    out.println("            " + mysql + "'SELECT * FROM daily_events ORDER BY dates DESC'");
-    out.println("            curl -s -H 'X-Trackpipe-Key: " + collectorConfig.writeKeys().get(0) + "' --data-binary "
-        + "'{\"user_id\":7,\"type_of_event\":\"purchase\",\"timestamp\":\"" + java.time.Instant.now().truncatedTo(
-        java.time.temporal.ChronoUnit.SECONDS) + "\",\"product_id\":1001,\"price\":19.99}' " + collector.url()
-        + "/v1/" + shop.name() + "/events");
+    String key = builtIn.rate().key();
+    out.println("  " + String.format(java.util.Locale.ROOT, "%-9s", builtIn.label()) + " domain " + domain.name()
+        + "   topic " + domain.topics().events() + "   "
+        + (noGenerate ? "no generator (--no-generate)" : demo.rate(builtIn) <= 0 ? "no generator (" + key + "=0)"
+        : String.format(java.util.Locale.ROOT, "generator %,.0f events/s (%s)", demo.rate(builtIn), key)));
+    out.println("            tables " + builtIn.tables());
+    for (String query : builtIn.queries()) out.println("            " + mysql + "'" + query + "'");
+    out.println("            curl -s -H 'X-Trackpipe-Key: " + collectorConfig.writeKeys().get(0) + "' --data-binary '"
+        + builtIn.sampleEvent().apply(java.time.Instant.now()) + "' " + collector.url() + "/v1/" + domain.name() + "/events");
   }
 
   private void printDashboardHelp(PrintStream out) {

@@ -4,15 +4,23 @@ import io.trackpipe.config.Configuration;
 import io.trackpipe.config.Setting;
 import io.trackpipe.config.ValueType;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where the demo keeps its embedded servers' data and which ports they listen on.
+ * Where the demo keeps its embedded servers' data, which ports they listen on, and the rates of the built-in domains'
+ * generators.
  *
- * @param ecommerceRate events per second of the shop generator next to job ads; 0 runs none
+ * @param domainRates events per second of each {@link DemoDomain#BUILT_IN} domain's generator next to job ads, by
+ *     domain name; 0 runs none
  */
 public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String database, int cassandraPort, int searchPort,
-    double ecommerceRate) {
+    Map<String, Double> domainRates) {
+
+  public DemoConfig {
+    domainRates = Map.copyOf(domainRates);
+  }
 
   public static final Setting<Path> DATA_DIR = Setting.of("demo.data-dir", ValueType.PATH, Path.of("data/demo"),
       "Folder of the demo's Kafka and MariaDB data and the stream checkpoint; kept between runs.");
@@ -29,16 +37,19 @@ public record DemoConfig(Path dataDir, int kafkaPort, int mariaDbPort, String da
   public static final Setting<String> DATABASE = Setting.of("demo.database", ValueType.STRING, "trackpipe",
       "Database the demo creates for the warehouse.").checked(s -> s.matches("[A-Za-z0-9_]+"), "letters, digits and _");
 
-  public static final Setting<Double> ECOMMERCE_RATE = Setting.of("demo.ecommerce-rate", ValueType.NUMBER, 100.0,
-      "Events per second of the shop (built-in ecommerce domain) generator the demo runs next to job ads; 0: none.")
-      .checked(r -> r >= 0 && r <= 1_000_000, "0 to 1000000");
-
   public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT, MARIADB_PORT, DATABASE, CASSANDRA_PORT,
-      SEARCH_PORT, ECOMMERCE_RATE);
+      SEARCH_PORT, DemoDomain.ECOMMERCE_RATE, DemoDomain.CLICKSTREAM_RATE);
 
   public static DemoConfig from(Configuration config) {
+    Map<String, Double> rates = new LinkedHashMap<>();
+    DemoDomain.BUILT_IN.forEach(d -> rates.put(d.domain(), config.get(d.rate())));
     return new DemoConfig(config.get(DATA_DIR), config.get(KAFKA_PORT), config.get(MARIADB_PORT), config.get(DATABASE),
-        config.get(CASSANDRA_PORT), config.get(SEARCH_PORT), config.get(ECOMMERCE_RATE));
+        config.get(CASSANDRA_PORT), config.get(SEARCH_PORT), rates);
+  }
+
+  /** Events per second of the demo's generator of {@code domain}; 0 when it runs none. */
+  public double rate(DemoDomain domain) {
+    return domainRates.getOrDefault(domain.domain(), 0.0);
   }
 
   public Path checkpointDir() {

@@ -50,6 +50,9 @@ import picocli.CommandLine.Spec;
         "qualified, unqualified 10 %% each, about 9 impressions per click) over sample jobs and publishers.",
         "--domain ecommerce makes a shop's events: 500 products with realistic prices, sessions in which views lead",
         "to carts and purchases, and some returns; --rule-violations adds events that break its price rules.",
+        "--domain clickstream makes a site's page views: visitors with a country, city, device, OS and browser",
+        "visit a shop's site (entry pages, products, the cart-to-confirmation funnel, exits), seconds to minutes a",
+        "page, and come back after 31 minutes to 4 days; realistic timing needs a rate (--rate), not --rate 0.",
         "Any other domain of the catalogue (the built-in ones and those of domain.definitions) gets events made from",
         "its definition: every value within its field's type and checks, a fresh id, the event time now (late ones",
         "up to generator.max-lateness before), a few partition-key values so that rollups group, its rules kept.",
@@ -60,6 +63,7 @@ import picocli.CommandLine.Spec;
         "  trackpipe generate --to - --count 3        (prints to standard output)",
         "  trackpipe generate --to http://127.0.0.1:18080 --write-key … --rate 5000   (through the collector)",
         "  trackpipe generate --domain ecommerce --rate 100 --duplicates 0.01 --rule-violations 0.005",
+        "  trackpipe generate --domain clickstream --rate 200 --late 0.02 --to -",
         "  trackpipe generate --set domain.definitions=signups.yaml --domain signups --to - --count 5",
         "  trackpipe generate --to cassandra --set rawstore.contact-points=127.0.0.1:19042 --count 100000 --rate 0"})
 public final class GenerateCommand implements Callable<Integer> {

@@ -131,7 +131,7 @@ class BatchCommandsIT {
 
     Run unknown = run("batch", common, "--once", "--domain", "nowhere");
     assertThat(unknown.code()).isEqualTo(ExitCodes.CONFIG);
-    assertThat(unknown.err()).contains("no domain 'nowhere'").contains("job-ads, ecommerce, signups");
+    assertThat(unknown.err()).contains("no domain 'nowhere'").contains("job-ads, ecommerce, clickstream, signups");
   }
 
   @Test

@@ -59,9 +59,10 @@ class DemoLifecycleIT {
     List<Duration> stops = new ArrayList<>();
 
     Map<String, String> before;
-    // Job ads only: the shop's generator would keep writing while the tables are compared (DemoUserDomainIT runs it).
+    // Job ads only: the shop's and the clickstream's generators would keep writing while the tables are compared
+    // (DemoUserDomainIT checks their banner blocks).
     try (DemoProcess demo = DemoProcess.start(data, log, "--rate", "4000", "--set", "generator.max-events=" + EVENTS,
-        "--set", "demo.ecommerce-rate=0")) {
+        "--set", "demo.ecommerce-rate=0", "--set", "demo.clickstream-rate=0")) {
       demo.awaitOutput(DemoProcess.RUNNING, START_LIMIT);
       awaitAllRead(demo);
       try (Connection c = demo.warehouse()) {

@@ -154,6 +154,9 @@ class DemoUserDomainIT {
 
       // The built-in shop runs next to them: its block in the banner, its events through the collector, its tables.
       assertThat(demo.output()).contains("Shop      domain ecommerce").contains("product_count");
+      // And the web clickstream, each in a block of the same shape (no generator: --no-generate).
+      assertThat(demo.output()).contains("Web       domain clickstream   topic clickstream-events   no generator (--no-generate)")
+          .contains("SELECT * FROM url_totals ORDER BY unique_users DESC LIMIT 10").contains("/v1/clickstream/events");
       String purchase = shopEvent(7, "purchase", hour.plusSeconds(420), "19.99");
       HttpResponse<String> shopAnswer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                   URI.create(collectorUrl + "/v1/ecommerce/events"))

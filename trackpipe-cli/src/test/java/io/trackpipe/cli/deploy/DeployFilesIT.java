@@ -67,9 +67,11 @@ class DeployFilesIT {
       Configuration settings = Configuration.load(Optional.of(configFile), environment, Map.of(), TrackpipeSettings.ALL);
       assertThat(settings).isNotNull();
     });
-    assertThat(trackpipeServices).containsExactlyInAnyOrder("collector", "stream", "batch", "batch-ecommerce", "serve");
+    assertThat(trackpipeServices).containsExactlyInAnyOrder("collector", "stream", "batch", "batch-ecommerce",
+        "batch-clickstream", "serve");
     assertThat(texts(services.path("batch").path("command"))).containsSequence("batch", "--every");
     assertThat(texts(services.path("batch-ecommerce").path("command"))).containsSequence("--domain", "ecommerce");
+    assertThat(texts(services.path("batch-clickstream").path("command"))).containsSequence("--domain", "clickstream");
     assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
 
     // Grafana's provisioning reads ${VAR}s from its environment: the stack sets each one.
@@ -97,6 +99,7 @@ class DeployFilesIT {
     assertThat(targets).containsEntry("trackpipe-stream", "stream:" + ports.get("stream"))
         .containsEntry("trackpipe-batch", "batch:" + ports.get("batch"))
         .containsEntry("trackpipe-batch-ecommerce", "batch-ecommerce:" + ports.get("batch"))
+        .containsEntry("trackpipe-batch-clickstream", "batch-clickstream:" + ports.get("batch"))
         .containsEntry("trackpipe-collector", "collector:" + ports.get("collector"));
     assertThat(texts(prometheus.path("rule_files"))).containsExactly("/etc/prometheus/trackpipe-alerts.yml");
   }
@@ -126,12 +129,13 @@ class DeployFilesIT {
       joined = joined.substring(1, joined.length() - 1).replaceAll("\\{\\{.*?}}", SAMPLE_TIME);
       commands.add(trackpipeArguments(joined));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "export", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "batch", "export", "verify");
     assertThat(commands.get(0)).contains("--once");
     assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
-    assertThat(commands.get(2)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(commands.get(2)).containsSequence("--domain", "clickstream");
+    assertThat(commands.get(3)).startsWith("export", "hive").contains("--from", "--to");
     assertThat(Files.readString(dag)).as("the export runs after the batches")
-        .contains("batch_once >> batch_once_ecommerce >> export_hive");
+        .contains("batch_once >> batch_once_ecommerce >> batch_once_clickstream >> export_hive");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 
@@ -147,10 +151,11 @@ class DeployFilesIT {
       String args = m.group(1).replaceAll("\"\\$\\([^)]*\\)\"", SAMPLE_TIME);
       commands.add(trackpipeArguments("trackpipe " + args));
     }
-    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "export", "export", "verify");
+    assertThat(commands).extracting(c -> c.get(0)).containsExactly("batch", "batch", "batch", "export", "export", "verify");
     assertThat(commands.get(1)).containsSequence("--domain", "ecommerce");
-    assertThat(commands.get(2)).startsWith("export", "hive").contains("--from", "--to");
-    assertThat(commands.get(3)).containsExactly("export", "hive");
+    assertThat(commands.get(2)).containsSequence("--domain", "clickstream");
+    assertThat(commands.get(3)).startsWith("export", "hive").contains("--from", "--to");
+    assertThat(commands.get(4)).containsExactly("export", "hive");
     commands.forEach(DeployFilesIT::assertParsesWithHelp);
   }
 

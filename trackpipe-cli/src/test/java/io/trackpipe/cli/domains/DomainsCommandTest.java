@@ -54,7 +54,8 @@ class DomainsCommandTest {
             metrics: [{name: signups, kind: count}]
         """);
     assertThat(run("domains", "--brief", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString().lines()).hasSize(3); // job ads, the shop, signups
+    assertThat(out.toString().lines()).hasSize(4); // job ads, the shop, the web clickstream, signups
+    assertThat(out.toString()).containsPattern("clickstream +web analytics +8 fields +8 rollups +domains/clickstream.yaml");
     assertThat(out.toString()).containsPattern("signups +signups +4 fields +1 rollups +" + file);
 
     assertThat(run("domains", "--domain", "signups", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);
@@ -91,6 +92,6 @@ class DomainsCommandTest {
   @Test
   void anUnknownDomainIsAUsageError() {
     assertThat(run("domains", "--domain", "nope")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads, ecommerce.");
+    assertThat(err.toString()).contains("No domain 'nope'. Loaded: job-ads, ecommerce, clickstream.");
   }
 }

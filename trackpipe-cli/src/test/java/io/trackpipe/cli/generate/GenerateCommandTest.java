@@ -79,7 +79,7 @@ class GenerateCommandTest {
         "--to", work.resolve("out.jsonl").toString(), "--count", "1");
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(run.err()).contains("Unknown domain 'sign-ups'. Known domains: job-ads, ecommerce, signups");
+    assertThat(run.err()).contains("Unknown domain 'sign-ups'. Known domains: job-ads, ecommerce, clickstream, signups");
     assertThat(work.resolve("out.jsonl")).doesNotExist();
   }
 

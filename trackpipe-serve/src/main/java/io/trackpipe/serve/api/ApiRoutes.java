@@ -42,7 +42,9 @@ public final class ApiRoutes {
   public static final String PREFIX = "/api/v1";
   /** The routes every installation has, besides each domain's (see {@link #routes}). */
   private static final List<String> COMMON_ROUTES = List.of("/api/v1/pipeline", "/api/v1/meta", "/api/v1/rollups",
-      "/api/v1/rollups/{table}", "/api/v1/openapi.json", "/api/v1/domains");
+      "/api/v1/rollups/{table}", "/api/v1/rollups/{table}/range", "/api/v1/openapi.json", "/api/v1/domains");
+  /** The most columns a range is grouped by. */
+  static final int MAX_RANGE_KEYS = 4;
   static final int MAX_TOP = 100;
   static final int MAX_FACT_ROWS = 10_000;
   static final int MAX_CHOICES = 1000;
@@ -145,6 +147,9 @@ public final class ApiRoutes {
         query.with(NO_PARAMETERS);
         return rollupTables();
       }
+      if (route.startsWith("/rollups/") && route.endsWith("/range")) {
+        return rollupRange(route.substring(9, route.length() - 6), query.with(List.of("from", "to", "by", "limit")));
+      }
       if (route.startsWith("/rollups/")) return rollupRows(route.substring(9), query.with(List.of("from", "to", "limit")));
       if (route.equals("/openapi.json")) return new Answer(200, "application/json", openApi);
       return error(404, "not_found", "no such route: " + QueryParameters.shown(path) + " (see " + PREFIX
@@ -217,6 +222,8 @@ public final class ApiRoutes {
       measure.put("label", m.label());
       measure.put("format", m.format().yamlName());
       measure.put("ratio", m.ratio());
+      // A distinct count (unique users): exact for the range and filters asked, never a sum of rows.
+      measure.put("distinct", m.isDistinct());
     }
     ArrayNode dimensions = node.putArray("dimensions");
     for (DashboardDimension dim : d.dimensions()) {
@@ -269,8 +276,37 @@ public final class ApiRoutes {
       body.put("to", range.to().toString());
     }
     body.put("truncated", rows.size() > limit);
-    ArrayNode out = body.putArray("rows");
-    for (Map<String, Object> row : rows.subList(0, Math.min(limit, rows.size()))) {
+    putRows(body.putArray("rows"), rows.subList(0, Math.min(limit, rows.size())));
+    return Answer.json(200, body);
+  }
+
+  /**
+   * A rollup table over a date range, regrouped by {@code by}: sums summed, ratios of the sums, distinct counts
+   * recounted over the range from their side tables (exact, whatever the range).
+   */
+  private Answer rollupRange(String name, QueryParameters p) throws SQLException {
+    RollupTableQueries.Table table = rollupTables.table(name).orElseThrow(() -> new BadRequest("table", "no rollup table or view '"
+        + QueryParameters.shown(name) + "'; " + PREFIX + "/rollups lists them"));
+    if (!rollupTables.rangeable(table)) {
+      throw new BadRequest("table", "'" + table.name() + "' has no day or hour column to take a range of (a view holds"
+          + " all-time totals already); " + PREFIX + "/rollups lists the tables with date_range");
+    }
+    FactFilter range = p.filter(today(), config.maxRangeDays(), queries.domain().dashboard());
+    List<String> by = p.columns("by", MAX_RANGE_KEYS, rollupTables.rangeKeys(table));
+    int limit = p.integer("limit", 1000, 1, MAX_FACT_ROWS);
+    List<Map<String, Object>> rows = rollupTables.range(table, range.from(), range.to(), by, limit);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("table", table.name());
+    body.put("from", range.from().toString());
+    body.put("to", range.to().toString());
+    by.forEach(body.putArray("by")::add);
+    body.put("truncated", rows.size() > limit);
+    putRows(body.putArray("rows"), rows.subList(0, Math.min(limit, rows.size())));
+    return Answer.json(200, body);
+  }
+
+  private static void putRows(ArrayNode out, List<Map<String, Object>> rows) {
+    for (Map<String, Object> row : rows) {
       ObjectNode node = out.addObject();
       row.forEach((column, value) -> {
         if (value == null) node.putNull(column);
@@ -281,7 +317,6 @@ public final class ApiRoutes {
         else node.put(column, value.toString());
       });
     }
-    return Answer.json(200, body);
   }
 
   private Answer kpis(FactQueries queries, QueryParameters p) throws SQLException {

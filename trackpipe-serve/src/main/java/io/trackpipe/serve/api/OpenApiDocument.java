@@ -128,12 +128,13 @@ final class OpenApiDocument {
   private static ObjectNode totalsSchema(DashboardDefinition dashboard) {
     ObjectNode schema = JSON.createObjectNode();
     schema.put("type", "object");
-    schema.put("description", "The dashboard's measures: sums, and ratios of sums (null when the denominator is 0),"
-        + " rounded to 6 decimals.");
+    schema.put("description", "The dashboard's measures: sums, distinct counts (exact over the whole range and filters,"
+        + " counted from the values seen, never added up), and ratios of sums (null when the denominator is 0), rounded"
+        + " to 6 decimals.");
     ObjectNode properties = schema.putObject("properties");
     for (Measure m : dashboard.measures()) {
       ObjectNode property = properties.putObject(m.name());
-      property.put("description", m.label() + " (" + m.format().yamlName() + ")");
+      property.put("description", m.label() + " (" + m.format().yamlName() + (m.isDistinct() ? ", distinct" : "") + ")");
       if (m.ratio()) property.putArray("type").add("number").add("null");
       else property.put("type", m.format() == Format.COUNT ? "integer" : "number");
     }

@@ -122,6 +122,26 @@ final class QueryParameters {
     return List.copyOf(chosen);
   }
 
+  /**
+   * A comma-separated list of distinct column names, each one of {@code allowed}, at most {@code max}: names from the
+   * request are only ever compared with the definition's, never put into SQL.
+   */
+  List<String> columns(String name, int max, List<String> allowed) {
+    String v = values.get(name);
+    if (v == null || v.isEmpty()) return List.of();
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String part : v.split(",", -1)) {
+      String column = part.strip();
+      if (!allowed.contains(column)) {
+        throw new BadRequest(name, name + " must be a comma-separated list of " + (allowed.isEmpty() ? "(none: this"
+            + " table has no key besides its time)" : String.join(", ", allowed)) + ", got '" + shown(v) + "'");
+      }
+      if (!chosen.add(column)) throw new BadRequest(name, name + " names " + column + " twice");
+    }
+    if (chosen.size() > max) throw new BadRequest(name, name + " takes at most " + max + " columns");
+    return List.copyOf(chosen);
+  }
+
   private LocalDate date(String name, LocalDate defaultValue) {
     String v = values.get(name);
     if (v == null) return defaultValue;

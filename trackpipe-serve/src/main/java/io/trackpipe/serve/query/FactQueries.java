@@ -28,7 +28,9 @@ import java.util.StringJoiner;
 
 /**
  * A domain's dashboard and API questions, as parameterized SQL generated from its {@link DashboardDefinition}: a
- * measure is {@code SUM(column)} or a ratio of such sums; a question reads the first of the dashboard's tables after
+ * measure is {@code SUM(column)}, a ratio of such sums, or a distinct count, answered by a second query of the same
+ * shape over the distinct metric's side table ({@code COUNT(DISTINCT distinct_value)} over the filtered rows, grouped
+ * as the question is), so it is exact for any range and filter; a question reads the first of the dashboard's tables after
  * the finest (listed smallest first) that has every column it filters and groups by (and hours when it needs hours),
  * else the finest. Table and column names come only from the validated definition, quoted; every value from a request
  * is a bound parameter. Thread-safe.
@@ -46,6 +48,7 @@ public final class FactQueries {
   private final String hourColumn;
   private final List<Measure> sums;
   private final String sumsSql;
+  private final List<Measure> distincts;
 
   /** A table of the dashboard with the columns a question can filter or group by. */
   private record Table(String name, Set<String> columns, boolean hourly) {}
@@ -87,10 +90,12 @@ public final class FactQueries {
     this.tables = List.copyOf(found);
     this.dateColumn = day;
     this.hourColumn = hour;
-    this.sums = dashboard.measures().stream().filter(m -> !m.ratio()).toList();
+    this.sums = dashboard.measures().stream().filter(m -> m.sum() != null).toList();
     StringJoiner select = new StringJoiner(", ");
     for (int i = 0; i < sums.size(); i++) select.add("SUM(" + SqlNames.quote(sums.get(i).sum()) + ") AS m" + i);
-    this.sumsSql = select.toString();
+    // A dashboard of distinct counts only still selects a column, so every statement stays well-formed.
+    this.sumsSql = sums.isEmpty() ? "0 AS no_sums" : select.toString();
+    this.distincts = dashboard.measures().stream().filter(Measure::isDistinct).toList();
   }
 
   public Domain domain() {
@@ -113,6 +118,7 @@ public final class FactQueries {
     this.hourColumn = of.hourColumn;
     this.sums = of.sums;
     this.sumsSql = of.sumsSql;
+    this.distincts = of.distincts;
   }
 
   /**
@@ -133,10 +139,12 @@ public final class FactQueries {
 
   /** The measures of the filtered facts. */
   public Totals totals(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT " + sumsSql + from(filter, false, List.of())).where(filter);
+    String table = table(filter, false, List.of());
+    Map<List<Object>, Map<String, Long>> counted = distinct(table, filter, List.of(), null, null);
+    Sql sql = new Sql("SELECT " + sumsSql + " FROM " + q(table)).where(filter);
     return query(sql, rs -> {
       rs.next();
-      return totals(rs);
+      return totals(rs, counted.getOrDefault(List.of(), Map.of()));
     });
   }
 
@@ -151,7 +159,12 @@ public final class FactQueries {
     keys.add(q(dateColumn));
     if (hourly) keys.add(q(hourColumn));
     groupBy.forEach(d -> keys.add(q(d.column())));
-    Sql sql = new Sql("SELECT " + keys + ", " + sumsSql + from(filter, hourly, groupBy)).where(filter)
+    List<String> keyList = new ArrayList<>(List.of(q(dateColumn)));
+    if (hourly) keyList.add(q(hourColumn));
+    groupBy.forEach(d -> keyList.add(q(d.column())));
+    String table = table(filter, hourly, groupBy);
+    Map<List<Object>, Map<String, Long>> counted = distinct(table, filter, keyList, null, null);
+    Sql sql = new Sql("SELECT " + keys + ", " + sumsSql + " FROM " + q(table)).where(filter)
         .append(" GROUP BY " + keys + " ORDER BY " + keys + " LIMIT ?").bind(limit + 1);
     return query(sql, rs -> {
       List<Rows.SeriesPoint> points = new ArrayList<>();
@@ -159,7 +172,7 @@ public final class FactQueries {
         Map<String, Object> values = new LinkedHashMap<>();
         for (DashboardDimension d : groupBy) values.put(d.name(), value(rs, d.column(), d));
         points.add(new Rows.SeriesPoint(rs.getDate(dateColumn).toLocalDate(), hourly ? rs.getInt(hourColumn) : null, values,
-            totals(rs)));
+            totals(rs, counted.getOrDefault(key(rs, keyList.size()), Map.of()))));
       }
       return points;
     });
@@ -173,16 +186,44 @@ public final class FactQueries {
       int limit) throws SQLException {
     String direction = descending ? "DESC" : "ASC";
     String column = q(dimension.column());
-    String order = sql(sort);
-    // NULL ratios (zero denominators) last in either direction; ties by id, so pages are stable.
-    Sql sql = new Sql("SELECT " + column + " AS id, " + sumsSql + from(filter, false, List.of(dimension))).where(filter)
-        .append(" GROUP BY " + column + " ORDER BY (" + order + ") IS NULL, " + order + " " + direction + ", " + column
-            + " LIMIT ?").bind(limit);
-    List<Rows.TopEntry> ranked = query(sql, rs -> {
-      List<Rows.TopEntry> rows = new ArrayList<>();
-      while (rs.next()) rows.add(new Rows.TopEntry(value(rs, "id", dimension), null, totals(rs)));
-      return rows;
-    });
+    String table = table(filter, false, List.of(dimension));
+    List<Rows.TopEntry> ranked;
+    if (sort.isDistinct()) {
+      // Ranked by the distinct count, from the side table; then the sums of those values only.
+      List<Object> order = distinctRanking(table, filter, dimension, sort, direction, limit);
+      Map<List<Object>, Map<String, Long>> counted = distinct(table, filter, List.of(column), dimension, order);
+      Sql sql = new Sql("SELECT " + column + " AS id, " + sumsSql + " FROM " + q(table)).where(filter);
+      restrict(sql, column, order);
+      Map<Object, Rows.TopEntry> byId = new HashMap<>();
+      query(sql.append(" GROUP BY " + column), rs -> {
+        while (rs.next()) {
+          byId.put(rs.getObject("id"), new Rows.TopEntry(value(rs, "id", dimension), null,
+              totals(rs, counted.getOrDefault(key(rs, 1), Map.of()))));
+        }
+        return null;
+      });
+      ranked = order.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+    } else {
+      String order = sql(sort);
+      // NULL ratios (zero denominators) last in either direction; ties by id, so pages are stable.
+      Sql sql = new Sql("SELECT " + column + " AS id, " + sumsSql + " FROM " + q(table)).where(filter)
+          .append(" GROUP BY " + column + " ORDER BY (" + order + ") IS NULL, " + order + " " + direction + ", " + column
+              + " LIMIT ?").bind(limit);
+      List<Object[]> rows = query(sql, rs -> {
+        List<Object[]> read = new ArrayList<>();
+        while (rs.next()) read.add(new Object[] {rs.getObject("id"), value(rs, "id", dimension), sums(rs)});
+        return read;
+      });
+      Map<List<Object>, Map<String, Long>> counted = rows.isEmpty() ? Map.of()
+          : distinct(table, filter, List.of(column), dimension, rows.stream().map(r -> r[0]).toList());
+      ranked = new ArrayList<>();
+      for (Object[] r : rows) {
+        @SuppressWarnings("unchecked")
+        Map<String, BigDecimal> exact = (Map<String, BigDecimal>) r[2];
+        ranked.add(new Rows.TopEntry(r[1], null, totals(exact, counted.getOrDefault(java.util.Collections.singletonList(
+            normalized(r[0])), Map.of()))));
+      }
+    }
     if (dimension.names() == null || ranked.isEmpty()) return ranked;
     Map<Object, String> names = names(dimension, ranked.stream().map(Rows.TopEntry::id).toList());
     return ranked.stream().map(e -> new Rows.TopEntry(e.id(), names.get(e.id()), e.totals())).toList();
@@ -190,12 +231,18 @@ public final class FactQueries {
 
   /** Measures per ISO weekday (1 = Monday) and hour of day: 168 cells at most. */
   public List<Rows.HeatCell> heatmap(FactFilter filter) throws SQLException {
-    Sql sql = new Sql("SELECT WEEKDAY(" + q(dateColumn) + ") + 1 AS weekday, " + q(hourColumn) + " AS hour_of_day, "
-        + sumsSql + from(filter, true, List.of())).where(filter)
+    String table = table(filter, true, List.of());
+    List<String> cellKeys = List.of("WEEKDAY(" + q(dateColumn) + ") + 1", q(hourColumn));
+    Map<List<Object>, Map<String, Long>> counted = distinct(table, filter, cellKeys, null, null);
+    Sql sql = new Sql("SELECT " + cellKeys.get(0) + " AS weekday, " + cellKeys.get(1) + " AS hour_of_day, "
+        + sumsSql + " FROM " + q(table)).where(filter)
         .append(" GROUP BY weekday, hour_of_day ORDER BY weekday, hour_of_day");
     return query(sql, rs -> {
       List<Rows.HeatCell> cells = new ArrayList<>();
-      while (rs.next()) cells.add(new Rows.HeatCell(rs.getInt("weekday"), rs.getInt("hour_of_day"), totals(rs)));
+      while (rs.next()) {
+        cells.add(new Rows.HeatCell(rs.getInt("weekday"), rs.getInt("hour_of_day"),
+            totals(rs, counted.getOrDefault(key(rs, 2), Map.of()))));
+      }
       return cells;
     });
   }
@@ -231,8 +278,75 @@ public final class FactQueries {
     return pool.withConnection(waitMillis, work);
   }
 
-  private String from(FactFilter filter, boolean needsHours, List<DashboardDimension> groupedBy) {
-    return " FROM " + q(table(filter, needsHours, groupedBy));
+  /**
+   * Each distinct measure's count over the filtered rows of {@code table}'s side tables, per group of {@code keys} (SQL
+   * expressions over key columns; the key of a group is {@link #key} of the values in that order), optionally only
+   * for the groups whose {@code column} is one of {@code only}. Empty when the dashboard has no distinct measure.
+   */
+  private Map<List<Object>, Map<String, Long>> distinct(String table, FactFilter filter, List<String> keys,
+      DashboardDimension restrictTo, List<Object> only) throws SQLException {
+    Map<List<Object>, Map<String, Long>> counts = new HashMap<>();
+    for (Measure m : distincts) {
+      StringJoiner select = new StringJoiner(", ");
+      for (int i = 0; i < keys.size(); i++) select.add(keys.get(i) + " AS k" + i);
+      select.add("COUNT(DISTINCT " + q(RollupDefinition.DISTINCT_VALUE) + ") AS n");
+      Sql sql = new Sql("SELECT " + select + " FROM " + q(sideTable(table, m))).where(filter);
+      if (restrictTo != null) restrict(sql, q(restrictTo.column()), only);
+      if (!keys.isEmpty()) {
+        StringJoiner groups = new StringJoiner(", ");
+        for (int i = 0; i < keys.size(); i++) groups.add("k" + i);
+        sql.append(" GROUP BY " + groups);
+      }
+      query(sql, rs -> {
+        while (rs.next()) counts.computeIfAbsent(key(rs, keys.size()), k -> new HashMap<>()).put(m.name(), rs.getLong("n"));
+        return null;
+      });
+    }
+    return counts;
+  }
+
+  /** The {@code limit} values of {@code dimension} with the most (or fewest) distinct values of {@code sort}. */
+  private List<Object> distinctRanking(String table, FactFilter filter, DashboardDimension dimension, Measure sort,
+      String direction, int limit) throws SQLException {
+    String column = q(dimension.column());
+    Sql sql = new Sql("SELECT " + column + " AS id, COUNT(DISTINCT " + q(RollupDefinition.DISTINCT_VALUE) + ") AS n FROM "
+        + q(sideTable(table, sort))).where(filter)
+        .append(" GROUP BY " + column + " ORDER BY n " + direction + ", " + column + " LIMIT ?").bind(limit);
+    return query(sql, rs -> {
+      List<Object> ids = new ArrayList<>();
+      while (rs.next()) ids.add(rs.getObject("id"));
+      return ids;
+    });
+  }
+
+  /** {@code AND column IN (values)}; no row at all when {@code values} is empty. */
+  private static void restrict(Sql sql, String column, List<Object> values) {
+    if (values.isEmpty()) {
+      sql.append(" AND 1 = 0");
+      return;
+    }
+    sql.append(" AND " + column + " IN (" + placeholders(values.size()) + ")");
+    values.forEach(sql::bind);
+  }
+
+  /** The side table of a distinct measure's metric in a dashboard table. */
+  private String sideTable(String table, Measure m) {
+    RollupDefinition rollup = domain.rollups().rollups().stream().filter(r -> r.table().equals(table)).findFirst().orElseThrow();
+    return rollup.distinctTable(rollup.metric(m.distinct()).orElseThrow());
+  }
+
+  /** The first {@code n} columns of the row as a group's key, with numbers and dates in one form whatever their type. */
+  private static List<Object> key(ResultSet rs, int n) throws SQLException {
+    List<Object> key = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) key.add(normalized(rs.getObject(i)));
+    return key;
+  }
+
+  private static Object normalized(Object value) {
+    if (value instanceof Date d) return d.toLocalDate();
+    if (value instanceof java.time.LocalDate d) return d;
+    if (value instanceof Number n) return n.longValue();
+    return value;
   }
 
   /** A measure as an SQL aggregate over the table: a sum, or a ratio of sums (NULL for a zero denominator). */
@@ -254,8 +368,12 @@ public final class FactQueries {
     return rs.wasNull() ? 0L : id;
   }
 
-  private Totals totals(ResultSet rs) throws SQLException {
-    Map<String, Object> values = new LinkedHashMap<>();
+  private Totals totals(ResultSet rs, Map<String, Long> distinctCounts) throws SQLException {
+    return totals(sums(rs), distinctCounts);
+  }
+
+  /** The row's sums by measure name, NULL as 0. */
+  private Map<String, BigDecimal> sums(ResultSet rs) throws SQLException {
     Map<String, BigDecimal> exact = new HashMap<>();
     for (int i = 0; i < sums.size(); i++) {
       Measure m = sums.get(i);
@@ -263,8 +381,16 @@ public final class FactQueries {
       if (sum == null) sum = BigDecimal.ZERO;
       exact.put(m.name(), sum);
     }
+    return exact;
+  }
+
+  /** Every measure: the sums, the distinct counts (0 for a group without values), the ratios of the sums. */
+  private Totals totals(Map<String, BigDecimal> exact, Map<String, Long> distinctCounts) {
+    Map<String, Object> values = new LinkedHashMap<>();
     for (Measure m : dashboard.measures()) {
-      if (!m.ratio()) {
+      if (m.isDistinct()) {
+        values.put(m.name(), distinctCounts.getOrDefault(m.name(), 0L));
+      } else if (!m.ratio()) {
         BigDecimal sum = exact.get(m.name());
         // A count is a whole number; other sums keep 6 decimals, as money does.
         values.put(m.name(), m.format() == Format.COUNT ? (Object) sum.longValue() : sum.setScale(SCALE, RoundingMode.HALF_UP));

@@ -289,8 +289,11 @@ async function refresh() {
     tables.forEach((t, i) => showTop(t, tops[i]));
     texts.forEach((name, i) => showSuggestions(name, lists[tables.length + i]));
     error.hidden = true;
+    // Distinct counts (unique users) are exact for the range and filters: the tile is not the sum of the chart's hours.
+    const distinct = state.domain.measures.filter((m) => m.distinct).map((m) => m.label);
     document.getElementById("footnote").textContent =
-      `Dates and hours in ${meta.time_zone}. Ratios are ratios of sums; "–" where the denominator is 0.`;
+      `Dates and hours in ${meta.time_zone}. Ratios are ratios of sums; "–" where the denominator is 0.` +
+      (distinct.length ? ` ${distinct.join(", ")}: counted once over the whole range, so a tile is not the sum of its chart's hours.` : "");
   } catch (e) {
     if (ticket !== state.latest) return;
     error.textContent = "Cannot load the numbers: " + e.message;

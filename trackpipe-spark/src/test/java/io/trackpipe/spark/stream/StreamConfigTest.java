@@ -48,12 +48,12 @@ class StreamConfigTest {
 
   @Test
   void streamDomainsPicksWhichLoadedDomainsRunAndRefusesAnUnknownOne() {
-    assertThat(load(Map.of()).domains().names()).containsExactly("job-ads", "ecommerce");
+    assertThat(load(Map.of()).domains().names()).containsExactly("job-ads", "ecommerce", "clickstream");
     assertThat(load(Map.of("stream.domains", "ecommerce")).domains().names()).containsExactly("ecommerce");
     assertThat(load(Map.of("stream.domains", " ecommerce , job-ads")).domains().names()).containsExactly("job-ads", "ecommerce");
     assertThatThrownBy(() -> load(Map.of("stream.domains", "job-ads,shop")))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems())
-            .anyMatch(p -> p.contains("stream.domains") && p.contains("[shop]") && p.contains("job-ads, ecommerce")));
+            .anyMatch(p -> p.contains("stream.domains") && p.contains("[shop]") && p.contains("job-ads, ecommerce, clickstream")));
   }
 }

@@ -68,15 +68,26 @@ public final class RollupTables {
     });
   }
 
-  /**
-   * Sums the rollup's table over the dimensions the view does not keep: counts and sums are summed, minimums and
-   * maximums kept, ratios recomputed from the summed parts (the ratio of sums, never an average of ratios). A distinct
-   * count cannot be summed (a user seen on two days is one user): it is recounted from the metric's side table, which
-   * holds every value seen per row, so the view's count is exact. Attributes are left out.
-   */
+  /** The view of a rollup's all-time totals: {@link #regroupSql} over every row of the table. */
   public static String viewSql(RollupDefinition rollup, TotalsView view) {
-    List<String> keep = view.keep().stream().map(SqlNames::quote).toList();
-    List<String> select = new ArrayList<>(keep.stream().map(k -> "t." + k).toList());
+    return "CREATE OR REPLACE VIEW " + SqlNames.quote(view.name()) + " AS " + regroupSql(rollup, view.keep(), null);
+  }
+
+  /**
+   * Sums the rollup's table over the dimensions not in {@code keep}: counts and sums are summed, minimums and maximums
+   * kept, ratios recomputed from the summed parts (the ratio of sums, never an average of ratios). A distinct count
+   * cannot be summed (a user seen on two days is one user): it is recounted from the metric's side table, which holds
+   * every value seen per row, so the count is exact. Attributes are left out.
+   *
+   * @param range a time column of the rollup to restrict the rows to {@code range >= ? AND range < ?}, or null for
+   *     every row; the two placeholders appear {@link #rangeBindings} times, each a (from, until) pair in that order
+   * @return a SELECT whose columns are {@code keep}, the metrics and {@code latest_update_time}, grouped by
+   *     {@code keep} (qualified {@code t.}); a caller may append {@code ORDER BY t.KEY … LIMIT}
+   */
+  public static String regroupSql(RollupDefinition rollup, List<String> keep, String range) {
+    List<String> keys = keep.stream().map(SqlNames::quote).toList();
+    String rangeCondition = range == null ? "" : SqlNames.quote(range) + " >= ? AND " + SqlNames.quote(range) + " < ?";
+    List<String> select = new ArrayList<>(keys.stream().map(k -> "t." + k).toList());
     List<String> joins = new ArrayList<>();
     for (Metric m : rollup.metrics()) {
       String name = SqlNames.quote(m.name());
@@ -89,19 +100,25 @@ public final class RollupTables {
         case DISTINCT -> {
           // One row per kept key with its distinct count, joined one-to-one to the key's group: the sums stay exact.
           String alias = "d" + joins.size();
-          String counted = "SELECT " + String.join(", ", keep) + (keep.isEmpty() ? "" : ", ") + "COUNT(DISTINCT "
+          String counted = "SELECT " + String.join(", ", keys) + (keys.isEmpty() ? "" : ", ") + "COUNT(DISTINCT "
               + SqlNames.quote(RollupDefinition.DISTINCT_VALUE) + ") AS n FROM " + SqlNames.quote(rollup.distinctTable(m))
-              + (keep.isEmpty() ? "" : " GROUP BY " + String.join(", ", keep));
-          String on = keep.isEmpty() ? "1 = 1" : String.join(" AND ", keep.stream().map(k -> alias + "." + k + " = t." + k).toList());
+              + (range == null ? "" : " WHERE " + rangeCondition)
+              + (keys.isEmpty() ? "" : " GROUP BY " + String.join(", ", keys));
+          String on = keys.isEmpty() ? "1 = 1" : String.join(" AND ", keys.stream().map(k -> alias + "." + k + " = t." + k).toList());
           joins.add(" LEFT JOIN (" + counted + ") " + alias + " ON " + on);
           select.add("COALESCE(MAX(" + alias + ".n), 0) AS " + name);
         }
       }
     }
     select.add("MAX(t.`latest_update_time`) AS `latest_update_time`");
-    String sql = "CREATE OR REPLACE VIEW " + SqlNames.quote(view.name()) + " AS SELECT " + String.join(", ", select) + " FROM "
-        + SqlNames.quote(rollup.table()) + " t" + String.join("", joins);
-    return keep.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", keep.stream().map(k -> "t." + k).toList());
+    String sql = "SELECT " + String.join(", ", select) + " FROM " + SqlNames.quote(rollup.table()) + " t" + String.join("", joins)
+        + (range == null ? "" : " WHERE t." + rangeCondition);
+    return keys.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", keys.stream().map(k -> "t." + k).toList());
+  }
+
+  /** How many (from, until) pairs a {@link #regroupSql} with a range binds: one per distinct metric, then the table's. */
+  public static int rangeBindings(RollupDefinition rollup) {
+    return 1 + (int) rollup.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT).count();
   }
 
   private static Set<String> columns(Connection c, String table) throws SQLException {
