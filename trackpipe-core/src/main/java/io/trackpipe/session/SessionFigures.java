@@ -39,6 +39,18 @@ public final class SessionFigures {
     sessions.computeIfAbsent(key, k -> new long[Session.values().length])[counter.ordinal()] += amount;
   }
 
+  /** Adds a pages-table row's counters (indexed by {@link Page#ordinal()}), as a recount over parts does. */
+  public void addPageRow(List<Object> key, long[] counters) {
+    long[] target = pages.computeIfAbsent(List.copyOf(key), k -> new long[Page.values().length]);
+    for (int i = 0; i < target.length; i++) target[i] += counters[i];
+  }
+
+  /** Adds a sessions-table row's counters (indexed by {@link Session#ordinal()}). */
+  public void addSessionRow(List<Object> key, long[] counters) {
+    long[] target = sessions.computeIfAbsent(List.copyOf(key), k -> new long[Session.values().length]);
+    for (int i = 0; i < target.length; i++) target[i] += counters[i];
+  }
+
   /** Adds {@code other} times {@code sign} (1 or -1) to these figures. */
   public SessionFigures add(SessionFigures other, int sign) {
     merge(pages, other.pages, sign);

@@ -41,11 +41,6 @@ public final class SessionRollups {
     return List.of(pages, sessionsTable);
   }
 
-  /** A missing value is '' for a text field and 0 for an integer one: a key column cannot be NULL. */
-  public static Object defaultValue(EventField field) {
-    return field.type() == FieldType.INTEGER ? (Object) 0L : "";
-  }
-
   private static Dimension dimension(String field, List<EventField> fields) {
     boolean integer = fields.stream().anyMatch(f -> f.name().equals(field) && f.type() == FieldType.INTEGER);
     return new Dimension(field, field, null, integer ? "0" : "''");

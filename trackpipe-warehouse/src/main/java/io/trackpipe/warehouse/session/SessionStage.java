@@ -8,7 +8,6 @@ import io.trackpipe.domain.FieldType;
 import io.trackpipe.session.PageView;
 import io.trackpipe.session.SessionDefinition;
 import io.trackpipe.session.SessionFigures;
-import io.trackpipe.session.SessionRollups;
 import io.trackpipe.session.Sessionizer;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
@@ -100,16 +99,7 @@ public final class SessionStage {
    * value as its default. Null for an event without a user: it belongs to no session.
    */
   public PageView view(Object user, long timeMillis, String eventId, Object page, List<Object> dimensions) {
-    if (user == null) return null;
-    List<Object> values = new ArrayList<>(dimensions.size());
-    for (int i = 0; i < dimensions.size(); i++) {
-      EventField field = tables.dimensionFields().get(i);
-      Object value = dimensions.get(i);
-      if (value == null) values.add(SessionRollups.defaultValue(field));
-      else values.add(field.type() == FieldType.INTEGER ? (Object) ((Number) value).longValue() : SessionTables.cut(value.toString()));
-    }
-    return new PageView(SessionTables.cut(user.toString()), timeMillis, eventId, page == null ? "" : SessionTables.cut(page.toString()),
-        values);
+    return SessionTables.view(user, timeMillis, eventId, page, dimensions, tables.integerDimensions());
   }
 
   /** The commit step that applies {@code views} (counted, first copies) of one batch. */

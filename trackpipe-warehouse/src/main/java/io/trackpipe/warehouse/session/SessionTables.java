@@ -71,6 +71,32 @@ public record SessionTables(SessionDefinition definition, RollupDefinition pages
         .toString();
   }
 
+  /** For each dimension, whether its field is an integer (else text). */
+  public boolean[] integerDimensions() {
+    boolean[] integer = new boolean[dimensionFields.size()];
+    for (int i = 0; i < integer.length; i++) integer[i] = dimensionFields.get(i).type() == FieldType.INTEGER;
+    return integer;
+  }
+
+  /**
+   * A counted event as a view: the user as text, the page and the dimensions cut as key columns keep them, a missing
+   * value as its default ('' for text, 0 for an integer: a key column cannot be NULL). Null for an event without a
+   * user: it belongs to no session. Static, so that Spark's executors can call it (the batch path).
+   *
+   * @param integer {@link #integerDimensions()}
+   */
+  public static PageView view(Object user, long timeMillis, String eventId, Object page, List<Object> dimensions,
+      boolean[] integer) {
+    if (user == null) return null;
+    List<Object> values = new ArrayList<>(dimensions.size());
+    for (int i = 0; i < dimensions.size(); i++) {
+      Object value = dimensions.get(i);
+      if (integer[i]) values.add(value == null ? 0L : ((Number) value).longValue());
+      else values.add(value == null ? "" : cut(value.toString()));
+    }
+    return new PageView(cut(user.toString()), timeMillis, eventId, page == null ? "" : cut(page.toString()), values);
+  }
+
   /** A dimension's column in the state table. */
   static String stateColumn(String dimension) {
     return "dim_" + dimension;
