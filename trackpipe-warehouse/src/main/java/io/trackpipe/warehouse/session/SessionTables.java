@@ -10,6 +10,7 @@ import io.trackpipe.domain.FieldType;
 import io.trackpipe.rollup.Dimension;
 import io.trackpipe.rollup.Metric;
 import io.trackpipe.rollup.RollupDefinition;
+import io.trackpipe.session.PageView;
 import io.trackpipe.session.SessionDefinition;
 import io.trackpipe.session.SessionFigures;
 import io.trackpipe.warehouse.fact.FactColumn;
