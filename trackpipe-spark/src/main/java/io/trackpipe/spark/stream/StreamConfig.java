@@ -86,7 +86,7 @@ public record StreamConfig(
           + " the dedup horizon before the loss would be counted again. Set it once, for the start after the loss.");
 
   public static final Setting<Duration> SESSION_GAP = Setting.of("stream.session-gap", ValueType.DURATION_TYPE, null,
-      "Inactivity that ends a visitor's session, for every domain that declares sessions; empty: the gap of each"
+      "Inactivity that ends a visitor's session, for every domain that declares sessions; unset: the gap of each"
           + " domain's sessions: section (30m when it declares none). See docs/sessions.md.")
       .checked(d -> d.compareTo(Duration.ZERO) > 0 && d.compareTo(Duration.ofDays(1)) <= 0, "> 0 and <= 1d");
 

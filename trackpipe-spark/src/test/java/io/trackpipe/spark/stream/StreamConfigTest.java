@@ -76,7 +76,7 @@ class StreamConfigTest {
         """);
     String definitions = file.toString();
     assertThat(load(Map.of("domain.definitions", definitions)).domains().domain("visits").orElseThrow().sessions().gap())
-        .as("empty: the file's gap").isEqualTo(Duration.ofMinutes(45));
+        .as("unset: the file's gap").isEqualTo(Duration.ofMinutes(45));
     StreamConfig shorter = load(Map.of("domain.definitions", definitions, "stream.session-gap", "20m"));
     assertThat(shorter.domains().domain("visits").orElseThrow().sessions().gap()).isEqualTo(Duration.ofMinutes(20));
     assertThat(shorter.domains().jobAds().sessions()).as("a domain without sessions is left alone").isNull();
