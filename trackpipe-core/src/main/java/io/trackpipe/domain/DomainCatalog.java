@@ -19,6 +19,9 @@ import io.trackpipe.rollup.RollupCatalog;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.rollup.TimeGrain;
 import io.trackpipe.rollup.TotalsView;
+import io.trackpipe.session.SessionDefinition;
+import io.trackpipe.session.SessionRollups;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,7 +73,7 @@ public record DomainCatalog(List<Domain> domains) {
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,63}");
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
   private static final Set<String> KEYS = Set.of("name", "title", "description", "topics", "raw-table", "sink", "fields",
-      "id", "time", "partition-key", "unknown-fields", "derived", "rules", "lookups", "metric-sets", "rollups", "dashboard");
+      "id", "time", "partition-key", "unknown-fields", "derived", "rules", "lookups", "metric-sets", "rollups", "dashboard", "sessions");
 
   public DomainCatalog {
     domains = List.copyOf(domains);
@@ -166,6 +169,7 @@ public record DomainCatalog(List<Domain> domains) {
         claim(owners, "topic '" + d.topics().deadLetters() + "'", d);
         claim(owners, "raw-store table '" + d.rawTable() + "'", d);
         claim(owners, "sink '" + d.sink() + "'", d);
+        if (d.sessions() != null) claim(owners, "warehouse table '" + d.sessions().stateTable() + "'", d);
         for (RollupDefinition r : d.rollups().rollups()) {
           claim(owners, "warehouse table '" + r.table() + "'", d);
           for (TotalsView v : r.views()) claim(owners, "warehouse table '" + v.name() + "'", d);
@@ -265,11 +269,92 @@ public record DomainCatalog(List<Domain> domains) {
       }
 
       RollupCatalog rollups = RollupCatalog.ofDomain(at, root, extraRollupFiles, problems);
+      SessionDefinition sessions = null;
+      if (root.has("sessions")) {
+        sessions = sessions(at + ", sessions", root.path("sessions"), name, fields, rollups);
+        if (sessions != null) {
+          List<RollupDefinition> withSessions = new ArrayList<>(rollups.rollups());
+          withSessions.addAll(SessionRollups.of(sessions, fields));
+          rollups = new RollupCatalog(rollups.lookups(), withSessions);
+        }
+      }
       DashboardDefinition dashboard = root.has("dashboard") ? dashboard(at + ", dashboard", root.path("dashboard"), rollups, fields) : null;
       if (problems.size() > before || draft == null) return;
       EventSchema schema = new EventSchema(fields, id, time, partitionKey, unknown, derived, rules);
       domains.add(new Domain(name, title, description, origin, new DomainTopics(eventsTopic, deadTopic), sink, rawTable,
-          schema, rollups, dashboard));
+          schema, rollups, dashboard, sessions));
+    }
+
+    /** The {@code sessions:} section, or null after adding its problems. */
+    private SessionDefinition sessions(String where, JsonNode node, String domain, List<EventField> fields, RollupCatalog rollups) {
+      if (!node.isObject()) {
+        problems.add(where + ": expected a mapping with 'user', 'page' and optionally 'gap', 'dimensions', 'pages-table', 'sessions-table'");
+        return null;
+      }
+      int before = problems.size();
+      unknownKeys(where, node, Set.of("user", "page", "gap", "dimensions", "pages-table", "sessions-table"));
+      String user = text(node, "user");
+      String page = text(node, "page");
+      if (user == null) problems.add(where + ": missing 'user' (the field that identifies the visitor)");
+      else sessionField(where + ", user", user, fields, false);
+      if (page == null) problems.add(where + ": missing 'page' (the text field that names the page)");
+      else sessionField(where + ", page", page, fields, true);
+      Duration gap = SessionDefinition.DEFAULT_GAP;
+      String gapText = text(node, "gap");
+      if (gapText != null) {
+        try {
+          gap = ValueType.DURATION_TYPE.parse(gapText);
+          if (gap.isZero() || gap.isNegative() || gap.compareTo(Duration.ofDays(1)) > 0) {
+            problems.add(where + ", gap: '" + gapText + "' must be more than 0 and at most 1d (sessions end at midnight anyway)");
+          }
+        } catch (IllegalArgumentException e) {
+          problems.add(where + ", gap: " + e.getMessage());
+        }
+      }
+      List<String> dimensions = new ArrayList<>();
+      for (JsonNode d : list(where, node, "dimensions")) {
+        String dimension = d.asText();
+        if (dimensions.contains(dimension)) problems.add(where + ", dimensions: '" + dimension + "' is listed twice");
+        else if (dimension.equals(SessionDefinition.DATES)) problems.add(where + ", dimensions: '" + dimension + "' is the date key column");
+        else if (sessionField(where + ", dimensions", dimension, fields, false)) dimensions.add(dimension);
+      }
+      String pagesTable = Optional.ofNullable(text(node, "pages-table")).orElse(SessionDefinition.DEFAULT_PAGES_TABLE);
+      String sessionsTable = Optional.ofNullable(text(node, "sessions-table")).orElse(SessionDefinition.DEFAULT_SESSIONS_TABLE);
+      String stateTable = SessionDefinition.stateTableOf(domain);
+      checkIdentifier(where + ", pages-table", pagesTable);
+      checkIdentifier(where + ", sessions-table", sessionsTable);
+      if (pagesTable.equals(sessionsTable)) problems.add(where + ": pages-table and sessions-table are both '" + pagesTable + "'");
+      Set<String> taken = new HashSet<>();
+      for (RollupDefinition r : rollups.rollups()) {
+        taken.add(r.table());
+        r.views().forEach(v -> taken.add(v.name()));
+        r.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT).forEach(m -> taken.add(r.distinctTable(m)));
+      }
+      for (String table : List.of(pagesTable, sessionsTable, stateTable)) {
+        if (taken.contains(table)) problems.add(where + ": table '" + table + "' is already a rollup table or view of this domain");
+      }
+      if (problems.size() > before) return null;
+      return new SessionDefinition(user, page, gap, dimensions, pagesTable, sessionsTable, stateTable);
+    }
+
+    /** Whether {@code name} is a field sessions can read: declared, not raw-only, integer or text (text only for the page). */
+    private boolean sessionField(String where, String name, List<EventField> fields, boolean textOnly) {
+      Optional<EventField> field = fields.stream().filter(f -> f.name().equals(name)).findFirst();
+      if (field.isEmpty()) {
+        problems.add(where + ": '" + name + "' is not a field (fields: " + fields.stream().map(EventField::name).toList() + ")");
+        return false;
+      }
+      EventField f = field.get();
+      if (f.rawOnly()) {
+        problems.add(where + ": '" + name + "' is raw-only, so the stream does not carry it; drop raw-only from the field");
+        return false;
+      }
+      boolean fits = f.textual() || (!textOnly && f.type() == FieldType.INTEGER);
+      if (!fits) {
+        problems.add(where + ": '" + name + "' is a " + f.type().yamlName() + " field; expected " + (textOnly ? "a text" : "an integer or text") + " field");
+        return false;
+      }
+      return true;
     }
 
     private Condition condition(String where, String text, EventSchema schema, boolean required) {

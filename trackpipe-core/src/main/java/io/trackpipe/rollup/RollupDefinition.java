@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param lookups names of the {@link Lookup}s whose columns the rollup reads
  * @param attributes non-key columns copied from the events (a lookup's column such as {@code company_id}): the
  *     group's largest value, and a stored value is only replaced by a non-null one
+ * @param computedFrom what fills the table: the events ({@link Computation#EVENTS}, every declared rollup), or the
+ *     domain's sessions ({@link Computation#SESSIONS}, the two tables a {@code sessions:} section adds)
  */
 public record RollupDefinition(
     String name,
@@ -23,9 +25,25 @@ public record RollupDefinition(
     List<Dimension> dimensions,
     List<String> attributes,
     List<Metric> metrics,
-    List<TotalsView> views) {
+    List<TotalsView> views,
+    Computation computedFrom) {
+
+  /** What computes a rollup's rows. */
+  public enum Computation {
+    /** The rollup engine, from the events' columns. */
+    EVENTS,
+    /** The session stage, from each user's sessions: the table's rows change as late views join sessions. */
+    SESSIONS
+  }
+
+  /** A rollup computed from the events. */
+  public RollupDefinition(String name, String description, String table, String filter, List<String> lookups,
+      List<Dimension> dimensions, List<String> attributes, List<Metric> metrics, List<TotalsView> views) {
+    this(name, description, table, filter, lookups, dimensions, attributes, metrics, views, Computation.EVENTS);
+  }
 
   public RollupDefinition {
+    requireNonNull(computedFrom, "computedFrom is null");
     requireNonNull(name, "name is null");
     requireNonNull(table, "table is null");
     description = description == null ? "" : description;

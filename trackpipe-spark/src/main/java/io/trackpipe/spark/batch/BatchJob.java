@@ -17,6 +17,7 @@ import io.trackpipe.rollup.RollupDefinition.Granularity;
 import io.trackpipe.rollup.TimeGrain;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.rollup.Rollups;
+import io.trackpipe.spark.rollup.SessionRecount;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.SqlNames;
 import io.trackpipe.warehouse.Warehouse;
@@ -432,7 +433,11 @@ public final class BatchJob {
     }));
     if (utcHours.isEmpty()) return new Recount(List.of());
     Dataset<Row> events = raw.read(spark, utcHours).filter(within(ranges));
-    List<FactBatch> facts = rollups.apply(events, SOURCE_NAME);
+    List<FactBatch> facts = new ArrayList<>(rollups.apply(events, SOURCE_NAME));
+    // The session tables are daily: recounted only when whole days are (an hourly cycle reads part of a day).
+    if (rollups.sessions().isPresent() && !wanted.getOrDefault(Granularity.DAILY, Set.of()).isEmpty()) {
+      facts.addAll(SessionRecount.facts(events, rollups.sessions().get(), stream.timeZone(), SOURCE_NAME));
+    }
     List<Replacement> replacements = new ArrayList<>();
     for (FactBatch fb : facts) {
       TableBuckets tb = tables.get(fb.table().name());

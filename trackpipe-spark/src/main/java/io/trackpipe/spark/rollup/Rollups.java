@@ -18,6 +18,7 @@ import io.trackpipe.spark.ingest.EventColumns;
 import io.trackpipe.warehouse.fact.FactBatch;
 import io.trackpipe.warehouse.fact.FactTable;
 import io.trackpipe.warehouse.rollup.RollupTables;
+import io.trackpipe.warehouse.session.SessionTables;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -31,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,9 +63,13 @@ public final class Rollups {
   private final List<RollupPlan> plans;
   private final List<String> lookupNames;
   private final FinestGrain grain;
+  /** The tables of the domain's sessions, which the session stage fills: not computed here, but created with the rest. */
+  private final Optional<SessionTables> sessions;
 
-  private Rollups(EventSchema schema, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames, ZoneId zone) {
+  private Rollups(EventSchema schema, DimensionLookups lookups, List<RollupPlan> plans, List<String> lookupNames, ZoneId zone,
+      Optional<SessionTables> sessions) {
     this.schema = schema;
+    this.sessions = sessions;
     this.lookups = lookups;
     this.plans = List.copyOf(plans);
     this.lookupNames = List.copyOf(lookupNames);
@@ -84,6 +90,7 @@ public final class Rollups {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     StructType sourceSchema = checkDerivedColumns(spark, domain.schema(), problems);
     for (RollupDefinition rollup : domain.rollups().rollups()) {
+      if (rollup.computedFrom() == RollupDefinition.Computation.SESSIONS) continue;
       StructType schema = sourceSchema;
       for (StructField field : lookups.columns(context, rollup.lookups()).fields()) schema = schema.add(field);
       Dataset<Row> empty = spark.createDataFrame(List.<Row>of(), schema);
@@ -109,7 +116,8 @@ public final class Rollups {
       String where = domain.origin() + " (domain '" + domain.name() + "'), ";
       throw new ConfigException(problems.stream().map(p -> where + p).toList());
     }
-    return new Rollups(domain.schema(), lookups, plans, new ArrayList<>(lookupNames), zone);
+    return new Rollups(domain.schema(), lookups, plans, new ArrayList<>(lookupNames), zone,
+        Optional.ofNullable(domain.sessions()).map(s -> SessionTables.of(domain)));
   }
 
   /**
@@ -126,8 +134,14 @@ public final class Rollups {
     return source.schema();
   }
 
+  /** The rollups computed from the events (those of the domain's sessions are not among them). */
   public List<RollupPlan> plans() {
     return plans;
+  }
+
+  /** The domain's session tables, when it declares sessions. */
+  public Optional<SessionTables> sessions() {
+    return sessions;
   }
 
   /** Every table the rollups write: their own and the side tables of distinct metrics. */
@@ -137,6 +151,7 @@ public final class Rollups {
       plan.distinctValues().forEach(d -> tables.add(d.table()));
       tables.add(plan.table());
     }
+    sessions.ifPresent(s -> tables.addAll(List.of(s.pages(), s.sessions())));
     return tables;
   }
 
@@ -146,6 +161,7 @@ public final class Rollups {
       plan.distinctValues().forEach(d -> targets.add(new RollupTables.Target(plan.definition(), d.table(), false)));
       targets.add(new RollupTables.Target(plan.definition(), plan.table(), true));
     }
+    sessions.ifPresent(s -> targets.addAll(s.targets()));
     return targets;
   }
 

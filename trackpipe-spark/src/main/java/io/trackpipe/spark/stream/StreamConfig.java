@@ -85,13 +85,18 @@ public record StreamConfig(
           + " commit (a new driver disk, a restored copy). The start is refused otherwise: copies of events counted within"
           + " the dedup horizon before the loss would be counted again. Set it once, for the start after the loss.");
 
+  public static final Setting<Duration> SESSION_GAP = Setting.of("stream.session-gap", ValueType.DURATION_TYPE, null,
+      "Inactivity that ends a visitor's session, for every domain that declares sessions; unset: the gap of each"
+          + " domain's sessions: section (30m when it declares none). See docs/sessions.md.")
+      .checked(d -> d.compareTo(Duration.ZERO) > 0 && d.compareTo(Duration.ofDays(1)) <= 0, "> 0 and <= 1d");
+
   public static final Setting<String> DOMAINS = Setting.of("stream.domains", ValueType.STRING, "",
       "Comma-separated names of the domains the stream runs, one query each (e.g. job-ads); empty: every domain"
           + " loaded (the built-in ones and those of domain.definitions). The stream command's --domain overrides it.");
 
   public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.<Setting<?>>of(CHECKPOINT_DIR, DEDUP_STORE_DIR,
       SPARK_MASTER, TRIGGER_INTERVAL, MAX_EVENTS_PER_BATCH, SHUFFLE_PARTITIONS, STARTING_OFFSETS, TIME_ZONE, ALLOWED_LATENESS,
-      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS, DOMAINS),
+      DEDUP_HORIZON, MAX_FUTURE_SKEW, DIMENSION_REFRESH, DEAD_LETTER_MAX_BYTES, ACCEPT_DEDUP_STORE_LOSS, SESSION_GAP, DOMAINS),
       Stream.concat(DomainCatalog.SETTINGS.stream(), RollupConfig.SETTINGS.stream())).toList();
 
   public static StreamConfig from(Configuration config) {
@@ -101,6 +106,8 @@ public record StreamConfig(
       List<String> names = java.util.Arrays.stream(config.get(DOMAINS).split(",")).map(String::trim)
           .filter(n -> !n.isEmpty()).toList();
       if (!names.isEmpty()) domains = domains.only(names);
+      Duration gap = config.get(SESSION_GAP);
+      if (gap != null) domains = new DomainCatalog(domains.domains().stream().map(d -> d.withSessionGap(gap)).toList());
     } catch (ConfigException e) {
       e.problems().forEach(problem -> config.check(false, problem));
     } catch (IllegalArgumentException e) {

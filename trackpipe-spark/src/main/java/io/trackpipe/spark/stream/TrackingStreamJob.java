@@ -23,6 +23,7 @@ import io.trackpipe.spark.rawstore.RawStoreWriter;
 import io.trackpipe.spark.rollup.RollupPlan;
 import io.trackpipe.spark.rollup.Rollups;
 import io.trackpipe.spark.warehouse.FactsBatchSink;
+import io.trackpipe.warehouse.session.SessionStage;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.LookupTable;
@@ -125,6 +126,7 @@ public final class TrackingStreamJob {
         rollup.metrics().stream().filter(m -> m.kind() == Metric.Kind.DISTINCT)
             .forEach(m -> tables.add(RollupPlan.sideTableName(rollup, m)));
       }
+      if (domain.sessions() != null) tables.add(domain.sessions().stateTable());
       new ExactlyOnceWriter(warehouse).reset(domain.sink(), tables);
       Folders.deleteRecursively(stream.checkpointDir(domain));
       Folders.deleteRecursively(stream.dedupStoreDir(domain));
@@ -207,8 +209,10 @@ public final class TrackingStreamJob {
       dedup.close();
       throw e;
     }
+    Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
+    if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
     FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointDir),
-        dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain);
+        dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions);
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
     LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");

@@ -27,6 +27,7 @@ import io.trackpipe.warehouse.fact.BatchRange;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.fact.FactBatch;
+import io.trackpipe.warehouse.session.SessionStage;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the ids and arrival times of the events that arrived in time go to the driver, where the {@link DedupStore}
  *       marks copies; the batch's counts (read, too late, rejected by reason) are observed in the same pass;
  *   <li>the remaining events feed every rollup ({@link Rollups}); all their rows are upserted in one transaction.
+ *       When the domain declares sessions, the same events' views go to the {@link SessionStage}, which changes the
+ *       session tables in that transaction.
  * </ol>
  */
 public final class FactsBatchSink {
@@ -85,6 +88,9 @@ public final class FactsBatchSink {
   private final Duration allowedLateness;
   private final String sourceName;
   private final Optional<RawStoreWriter> rawStore;
+  private final Optional<SessionStage> sessions;
+  /** The view columns the session stage reads: user, event time, event id, page, dimensions. */
+  private final Column[] viewColumns;
   /** The valid events' columns the rollups read. */
   private final Column[] eventColumns;
   /** Every reject code a batch's rows can carry: the reasons, and {@code rule:<name>} per rule of the domain. */
@@ -95,11 +101,14 @@ public final class FactsBatchSink {
    * @param schema the domain's events
    * @param offsets where the Kafka offsets of each batch are read, to be committed with its facts
    * @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere
+   * @param sessions the stage of the domain's sessions, when it declares them
    */
   public FactsBatchSink(String sinkName, EventSchema schema, ExactlyOnceWriter writer, CheckpointOffsets offsets,
       DedupStore dedup, Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName,
-      Optional<RawStoreWriter> rawStore) {
+      Optional<RawStoreWriter> rawStore, Optional<SessionStage> sessions) {
     this.sinkName = sinkName;
+    this.sessions = sessions;
+    this.viewColumns = sessions.map(stage -> SessionViews.columns(stage.tables().definition())).orElse(new Column[0]);
     this.eventColumns = Arrays.stream(EventColumns.eventSchema(schema, false).fieldNames())
         .map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     List<String> codes = new ArrayList<>();
@@ -134,6 +143,7 @@ public final class FactsBatchSink {
     Column inTime = valid.and(Lateness.arrivedInTime(zone, allowedLateness));
     Observation observation = new Observation("batch-" + batchId);
     List<FactBatch> facts;
+    List<ExactlyOnceWriter.CommitStep> steps = new ArrayList<>();
     int duplicates;
     long collectedAt;
     long dedupedAt;
@@ -179,6 +189,10 @@ public final class FactsBatchSink {
       }
       events = events.select(eventColumns);
       facts = rollups.apply(events, sourceName);
+      if (sessions.isPresent()) {
+        SessionStage stage = sessions.get();
+        steps.add(stage.step(SessionViews.of(events.select(viewColumns).collectAsList(), stage), sourceName));
+      }
       // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
       // is not committed and runs again.
       rawStore.ifPresent(raw -> raw.write(batch.filter(valid)));
@@ -189,7 +203,7 @@ public final class FactsBatchSink {
     Map<String, Object> counts = observation.getAsJava();
     Object newest = counts.get("newest_arrival");
     ExactlyOnceWriter.Outcome outcome = writer.commit(sinkName, queryId, batchId, range,
-        newest == null ? null : Instant.ofEpochMilli(number(newest)), facts);
+        newest == null ? null : Instant.ofEpochMilli(number(newest)), facts, steps);
     long committedAt = System.currentTimeMillis();
 
     long read = number(counts.get("read"));

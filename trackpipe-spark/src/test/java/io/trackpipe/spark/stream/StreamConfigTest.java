@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.trackpipe.config.ConfigException;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.domain.Domain;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StreamConfigTest {
 
@@ -55,5 +58,32 @@ class StreamConfigTest {
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems())
             .anyMatch(p -> p.contains("stream.domains") && p.contains("[shop]") && p.contains("job-ads, ecommerce, clickstream")));
+  }
+
+  @Test
+  void streamSessionGapReplacesTheGapOfEveryDomainWithSessionsAndIsCheckedAtStartUp(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("visits.yaml"), """
+        name: visits
+        fields:
+          - {name: user_id, type: text, required: true}
+          - {name: timestamp, type: timestamp, required: true}
+          - {name: url, type: text, required: true}
+        id: {hash-of: [user_id, timestamp, url]}
+        time: {field: timestamp}
+        rollups:
+          - {name: visit_views, dimensions: [url, {name: dates, time: day}], metrics: [{name: views, kind: count}]}
+        sessions: {user: user_id, page: url, gap: 45m}
+        """);
+    String definitions = file.toString();
+    assertThat(load(Map.of("domain.definitions", definitions)).domains().domain("visits").orElseThrow().sessions().gap())
+        .as("unset: the file's gap").isEqualTo(Duration.ofMinutes(45));
+    StreamConfig shorter = load(Map.of("domain.definitions", definitions, "stream.session-gap", "20m"));
+    assertThat(shorter.domains().domain("visits").orElseThrow().sessions().gap()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(shorter.domains().jobAds().sessions()).as("a domain without sessions is left alone").isNull();
+    for (String bad : new String[] {"0s", "2d", "soon"}) {
+      assertThatThrownBy(() -> load(Map.of("domain.definitions", definitions, "stream.session-gap", bad)))
+          .as(bad).isInstanceOf(ConfigException.class)
+          .satisfies(e -> assertThat(((ConfigException) e).problems()).anyMatch(p -> p.contains("stream.session-gap")));
+    }
   }
 }

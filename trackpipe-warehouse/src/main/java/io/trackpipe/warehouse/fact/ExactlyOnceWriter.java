@@ -28,6 +28,21 @@ public final class ExactlyOnceWriter {
     this.warehouse = warehouse;
   }
 
+  /**
+   * More work of a batch that must read the warehouse in the commit's transaction (the session stage reads the views
+   * it stored before): it runs on the transaction's connection after the batch was found new, and the fact rows it
+   * returns are upserted in the same transaction. A transaction that is retried runs it again, so it must read what it
+   * needs each time and change nothing outside the connection.
+   */
+  @FunctionalInterface
+  public interface CommitStep {
+    /**
+     * @param arrivedUntil the newest Kafka timestamp committed once this batch is (null while no batch had records)
+     * @return rows to upsert with the batch's own
+     */
+    List<FactBatch> run(Connection connection, Instant arrivedUntil) throws SQLException;
+  }
+
   /** What a commit did. */
   public record Outcome(boolean applied, long rowsWritten) {}
 
@@ -44,6 +59,13 @@ public final class ExactlyOnceWriter {
   public Outcome commit(String sink, String queryId, long batchId, BatchRange range, Instant newestArrival,
       List<FactBatch> batches)
       throws SQLException {
+    return commit(sink, queryId, batchId, range, newestArrival, batches, List.of());
+  }
+
+  /** As {@link #commit(String, String, long, BatchRange, Instant, List)}, with {@code steps} run in the transaction. */
+  public Outcome commit(String sink, String queryId, long batchId, BatchRange range, Instant newestArrival,
+      List<FactBatch> batches, List<CommitStep> steps)
+      throws SQLException {
     return warehouse.inRetriedTransaction("commit of batch " + batchId + " of sink '" + sink + "'", c -> {
       Optional<StreamCommit> last = lastCommit(c, sink, true);
       if (last.isPresent() && last.get().decide(queryId, batchId, range) == StreamCommit.Decision.SKIP) {
@@ -52,6 +74,12 @@ public final class ExactlyOnceWriter {
       long rows = 0;
       for (FactBatch batch : batches) {
         rows += batch.upsert(c);
+      }
+      Instant previous = last.map(StreamCommit::arrivedUntil).orElse(null);
+      Instant arrivedUntil = previous == null ? newestArrival
+          : newestArrival == null || newestArrival.isBefore(previous) ? previous : newestArrival;
+      for (CommitStep step : steps) {
+        for (FactBatch batch : step.run(c, arrivedUntil)) rows += batch.upsert(c);
       }
       try (PreparedStatement s = c.prepareStatement(
           "INSERT INTO stream_commit (sink, query_id, batch_id, start_offsets, end_offsets, arrived_until, committed_at)"

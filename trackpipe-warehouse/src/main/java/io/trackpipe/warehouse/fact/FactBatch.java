@@ -8,9 +8,21 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
+import io.trackpipe.warehouse.SqlNames;
 
-/** The rows one micro-batch adds to one fact table; each row holds values in {@link FactTable#columns()} order. */
-public record FactBatch(FactTable table, List<Object[]> rows) {
+/**
+ * The rows one micro-batch adds to one fact table; each row holds values in {@link FactTable#columns()} order.
+ *
+ * @param signed whether the additive values are changes that may be negative (a retraction): after the upsert, a row
+ *     whose additive columns all came back to 0 is deleted, so the table holds what a recount would
+ */
+public record FactBatch(FactTable table, List<Object[]> rows, boolean signed) {
+  /** Rows that only add. */
+  public FactBatch(FactTable table, List<Object[]> rows) {
+    this(table, rows, false);
+  }
+
   public FactBatch {
     requireNonNull(table, "table is null");
     rows = List.copyOf(rows);
@@ -51,7 +63,25 @@ public record FactBatch(FactTable table, List<Object[]> rows) {
         s.executeUpdate();
       }
     }
+    if (signed) deleteEmptied(c, sorted);
     return sorted.size();
+  }
+
+  /** Deletes the rows of {@code sorted}'s keys whose additive columns are all 0 now. */
+  private void deleteEmptied(Connection c, List<Object[]> sorted) throws SQLException {
+    List<FactColumn> keys = table.keyColumns();
+    List<FactColumn> additive = table.columns().stream().filter(col -> col.merge() == FactColumn.Merge.ADD).toList();
+    if (additive.isEmpty() || sorted.isEmpty()) return;
+    String sql = "DELETE FROM " + SqlNames.quote(table.name()) + " WHERE "
+        + keys.stream().map(k -> SqlNames.quote(k.name()) + " = ?").collect(Collectors.joining(" AND ")) + " AND "
+        + additive.stream().map(a -> SqlNames.quote(a.name()) + " = 0").collect(Collectors.joining(" AND "));
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      for (Object[] row : sorted) {
+        for (int k = 0; k < keys.size(); k++) s.setObject(k + 1, keys.get(k).fitted(row[k]));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
   }
 
   private void bind(PreparedStatement s, List<Object[]> sorted, int from, int to) throws SQLException {
