@@ -148,6 +148,21 @@ class ClickstreamStreamIT {
       deadLetters.add(new String(r.headers().lastHeader("trackpipe.source").value(), StandardCharsets.UTF_8));
     }
     assertThat(deadLetters).as("every bad record is a dead letter").containsExactlyInAnyOrderElementsOf(sent.badPositions);
+
+    // The visits (the sessions: section), through the same two kills, against a recount of the counted views.
+    List<SessionsStreamIT.View> views = new ArrayList<>();
+    for (int i = 0; i < expected.events.size(); i++) {
+      JsonNode e = expected.events.get(i);
+      views.add(new SessionsStreamIT.View(e.get("user_id").asText(), expected.times.get(i).toInstant(ZoneOffset.UTC),
+          e.get("url").asText(), e.hasNonNull("country") ? e.get("country").asText() : null,
+          e.hasNonNull("device") ? e.get("device").asText() : ""));
+    }
+    SessionsStreamIT.Recount visits = SessionsStreamIT.Recount.of(views, Duration.ofMinutes(30));
+    assertThat(visits.sessions()).as("visits in the data").hasSizeGreaterThan(10);
+    assertThat(f.query("SELECT url, dates, views, timed_views, time_on_page, entrances, exits FROM page_time_daily"))
+        .as("page_time_daily").containsExactlyInAnyOrderElementsOf(visits.pages());
+    assertThat(f.query("SELECT dates, country, device, sessions, pageviews, bounces, duration FROM sessions_daily"))
+        .as("sessions_daily").containsExactlyInAnyOrderElementsOf(visits.sessions());
   }
 
   private static void assertTable(StreamFixture f, String table, String keys, List<String> expected) throws Exception {
