@@ -37,7 +37,7 @@ class SessionsDrainBenchmark {
     int hours = Integer.getInteger("sessions.hours", 12);
     Path withSessions = SessionsStreamIT.visitsFile(work);
     String text = Files.readString(withSessions);
-    Path without = Files.writeString(work.resolve("visits-plain.yaml"), text.substring(0, text.indexOf("sessions:")));
+    Path without = Files.writeString(work.resolve("visits-plain.yaml"), text.substring(0, text.indexOf("\nsessions:") + 1));
     List<StreamFixture.Send> sends = views(count, hours, 17);
     System.out.printf("%,d views of %d hours%n", count, hours);
     run("sessions off", without, sends, false);
