@@ -35,10 +35,20 @@ class ClickstreamDomainTest {
   }
 
   @Test
+  void itsVisitsAreSessionsOfThirtyMinutesWithTheirTwoTables() {
+    assertThat(clicks.rollups().rollups()).filteredOn(r -> r.computedFrom() == RollupDefinition.Computation.SESSIONS)
+        .extracting(RollupDefinition::table).containsExactlyInAnyOrder("page_time_daily", "sessions_daily");
+    assertThat(clicks.rollups().rollup("sessions_daily").orElseThrow().dimensions()).extracting(Dimension::name)
+        .containsExactly("dates", "country", "device");
+  }
+
+  @Test
   void everyTableCountsPageViewsAndExactUniqueUsers() {
-    assertThat(clicks.rollups().rollups()).extracting(RollupDefinition::table).containsExactly("page_views_hourly",
+    List<RollupDefinition> fromEvents = clicks.rollups().rollups().stream()
+        .filter(r -> r.computedFrom() == RollupDefinition.Computation.EVENTS).toList();
+    assertThat(fromEvents).extracting(RollupDefinition::table).containsExactly("page_views_hourly",
         "url_hourly", "url_daily", "country_hourly", "country_daily", "city_daily", "technology_daily", "site_hourly");
-    for (RollupDefinition r : clicks.rollups().rollups()) {
+    for (RollupDefinition r : fromEvents) {
       assertThat(r.metric("page_views")).as(r.table()).hasValueSatisfying(m -> assertThat(m.kind()).isEqualTo(Metric.Kind.COUNT));
       assertThat(r.metric("unique_users")).as(r.table()).hasValueSatisfying(m -> {
         assertThat(m.kind()).isEqualTo(Metric.Kind.DISTINCT);

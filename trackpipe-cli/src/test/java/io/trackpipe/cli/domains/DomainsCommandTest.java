@@ -55,7 +55,7 @@ class DomainsCommandTest {
         """);
     assertThat(run("domains", "--brief", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);
     assertThat(out.toString().lines()).hasSize(4); // job ads, the shop, the web clickstream, signups
-    assertThat(out.toString()).containsPattern("clickstream +web analytics +8 fields +8 rollups +domains/clickstream.yaml");
+    assertThat(out.toString()).containsPattern("clickstream +web analytics +8 fields +10 rollups +domains/clickstream.yaml");
     assertThat(out.toString()).containsPattern("signups +signups +4 fields +1 rollups +" + file);
 
     assertThat(run("domains", "--domain", "signups", "--set", "domain.definitions=" + file)).isEqualTo(ExitCodes.OK);

@@ -72,13 +72,15 @@ class StreamConfigTest {
         time: {field: timestamp}
         rollups:
           - {name: visit_views, dimensions: [url, {name: dates, time: day}], metrics: [{name: views, kind: count}]}
-        sessions: {user: user_id, page: url, gap: 45m}
+        sessions: {user: user_id, page: url, gap: 45m, pages-table: visit_pages, sessions-table: visit_sessions}
         """);
     String definitions = file.toString();
     assertThat(load(Map.of("domain.definitions", definitions)).domains().domain("visits").orElseThrow().sessions().gap())
         .as("unset: the file's gap").isEqualTo(Duration.ofMinutes(45));
     StreamConfig shorter = load(Map.of("domain.definitions", definitions, "stream.session-gap", "20m"));
     assertThat(shorter.domains().domain("visits").orElseThrow().sessions().gap()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(shorter.domains().domain("clickstream").orElseThrow().sessions().gap()).as("the built-in one too")
+        .isEqualTo(Duration.ofMinutes(20));
     assertThat(shorter.domains().jobAds().sessions()).as("a domain without sessions is left alone").isNull();
     for (String bad : new String[] {"0s", "2d", "soon"}) {
       assertThatThrownBy(() -> load(Map.of("domain.definitions", definitions, "stream.session-gap", bad)))
