@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.config.Setting;
 import io.trackpipe.config.ValueType;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,6 +90,12 @@ public record KafkaConfig(
   public KafkaConfig withTopics(String events, String deadLetters) {
     return new KafkaConfig(bootstrapServers, events, deadLetters, partitions, replicationFactor, minInsyncReplicas,
         security);
+  }
+
+  /** A domain's topics: job ads keep the configured ones ({@code kafka.topic.*}); another domain's are in its file. */
+  public KafkaConfig forDomain(Domain domain) {
+    if (domain.name().equals(DomainCatalog.JOB_ADS)) return this;
+    return withTopics(domain.topics().events(), domain.topics().deadLetters());
   }
 
   /**

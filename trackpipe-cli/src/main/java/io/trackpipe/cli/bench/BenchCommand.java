@@ -8,12 +8,10 @@ import io.trackpipe.cli.stream.RunningStream;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.domain.Domain;
-import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedCassandra;
 import io.trackpipe.embedded.EmbeddedKafka;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.fs.Folders;
-import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.GeneratorProgress;
 import io.trackpipe.generator.GeneratorRun;
@@ -24,6 +22,7 @@ import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
+import io.trackpipe.spark.stream.FreshnessHistogram;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.warehouse.Warehouse;
@@ -34,9 +33,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,12 +54,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {"Measure the streaming pipeline on embedded Kafka and MariaDB:",
         "  1. throughput: drain a backlog of --events at full speed;",
-        "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99;",
-        "and peak memory. Uses a fresh temporary data folder unless --data-dir is given."},
+        "  2. freshness: --rate events/s for --duration, event-to-row latency p50/p99 per domain;",
+        "and peak memory (with the job's heap and resident memory each --report-every during phase 2).",
+        "Job ads by default; --domain picks the domains and their shares of the events.",
+        "Uses a fresh temporary data folder unless --data-dir is given."},
     footer = {"", "Examples:", "  trackpipe bench", "  trackpipe bench --events 2000000 --rate 20000 --duration 60s",
         "  trackpipe bench --set stream.max-events-per-batch=50000",
         "  trackpipe bench --with-rawstore          (the same with every valid event also written to Cassandra)",
-        "  trackpipe bench --ecommerce-share 0.3    (30 %% of the events are the shop's, on its own topics and query)"})
+        "  trackpipe bench --domain clickstream --events 300000 --rate 2000 --duration 600",
+        "                                           (page views alone, sessions on, ten minutes of memory readings)",
+        "  trackpipe bench --domain job-ads=0.7 --domain ecommerce=0.3",
+        "                                           (30 %% of the events are the shop's, on its own topics and query)"})
 public final class BenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
@@ -70,6 +77,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "60", description = "Seconds of the freshness phase (default: ${DEFAULT-VALUE}).")
   int durationSeconds;
 
+  @Option(names = "--report-every", defaultValue = "60", paramLabel = "SECONDS",
+      description = "During the freshness phase, print the job's heap after its last collection, its resident memory"
+          + " and each domain's freshness so far every SECONDS (default: ${DEFAULT-VALUE}).")
+  int reportEverySeconds;
+
   @Option(names = "--data-dir", description = "Keep the servers' data here instead of a temporary folder.")
   Path dataDir;
 
@@ -77,19 +89,19 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Also start embedded Cassandra and write every valid event to the raw store, as the demo does.")
   boolean withRawStore;
 
-  @Option(names = "--ecommerce-share", paramLabel = "SHARE", defaultValue = "0",
-      description = "Share (0 to 1) of the events that are the built-in shop's (ecommerce domain), sent to its topics and"
-          + " streamed by its own query next to job ads; 0 (default) streams job ads alone.")
-  double ecommerceShare;
+  @Option(names = "--domain", paramLabel = "NAME[=SHARE]",
+      description = "A domain to stream, with its share (0 to 1) of the events, on its own topics and query, made by its"
+          + " generator; repeat for several. Domains named without a share split what the others leave equally."
+          + " Default: job-ads alone.")
+  List<String> domainOptions = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     Configuration settings = config.load();
-    settings.check(ecommerceShare >= 0 && ecommerceShare <= 1, "--ecommerce-share must be between 0 and 1, got " + ecommerceShare);
+    Map<String, Double> shares = BenchShares.parse(domainOptions, settings);
+    settings.check(reportEverySeconds > 0, "--report-every must be at least 1 second, got " + reportEverySeconds);
     settings.throwIfInvalid();
-    // The domains streamed: job ads alone, or job ads and the shop.
-    Map<String, String> domains = Map.of(StreamConfig.DOMAINS.key(),
-        ecommerceShare > 0 ? DomainCatalog.JOB_ADS + "," + DomainCatalog.ECOMMERCE : DomainCatalog.JOB_ADS);
+    Map<String, String> domains = Map.of(StreamConfig.DOMAINS.key(), String.join(",", shares.keySet()));
     PrintStream out = System.out;
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("trackpipe-bench");
     MemorySampler memory = MemorySampler.start();
@@ -107,80 +119,93 @@ public final class BenchCommand implements Callable<Integer> {
       Warehouse warehouse = new Warehouse(warehouseConfig);
       warehouse.migrate();
       new DimensionTables(warehouse).upsert(dimensions);
-      KafkaTopics.ensureExist(kafka);
-      Optional<Domain> shop = stream.domains().domain(DomainCatalog.ECOMMERCE);
-      KafkaConfig shopKafka = shop.map(d -> kafka.withTopics(d.topics().events(), d.topics().deadLetters())).orElse(null);
-      if (shopKafka != null) KafkaTopics.ensureExist(shopKafka);
-      long shopEvents = Math.round(events * ecommerceShare);
-
-      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka%s …%n", events, shop.isEmpty() ? ""
-          : String.format(Locale.ROOT, " (%,d job ads, %,d shop events)", events - shopEvents, shopEvents));
-      GeneratorProgress loaded = generate(kafka, new EventGenerator(generator.toBuilder().eventsPerSecond(0)
-          .maxEvents(events - shopEvents).build()));
-      long backlog = loaded.total();
-      if (shop.isPresent()) {
-        GeneratorProgress shopLoaded = generate(shopKafka, RecordGenerator.forDomain(shop.get(),
-            generator.toBuilder().eventsPerSecond(0).maxEvents(shopEvents).build(), stream.timeZone()));
-        backlog += shopLoaded.total();
-        out.printf(Locale.ROOT, "  produced %,d shop events in %.1f s%n", shopLoaded.total(), seconds(shopLoaded.elapsed()));
+      List<Benched> benched = new ArrayList<>();
+      long allocated = 0;
+      for (Map.Entry<String, Double> share : shares.entrySet()) {
+        Domain domain = stream.domains().domain(share.getKey()).orElseThrow();
+        KafkaConfig topics = kafka.forDomain(domain);
+        KafkaTopics.ensureExist(topics);
+        // The last domain takes what rounding left, so the backlog is exactly --events.
+        long backlog = benched.size() == shares.size() - 1 ? events - allocated : Math.round(events * share.getValue());
+        allocated += backlog;
+        benched.add(new Benched(domain, share.getValue(), topics, backlog));
       }
-      out.printf(Locale.ROOT, "  produced %,d job-ad events in %.1f s: %,.0f events/s into Kafka%n", loaded.total(),
-          seconds(loaded.elapsed()), loaded.averageEventsPerSecond());
+
+      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka …%n", events);
+      long backlog = 0;
+      for (Benched b : benched) {
+        GeneratorProgress loaded = generate(b.topics(), RecordGenerator.forDomain(b.domain(),
+            generator.toBuilder().eventsPerSecond(0).maxEvents(b.backlog()).build(), stream.timeZone()));
+        backlog += loaded.total();
+        out.printf(Locale.ROOT, "  %s: produced %,d events in %.1f s: %,.0f events/s into Kafka%n", b.domain().name(),
+            loaded.total(), seconds(loaded.elapsed()), loaded.averageEventsPerSecond());
+      }
 
       long started = System.nanoTime();
       try (RunningStream running = RunningStream.start(kafka, warehouseConfig, stream, rawStore, MetricsEndpointConfig.off(), false, false)) {
         long firstBatchAt = 0;
         long firstBatchEvents = 0;
-        StreamStatus s;
         long read;
         while ((read = recordsRead(running)) < backlog) {
-          s = running.status();
           if (!running.isActive()) throw new IllegalStateException("the streaming job stopped during the benchmark");
-          if (firstBatchAt == 0 && s.batches() > 0) {
+          if (firstBatchAt == 0 && batches(running) > 0) {
             firstBatchAt = System.nanoTime();
             firstBatchEvents = read;
           }
           Thread.sleep(200);
-          out.print("\r  " + ProgressLine.format(loaded.total(), s) + "   ");
+          out.print("\r  " + ProgressLine.format(backlog, total(running)) + "   ");
         }
-        s = running.status();
         double total = (System.nanoTime() - started) / 1e9;
         double steady = (System.nanoTime() - firstBatchAt) / 1e9;
         out.println();
         out.printf(Locale.ROOT, "  drained %,d events in %.1f s including start-up: %,.0f events/s end to end%n",
             read, total, read / total);
-        out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s (job ads: %d batches, %,d fact rows upserted)%n",
-            (read - firstBatchEvents) / steady, s.batches(), s.rowsUpserted());
-        if (shop.isPresent()) {
-          StreamStatus shopStatus = running.status(DomainCatalog.ECOMMERCE);
-          out.printf(Locale.ROOT, "  shop: %,d records read, %d batches, %,d rows upserted%n", shopStatus.recordsRead(),
-              shopStatus.batches(), shopStatus.rowsUpserted());
+        out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s%n", (read - firstBatchEvents) / steady);
+        for (Benched b : benched) {
+          StreamStatus s = running.status(b.domain().name());
+          out.printf(Locale.ROOT, "  %s: %,d records read, %d batches, %,d rows upserted%n", b.domain().name(),
+              s.recordsRead(), s.batches(), s.rowsUpserted());
         }
 
         out.printf(Locale.ROOT, "Phase 2: %,.0f events/s for %d s, measuring event-to-row freshness …%n", rate, durationSeconds);
-        running.freshness().reset();
+        benched.forEach(b -> running.freshness(b.domain().name()).reset());
         long before = recordsRead(running);
         GeneratorConfig live = generator.toBuilder().maxDuration(Duration.ofSeconds(durationSeconds))
-            .maxEvents(java.util.OptionalLong.empty()).build();
-        // The shop's share in a thread of its own, at the same time.
-        GeneratorProgress[] shopLive = new GeneratorProgress[1];
-        Thread shopThread = null;
-        if (shop.isPresent()) {
-          GeneratorConfig shopConfig = live.toBuilder().eventsPerSecond(rate * ecommerceShare).build();
-          shopThread = new Thread(() -> shopLive[0] = generate(shopKafka,
-              RecordGenerator.forDomain(shop.get(), shopConfig, stream.timeZone())), "trackpipe-bench-shop");
-          shopThread.start();
+            .maxEvents(OptionalLong.empty()).build();
+        // Each domain's generator in a thread of its own, at the same time, at its share of the rate.
+        List<Thread> threads = new ArrayList<>();
+        AtomicLong sent = new AtomicLong();
+        for (Benched b : benched) {
+          GeneratorConfig domainConfig = live.toBuilder().eventsPerSecond(rate * b.share()).build();
+          Thread thread = new Thread(() -> sent.addAndGet(generate(b.topics(),
+              RecordGenerator.forDomain(b.domain(), domainConfig, stream.timeZone())).total()),
+              "trackpipe-bench-" + b.domain().name());
+          thread.start();
+          threads.add(thread);
         }
-        GeneratorProgress jobAdsLive = generate(kafka, new EventGenerator(live.toBuilder()
-            .eventsPerSecond(rate * (1 - ecommerceShare)).build()));
-        if (shopThread != null) shopThread.join();
-        long sent = jobAdsLive.total() + (shopLive[0] == null ? 0 : shopLive[0].total());
-        while (recordsRead(running) < before + sent) {
+        long phaseStarted = System.nanoTime();
+        long nextReport = reportEverySeconds;
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+          Thread.sleep(200);
+          long elapsed = (System.nanoTime() - phaseStarted) / 1_000_000_000L;
+          if (elapsed >= nextReport) {
+            out.printf(Locale.ROOT, "  after %d s: heap after last collection %,d MiB, resident %,d MiB;%s%n", elapsed,
+                MemorySampler.heapAfterLastCollectionMiB(), MemorySampler.rssMiB(ProcessHandle.current().pid()),
+                freshnessLine(running, benched, 0.99));
+            nextReport += reportEverySeconds;
+          }
+        }
+        for (Thread thread : threads) thread.join();
+        while (recordsRead(running) < before + sent.get()) {
+          if (!running.isActive()) throw new IllegalStateException("the streaming job stopped during the benchmark");
           Thread.sleep(200);
         }
-        out.printf(Locale.ROOT, "  sent %,.0f events/s; freshness p50 %d ms, p99 %d ms, max %d ms (%,d events)%n",
-            sent / (double) durationSeconds, running.freshness().percentile(0.50), running.freshness().percentile(0.99),
-            running.freshness().percentile(1.0), running.freshness().count());
+        out.printf(Locale.ROOT, "  sent %,.0f events/s%n", sent.get() / (double) durationSeconds);
+        for (Benched b : benched) {
+          FreshnessHistogram f = running.freshness(b.domain().name());
+          out.printf(Locale.ROOT, "  %s: freshness p50 %d ms, p99 %d ms, max %d ms (%,d events)%n", b.domain().name(),
+              f.percentile(0.50), f.percentile(0.99), f.percentile(1.0), f.count());
+        }
       }
       out.printf(Locale.ROOT, "Memory: this JVM peak heap %,d MiB, peak RSS %,d MiB; Kafka broker peak RSS %,d MiB;"
           + " MariaDB peak RSS %,d MiB%n", memory.peakHeapMiB(), MemorySampler.peakRssMiB(ProcessHandle.current().pid()),
@@ -197,6 +222,18 @@ public final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** A domain of the benchmark: its share of the events, its topics and its part of the backlog. */
+  private record Benched(Domain domain, double share, KafkaConfig topics, long backlog) { }
+
+  private static String freshnessLine(RunningStream running, List<Benched> benched, double fraction) {
+    StringBuilder line = new StringBuilder();
+    for (Benched b : benched) {
+      line.append(String.format(Locale.ROOT, " %s freshness p99 %,d ms", b.domain().name(),
+          running.freshness(b.domain().name()).percentile(fraction)));
+    }
+    return line.toString();
+  }
+
   private static GeneratorProgress generate(KafkaConfig kafka, RecordGenerator generator) {
     try (KafkaEventSink sink = KafkaEventSink.forEvents(kafka)) {
       return new GeneratorRun(generator, sink, Clock.systemUTC()).run(p -> { });
@@ -206,6 +243,25 @@ public final class BenchCommand implements Callable<Integer> {
   /** Records read by every domain's query. */
   private static long recordsRead(RunningStream running) {
     return running.domains().stream().mapToLong(d -> running.status(d).recordsRead()).sum();
+  }
+
+  /** Every domain's counters added up, for the progress line. */
+  private static StreamStatus total(RunningStream running) {
+    List<StreamStatus> all = running.domains().stream().map(running::status).toList();
+    boolean lagKnown = all.stream().allMatch(s -> s.lag() >= 0);
+    return new StreamStatus(all.stream().mapToLong(StreamStatus::batches).sum(), -1,
+        all.stream().mapToLong(StreamStatus::recordsRead).sum(), all.stream().mapToLong(StreamStatus::eventsCounted).sum(),
+        all.stream().mapToLong(StreamStatus::eventsTooLate).sum(),
+        all.stream().mapToLong(StreamStatus::droppedDuplicates).sum(), all.stream().mapToLong(StreamStatus::rejected).sum(),
+        Map.of(), all.stream().mapToLong(StreamStatus::rowsUpserted).sum(),
+        all.stream().mapToLong(StreamStatus::lastBatchMillis).max().orElse(0),
+        lagKnown ? all.stream().mapToLong(StreamStatus::lag).sum() : -1,
+        all.stream().mapToDouble(StreamStatus::inputRecordsPerSecond).sum(),
+        all.stream().mapToDouble(StreamStatus::processedRecordsPerSecond).sum());
+  }
+
+  private static long batches(RunningStream running) {
+    return running.domains().stream().mapToLong(d -> running.status(d).batches()).sum();
   }
 
   private static double seconds(Duration d) {

@@ -294,7 +294,7 @@ public final class DemoCommand implements Callable<Integer> {
   /** A built-in domain's generator on a daemon thread of its own, into the domain's topics, at its config's rate. */
   private static GeneratorRun generateAtItsRate(Domain domain, GeneratorConfig config, KafkaConfig kafka,
       StreamConfig streamConfig) {
-    KafkaConfig topics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
+    KafkaConfig topics = kafka.forDomain(domain);
     KafkaTopics.ensureExist(topics);
     GeneratorRun run = new GeneratorRun(RecordGenerator.forDomain(domain, config, streamConfig.timeZone()),
         KafkaEventSink.forEvents(topics), Clock.systemUTC());

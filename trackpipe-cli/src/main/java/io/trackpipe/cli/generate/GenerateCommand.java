@@ -115,7 +115,7 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean jobAds = domain.name().equals(DomainCatalog.JOB_ADS);
     GeneratorConfig generator = GeneratorConfig.from(settings, SampleDimensions.generate(settings.get(GeneratorConfig.SEED)));
     boolean toKafka = target.equals("kafka");
-    KafkaConfig kafka = toKafka ? kafkaFor(domain, KafkaConfig.from(settings)) : null;
+    KafkaConfig kafka = toKafka ? KafkaConfig.from(settings).forDomain(domain) : null;
     boolean toHttp = target.startsWith("http://") || target.startsWith("https://");
     String key = toHttp ? httpWriteKey(settings) : null;
     boolean toCassandra = target.equals("cassandra");
@@ -183,12 +183,6 @@ public final class GenerateCommand implements Callable<Integer> {
     return catalog.domain(domainName).orElseThrow(() -> new ParameterException(spec.commandLine(),
         "Unknown domain '" + domainName + "'. Known domains: " + String.join(", ", catalog.names())
             + " (add your own with --set " + DomainCatalog.DEFINITIONS.key() + "=FILE.yaml)"));
-  }
-
-  /** Job ads keep the configured events topic; another domain's events go to the topic its definition names. */
-  private static KafkaConfig kafkaFor(Domain domain, KafkaConfig kafka) {
-    if (domain.name().equals(DomainCatalog.JOB_ADS)) return kafka;
-    return kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
   }
 
   /** --write-key, else the first configured key; a missing key is a configuration problem like any other. */

@@ -80,6 +80,11 @@ public final class RunningStream implements AutoCloseable {
     return job.metrics().freshness();
   }
 
+  /** A domain's event-to-row freshness. */
+  public io.trackpipe.spark.stream.FreshnessHistogram freshness(String domain) {
+    return job.metrics(domain).freshness();
+  }
+
   public boolean isActive() {
     return query.isActive();
   }
