@@ -21,7 +21,7 @@ class GeneratorRunTest {
 
   @Test
   void sendsTenEventsPerSecondAndReportsEverySecond() {
-    ManualClock clock = new ManualClock(START);
+    SimulatedClock clock = new SimulatedClock(START);
     RecordingSink sink = new RecordingSink();
     List<GeneratorProgress> reports = new ArrayList<>();
     GeneratorConfig config = GeneratorConfig.builder(DIMENSIONS).eventsPerSecond(10)
@@ -48,7 +48,7 @@ class GeneratorRunTest {
 
   @Test
   void sendsTwoHundredThousandPerSecondInMillisecondBurstsWithoutSpinning() {
-    ManualClock clock = new ManualClock(START);
+    SimulatedClock clock = new SimulatedClock(START);
     CountingSink sink = new CountingSink();
     GeneratorConfig config = GeneratorConfig.builder(DIMENSIONS).eventsPerSecond(200_000)
         .maxDuration(Duration.ofSeconds(2)).build();
@@ -83,7 +83,7 @@ class GeneratorRunTest {
         .duplicateRatio(0.1).lateRatio(0.1).malformedRatio(0.1).build();
 
     GeneratorProgress result =
-        new GeneratorRun(new EventGenerator(config), sink, new ManualClock(START)).run(report -> { });
+        new GeneratorRun(new EventGenerator(config), sink, new SimulatedClock(START)).run(report -> { });
 
     assertThat(result.status()).isEqualTo(GeneratorProgress.Status.MAX_EVENTS_REACHED);
     assertThat(sink.records).hasSize(5_000);
@@ -99,7 +99,7 @@ class GeneratorRunTest {
   void sendsTheSameRecordsAsTheGeneratorWouldForTheSameClock() {
     GeneratorConfig config = GeneratorConfig.builder(DIMENSIONS).eventsPerSecond(100).maxEvents(300)
         .lateRatio(0.1).build();
-    ManualClock clock = new ManualClock(START);
+    SimulatedClock clock = new SimulatedClock(START);
     RecordingSink sink = new RecordingSink();
     new GeneratorRun(new EventGenerator(config), sink, clock, clock).run(report -> { });
 
@@ -120,7 +120,7 @@ class GeneratorRunTest {
       }
     });
     GeneratorConfig config = GeneratorConfig.builder(DIMENSIONS).eventsPerSecond(0).build();
-    run.set(new GeneratorRun(new EventGenerator(config), sink, new ManualClock(START)));
+    run.set(new GeneratorRun(new EventGenerator(config), sink, new SimulatedClock(START)));
 
     GeneratorProgress result = run.get().run(report -> { });
 
@@ -159,7 +159,7 @@ class GeneratorRunTest {
     });
     GeneratorConfig config = GeneratorConfig.builder(DIMENSIONS).eventsPerSecond(0).maxEvents(10).build();
 
-    assertThatThrownBy(() -> new GeneratorRun(new EventGenerator(config), failing, new ManualClock(START)).run(r -> { }))
+    assertThatThrownBy(() -> new GeneratorRun(new EventGenerator(config), failing, new SimulatedClock(START)).run(r -> { }))
         .isInstanceOf(EventSinkException.class).hasMessage("broker gone");
   }
 

@@ -66,7 +66,7 @@ class KafkaEventSinkIT {
           kafka.close();
         }
       };
-      GeneratorProgress result = new GeneratorRun(new EventGenerator(config), both, new ManualClock(
+      GeneratorProgress result = new GeneratorRun(new EventGenerator(config), both, new SimulatedClock(
           Instant.parse("2024-05-01T00:00:00Z"))).run(report -> { });
       assertThat(result.total()).isEqualTo(20_000);
     }
@@ -96,7 +96,7 @@ class KafkaEventSinkIT {
 
     try (KafkaEventSink kafka = KafkaEventSink.forEvents(topics(orders.topics().events()))) {
       GeneratorProgress result = new GeneratorRun(RecordGenerator.forDomain(orders, config, ZoneOffset.UTC), kafka,
-          new ManualClock(start)).run(report -> { });
+          new SimulatedClock(start)).run(report -> { });
       assertThat(result.total()).isEqualTo(5_000);
     }
 

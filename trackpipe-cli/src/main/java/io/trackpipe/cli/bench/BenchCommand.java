@@ -18,6 +18,7 @@ import io.trackpipe.generator.GeneratorRun;
 import io.trackpipe.generator.KafkaEventSink;
 import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.generator.SimulatedClock;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.kafka.KafkaTopics;
@@ -33,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Configuration settings = config.load();
     Map<String, Double> shares = BenchShares.parse(domainOptions, settings);
+    settings.check(rate > 0, "--rate must be above 0 events/s, got " + rate);
+    settings.check(events > 0, "--events must be at least 1, got " + events);
     settings.check(reportEverySeconds > 0, "--report-every must be at least 1 second, got " + reportEverySeconds);
     settings.throwIfInvalid();
     Map<String, String> domains = Map.of(StreamConfig.DOMAINS.key(), String.join(",", shares.keySet()));
@@ -115,6 +119,10 @@ public final class BenchCommand implements Callable<Integer> {
       RawStoreConfig rawStore = RawStoreConfig.from(settings);
       Dimensions dimensions = SampleDimensions.generate(settings.get(GeneratorConfig.SEED));
       GeneratorConfig generator = GeneratorConfig.from(settings, dimensions);
+      Duration span = Duration.ofMillis(Math.round(events / rate * 1000));
+      settings.check(span.compareTo(stream.allowedLateness()) < 0, String.format(Locale.ROOT, "the backlog of %,d events"
+          + " at %,.0f events/s spans %s, more than stream.allowed-lateness (%s): its oldest events would be too late;"
+          + " raise --rate or lower --events", events, rate, span, stream.allowedLateness()));
       settings.throwIfInvalid();
       Warehouse warehouse = new Warehouse(warehouseConfig);
       warehouse.migrate();
@@ -131,14 +139,24 @@ public final class BenchCommand implements Callable<Integer> {
         benched.add(new Benched(domain, share.getValue(), topics, backlog));
       }
 
-      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka …%n", events);
+      out.printf(Locale.ROOT, "Phase 1: loading a backlog of %,d events into Kafka (the traffic of the last %,.0f s at"
+          + " %,.0f events/s) …%n", events, events / rate, rate);
       long backlog = 0;
       for (Benched b : benched) {
-        GeneratorProgress loaded = generate(b.topics(), RecordGenerator.forDomain(b.domain(),
-            generator.toBuilder().eventsPerSecond(0).maxEvents(b.backlog()).build(), stream.timeZone()));
+        // In simulated time at the live rate, ending now: visitors come back and sessions go on as they would have,
+        // where a burst stamped with one instant would make every page view a new visitor's.
+        double domainRate = rate * b.share();
+        SimulatedClock clock = new SimulatedClock(Instant.now().minusMillis(Math.round(b.backlog() / domainRate * 1000)));
+        long producing = System.nanoTime();
+        GeneratorProgress loaded;
+        try (KafkaEventSink sink = KafkaEventSink.forEvents(b.topics())) {
+          loaded = new GeneratorRun(RecordGenerator.forDomain(b.domain(), generator.toBuilder().eventsPerSecond(domainRate)
+              .maxEvents(b.backlog()).build(), stream.timeZone()), sink, clock, clock).run(p -> { });
+        }
+        double producedIn = (System.nanoTime() - producing) / 1e9;
         backlog += loaded.total();
         out.printf(Locale.ROOT, "  %s: produced %,d events in %.1f s: %,.0f events/s into Kafka%n", b.domain().name(),
-            loaded.total(), seconds(loaded.elapsed()), loaded.averageEventsPerSecond());
+            loaded.total(), producedIn, loaded.total() / producedIn);
       }
 
       long started = System.nanoTime();
@@ -262,9 +280,5 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static long batches(RunningStream running) {
     return running.domains().stream().mapToLong(d -> running.status(d).batches()).sum();
-  }
-
-  private static double seconds(Duration d) {
-    return d.toMillis() / 1000.0;
   }
 }
