@@ -27,11 +27,16 @@ import io.trackpipe.spark.stream.FreshnessHistogram;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.warehouse.Warehouse;
+import io.trackpipe.warehouse.SqlNames;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -207,9 +212,10 @@ public final class BenchCommand implements Callable<Integer> {
           Thread.sleep(200);
           long elapsed = (System.nanoTime() - phaseStarted) / 1_000_000_000L;
           if (elapsed >= nextReport) {
-            out.printf(Locale.ROOT, "  after %d s: heap after last collection %,d MiB, resident %,d MiB;%s%n", elapsed,
-                MemorySampler.heapAfterLastCollectionMiB(), MemorySampler.rssMiB(ProcessHandle.current().pid()),
-                freshnessLine(running, benched, 0.99));
+            out.printf(Locale.ROOT, "  after %d s: heap after last collection %,d MiB, resident %,d MiB, MariaDB resident"
+                + " %,d MiB;%s%s%n", elapsed, MemorySampler.heapAfterLastCollectionMiB(),
+                MemorySampler.rssMiB(ProcessHandle.current().pid()), MemorySampler.rssMiB(stack.mariaDb().pid()),
+                freshnessLine(running, benched, 0.99), sessionStateLine(warehouse, benched));
             nextReport += reportEverySeconds;
           }
         }
@@ -243,10 +249,25 @@ public final class BenchCommand implements Callable<Integer> {
   /** A domain of the benchmark: its share of the events, its topics and its part of the backlog. */
   private record Benched(Domain domain, double share, KafkaConfig topics, long backlog) { }
 
+  /** The rows of each sessions state table: the views of sessions that may still change, which must stay bounded. */
+  private static String sessionStateLine(Warehouse warehouse, List<Benched> benched) throws SQLException {
+    StringBuilder line = new StringBuilder();
+    for (Benched b : benched) {
+      if (b.domain().sessions() == null) continue;
+      String table = b.domain().sessions().stateTable();
+      try (Connection c = warehouse.connect(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + SqlNames.quote(table))) {
+        rs.next();
+        line.append(String.format(Locale.ROOT, "; %s %,d rows", table, rs.getLong(1)));
+      }
+    }
+    return line.toString();
+  }
+
   private static String freshnessLine(RunningStream running, List<Benched> benched, double fraction) {
     StringBuilder line = new StringBuilder();
     for (Benched b : benched) {
-      line.append(String.format(Locale.ROOT, " %s freshness p99 %,d ms", b.domain().name(),
+      line.append(String.format(Locale.ROOT, " %s freshness p99 so far %,d ms", b.domain().name(),
           running.freshness(b.domain().name()).percentile(fraction)));
     }
     return line.toString();
