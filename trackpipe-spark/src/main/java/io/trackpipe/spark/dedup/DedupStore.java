@@ -12,12 +12,14 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -27,7 +29,9 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The event ids the stream has counted within the dedup horizon, on the driver's local disk (RocksDB), so memory
- * stays bounded whatever the rate and horizon.
+ * stays bounded whatever the rate and horizon. RocksDB is the fast local copy; the durable one is the {@link DedupLog}
+ * in the query's checkpoint, to which each batch's first sightings are written before RocksDB's, and from which a
+ * store lost with the driver's disk is rebuilt ({@link #rebuild}).
  *
  * <p>Why not Spark's own streaming dedup: its state stores find expired keys by scanning the whole state every
  * micro-batch, so a batch costs time proportional to everything seen in the horizon (hundreds of millions of ids
@@ -55,6 +59,7 @@ public final class DedupStore implements AutoCloseable {
   }
 
   private final Path dir;
+  private final DedupLog log;
   private final Duration horizon;
   private final Duration maxFutureSkew;
   private final Clock clock;
@@ -71,10 +76,13 @@ public final class DedupStore implements AutoCloseable {
   private long oldestLiveHour = Long.MIN_VALUE;
   private long pendingCutoffBatch = Long.MAX_VALUE;
   private long pendingCutoffMillis = Long.MIN_VALUE;
+  private Rebuild lastRebuild;
   private boolean closed;
 
-  private DedupStore(Path dir, Duration horizon, Duration maxFutureSkew, Clock clock) throws RocksDBException, IOException {
+  private DedupStore(Path dir, DedupLog log, Duration horizon, Duration maxFutureSkew, Clock clock)
+      throws RocksDBException, IOException {
     this.dir = dir;
+    this.log = log;
     this.horizon = horizon;
     this.maxFutureSkew = maxFutureSkew;
     this.clock = clock;
@@ -93,13 +101,14 @@ public final class DedupStore implements AutoCloseable {
 
   /**
    * Opens (or creates) the store in {@code dir}; ids are forgotten once they arrived {@code horizon} before the newest
-   * arrival, taken as at most {@code maxFutureSkew} ahead of {@code clock}.
+   * arrival, taken as at most {@code maxFutureSkew} ahead of {@code clock}. Each batch's first sightings are also
+   * written to {@code log}, which the store closes with itself.
    */
-  public static DedupStore open(Path dir, Duration horizon, Duration maxFutureSkew, Clock clock) {
+  public static DedupStore open(Path dir, DedupLog log, Duration horizon, Duration maxFutureSkew, Clock clock) {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
       try {
-        return new DedupStore(dir, horizon, maxFutureSkew, clock);
+        return new DedupStore(dir, log, horizon, maxFutureSkew, clock);
       } catch (RocksDBException e) {
         // A query stopped a moment ago in this JVM may still be closing the store (listeners run asynchronously).
         boolean locked = String.valueOf(e.getMessage()).contains("lock");
@@ -125,6 +134,80 @@ public final class DedupStore implements AutoCloseable {
 
   public Path dir() {
     return dir;
+  }
+
+  public DedupLog log() {
+    return log;
+  }
+
+  /** What a rebuild read and how long it took. */
+  public record Rebuild(int files, long ids, long lastBatch, long millis) {}
+
+  /**
+   * Replaces the store in {@code dir} by one rebuilt from {@code log}: the first sightings of every logged batch up to
+   * {@code lastCommitted} + 1 (a batch deduplicated but not committed, which Spark will run again) whose arrival is
+   * still within the horizon of the newest logged arrival. The caller has checked that the log covers the committed
+   * batch ({@link DedupLog#gap}).
+   */
+  public static DedupStore rebuild(Path dir, DedupLog log, long lastCommitted, Duration horizon, Duration maxFutureSkew,
+      Clock clock) {
+    try {
+      io.trackpipe.fs.Folders.deleteRecursively(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot delete the dedup store " + dir + " to rebuild it: " + e.getMessage(), e);
+    }
+    DedupStore store = open(dir, log, horizon, maxFutureSkew, clock);
+    try {
+      store.load(lastCommitted);
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private synchronized void load(long lastCommitted) {
+    long started = System.nanoTime();
+    long firstLiveHour = log.newestArrival().isPresent()
+        ? Math.floorDiv(log.newestArrival().getAsLong() - horizon.toMillis(), HOUR_MILLIS) : Long.MIN_VALUE;
+    List<Long> batches = log.batchesToReplay(lastCommitted + 1, firstLiveHour);
+    long loaded = 0;
+    // Without RocksDB's write-ahead log while loading; one flush at the end makes it durable.
+    try (WriteOptions bulk = new WriteOptions().setDisableWAL(true); FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      for (long batch : batches) {
+        DedupLog.LoggedBatch logged = log.read(batch);
+        try (WriteBatch writes = new WriteBatch()) {
+          for (int i = 0; i < logged.ids().size(); i++) {
+            long hour = Math.floorDiv(logged.arrivals()[i], HOUR_MILLIS);
+            if (hour < firstLiveHour) continue;
+            byte[] key = logged.ids().get(i).getBytes(StandardCharsets.UTF_8);
+            writes.put(ids, key, ByteBuffer.allocate(16).putLong(batch).putLong(logged.arrivals()[i]).array());
+            writes.put(byHour, hourKey(hour, key), EMPTY);
+            loaded++;
+          }
+          db.write(bulk, writes);
+        }
+      }
+      db.flush(flush, handles);
+      long last = batches.isEmpty() ? lastCommitted : Math.max(lastCommitted, batches.get(batches.size() - 1));
+      db.put(meta, durable, LAST_BATCH, ByteBuffer.allocate(8).putLong(last).array());
+      lastRebuild = new Rebuild(batches.size(), loaded, last, (System.nanoTime() - started) / 1_000_000);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("rebuilding the dedup store in " + dir + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The rebuild that made this store, if it was rebuilt. */
+  public Optional<Rebuild> lastRebuild() {
+    return Optional.ofNullable(lastRebuild);
+  }
+
+  /** The arrival hour of the newest id the store holds (empty when it holds none). */
+  public synchronized OptionalLong newestHour() {
+    try (RocksIterator it = db.newIterator(byHour)) {
+      it.seekToLast();
+      return it.isValid() ? OptionalLong.of(ByteBuffer.wrap(it.key()).getLong()) : OptionalLong.empty();
+    }
   }
 
   /** The id of the last batch {@link #duplicates} recorded; empty for a new store (or one written before it was kept). */
@@ -161,10 +244,12 @@ public final class DedupStore implements AutoCloseable {
       // Expire with the cutoff of the previous batch, never this one's: Spark starts a batch only once the one before
       // is committed, while this batch may still be re-run and must then find the same ids.
       if (pendingCutoffBatch < batchId && pendingCutoffMillis != Long.MIN_VALUE) {
-        expireBefore(pendingCutoffMillis);
+        expireBefore(pendingCutoffMillis, batchId);
       }
       List<byte[]> found = keys.isEmpty() ? List.of() : db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
       Set<String> seenInBatch = new HashSet<>();
+      List<String> firstSightings = new ArrayList<>(keys.size());
+      long[] firstArrivals = new long[keys.size()];
       long newestArrival = Long.MIN_VALUE;
       long latestPlausible = clock.millis() + maxFutureSkew.toMillis();
       for (int i = 0; i < keys.size(); i++) {
@@ -176,11 +261,22 @@ public final class DedupStore implements AutoCloseable {
           copies.set(i);
         } else if (!seenInBatch.add(eventIds.get(i))) {
           copies.set(i);
-        } else if (first == null) {
-          writes.put(ids, keys.get(i), ByteBuffer.allocate(16).putLong(batchId).putLong(arrival).array());
-          writes.put(byHour, hourKey(arrival / HOUR_MILLIS, keys.get(i)), EMPTY);
+        } else {
+          if (first == null) {
+            writes.put(ids, keys.get(i), ByteBuffer.allocate(16).putLong(batchId).putLong(arrival).array());
+            writes.put(byHour, hourKey(arrival / HOUR_MILLIS, keys.get(i)), EMPTY);
+          }
+          // A re-run batch logs again what its first run recorded, under the hour it was filed under.
+          firstArrivals[firstSightings.size()] = first == null ? arrival : ByteBuffer.wrap(first).getLong(8);
+          firstSightings.add(eventIds.get(i));
         }
       }
+      // The log first: a store ahead of its log would not be rebuilt the same after a loss; a log ahead of the store
+      // holds the ids the re-run batch records again.
+      long loggedNewest = newestArrival;
+      for (int i = 0; i < firstSightings.size(); i++) loggedNewest = Math.max(loggedNewest, firstArrivals[i]);
+      log.write(batchId, firstSightings.isEmpty() && newestArrival == Long.MIN_VALUE ? 0 : loggedNewest, firstSightings,
+          Arrays.copyOf(firstArrivals, firstSightings.size()));
       writes.put(meta, LAST_BATCH, ByteBuffer.allocate(8).putLong(batchId).array());
       db.write(durable, writes);
       pendingCutoffBatch = batchId;
@@ -193,8 +289,11 @@ public final class DedupStore implements AutoCloseable {
     }
   }
 
-  /** Forgets ids whose whole arrival hour lies before {@code cutoffMillis}. */
-  private void expireBefore(long cutoffMillis) throws RocksDBException {
+  /**
+   * Forgets ids whose whole arrival hour lies before {@code cutoffMillis}, and the log's files that hold only such
+   * ids, but never the file of the batch before {@code batchId} (the warehouse's last commit, which a rebuild checks).
+   */
+  private void expireBefore(long cutoffMillis, long batchId) throws RocksDBException {
     long firstLiveHour = Math.floorDiv(cutoffMillis, HOUR_MILLIS); // hours before it ended before the cutoff
     if (firstLiveHour <= oldestLiveHour) return;
     byte[] end = hourKey(firstLiveHour, EMPTY);
@@ -207,6 +306,7 @@ public final class DedupStore implements AutoCloseable {
       deletes.deleteRange(byHour, hourKey(0, EMPTY), end);
       db.write(durable, deletes);
     }
+    log.expire(firstLiveHour, batchId - 1);
     oldestLiveHour = firstLiveHour;
   }
 
@@ -218,6 +318,7 @@ public final class DedupStore implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    log.close();
     handles.forEach(ColumnFamilyHandle::close);
     db.close();
     durable.close();

@@ -46,7 +46,9 @@ public record StreamConfig(
           + " <checkpoint-dir>/domains/<name>. Keep it with the warehouse: losing it means starting over.");
   public static final Setting<Path> DEDUP_STORE_DIR = Setting.of("stream.dedup-store-dir", ValueType.PATH, null,
       "Local folder of the ids seen within the dedup horizon, on the driver's disk, of the job-ads domain (default:"
-          + " <checkpoint-dir>/dedup); every other domain's is <its checkpoint>/dedup, or <dedup-store-dir>-<name> when set.");
+          + " <checkpoint-dir>/dedup); every other domain's is <its checkpoint>/dedup, or <dedup-store-dir>-<name> when set."
+          + " A cache: the durable copy is the dedup log in the checkpoint (<checkpoint>/dedup-log), from which a lost store"
+          + " is rebuilt at start.");
   public static final Setting<String> SPARK_MASTER = Setting.of("stream.spark-master", ValueType.STRING, "local[*]",
       "Spark master when trackpipe starts Spark itself; ignored under spark-submit, which sets its own.");
   public static final Setting<Duration> TRIGGER_INTERVAL = Setting.of("stream.trigger-interval", ValueType.DURATION_TYPE,
@@ -82,8 +84,10 @@ public record StreamConfig(
 
   public static final Setting<Boolean> ACCEPT_DEDUP_STORE_LOSS = Setting.of("stream.accept-dedup-store-loss",
       ValueType.BOOLEAN, false, "Start although the dedup store is empty or from another batch than the warehouse's last"
-          + " commit (a new driver disk, a restored copy). The start is refused otherwise: copies of events counted within"
-          + " the dedup horizon before the loss would be counted again. Set it once, for the start after the loss.");
+          + " commit (a new driver disk, a restored copy) and the dedup log in the checkpoint cannot rebuild it (deleted,"
+          + " or begun less than a horizon ago next to an older store). The start is refused otherwise: copies of events"
+          + " counted within the dedup horizon before the loss would be counted again. Set it once, for the start after"
+          + " the loss.");
 
   public static final Setting<Duration> SESSION_GAP = Setting.of("stream.session-gap", ValueType.DURATION_TYPE, null,
       "Inactivity that ends a visitor's session, for every domain that declares sessions; unset: the gap of each"

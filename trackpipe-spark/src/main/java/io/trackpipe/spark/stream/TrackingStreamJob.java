@@ -12,6 +12,7 @@ import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.rollup.Metric;
 import io.trackpipe.rollup.RollupDefinition;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
+import io.trackpipe.spark.dedup.DedupLog;
 import io.trackpipe.spark.dedup.DedupStore;
 import io.trackpipe.spark.enrich.DimensionLookups;
 import io.trackpipe.spark.ingest.CheckpointOffsets;
@@ -63,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class TrackingStreamJob {
   private static final Logger log = LoggerFactory.getLogger(TrackingStreamJob.class);
   public static final String SOURCE_NAME = "kafka";
+  /** The folder of each domain's {@link DedupLog}, inside its checkpoint. */
+  public static final String DEDUP_LOG_FOLDER = "dedup-log";
 
   private final KafkaConfig kafka;
   private final WarehouseConfig warehouseConfig;
@@ -201,14 +204,7 @@ public final class TrackingStreamJob {
     new RollupTables(warehouse).ensure(rollups.targets());
     EventDecoder decoder = new EventDecoder(domain.schema(), stream.eventLimits());
 
-    DedupStore dedup = DedupStore.open(stream.dedupStoreDir(domain), stream.dedupHorizon(), stream.maxFutureSkew(),
-        Clock.systemUTC());
-    try {
-      checkDedupStoreMatchesWarehouse(domain, dedup, writer.lastCommit(domain.sink()));
-    } catch (RuntimeException e) {
-      dedup.close();
-      throw e;
-    }
+    DedupStore dedup = openDedupStore(spark, domain, checkpointDir, writer.lastCommit(domain.sink()));
     Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
     if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
     FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointDir),
@@ -345,30 +341,87 @@ public final class TrackingStreamJob {
   }
 
   /**
-   * The dedup store must be the one that saw the warehouse's last committed batch L: it last saw L, or L + 1 (deduped,
-   * then the job stopped before its commit). An empty store (a new driver disk) or an older copy would let copies of
-   * events counted within the horizon through, to be counted again: refuse, with the ways out, unless the loss is
-   * accepted. A store with ids but no last batch was written before the store kept it, and is trusted.
+   * Opens the domain's dedup store, which must be the one that saw the warehouse's last committed batch L: it last saw
+   * L, or L + 1 (deduped, then the job stopped before its commit). A store with ids but no last batch was written
+   * before the store kept it, and is trusted. Any other store (empty: a new driver disk; or an older or newer copy)
+   * is rebuilt from the dedup log in the checkpoint. Only when the log cannot cover batch L either (deleted, or begun
+   * less than a horizon ago next to a store from before it) would copies of events counted within the horizon get
+   * through: the start is refused, with the ways out, unless the loss is accepted.
    */
-  private void checkDedupStoreMatchesWarehouse(Domain domain, DedupStore dedup, Optional<StreamCommit> committed) {
+  private DedupStore openDedupStore(SparkSession spark, Domain domain, Path checkpointDir, Optional<StreamCommit> committed)
+      throws IOException {
     long lastCommitted = committed.map(StreamCommit::batchId).orElse(-1L);
+    org.apache.hadoop.fs.Path logDir = new org.apache.hadoop.fs.Path(
+        new org.apache.hadoop.fs.Path(checkpointDir.toAbsolutePath().toUri()), DEDUP_LOG_FOLDER);
+    DedupLog dedupLog = DedupLog.open(logDir.getFileSystem(spark.sessionState().newHadoopConf()), logDir);
+    DedupStore dedup;
+    try {
+      // Files of batches the warehouse cannot have seen (a checkpoint that went back) must not count as seen.
+      dedupLog.dropAfter(lastCommitted + 1);
+      dedup = DedupStore.open(stream.dedupStoreDir(domain), dedupLog, stream.dedupHorizon(), stream.maxFutureSkew(),
+          Clock.systemUTC());
+    } catch (RuntimeException e) {
+      dedupLog.close();
+      throw e;
+    }
+    try {
+      return checkedDedupStore(domain, dedup, lastCommitted);
+    } catch (RuntimeException e) {
+      dedup.close();
+      throw e;
+    }
+  }
+
+  private DedupStore checkedDedupStore(Domain domain, DedupStore dedup, long lastCommitted) {
+    DedupLog dedupLog = dedup.log();
     OptionalLong seen = dedup.lastBatch();
     boolean matches = seen.isPresent()
         ? seen.getAsLong() == lastCommitted || seen.getAsLong() == lastCommitted + 1
         : lastCommitted == -1 || dedup.holdsIds();
-    if (matches) return;
+    long horizonHours = (stream.dedupHorizon().toMillis() + 3_599_999) / 3_600_000;
+    Optional<String> logGap = lastCommitted == -1 ? Optional.empty() : dedupLog.gap(lastCommitted, horizonHours);
+    if (matches) {
+      Optional<String> broken = dedupLog.broken(lastCommitted);
+      if (broken.isPresent()) {
+        // A new checkpoint, an installation from before the log, or a log that lost files: it starts (again) here,
+        // and protects a lost store once the ids it lacks have aged past the horizon.
+        OptionalLong unlogged = dedup.newestHour();
+        dedupLog.begin(lastCommitted + 1, unlogged);
+        if (lastCommitted != -1) {
+          log.warn("The dedup log {} of domain {} {}; it begins at batch {}{}", dedupLog.dir(), domain.name(),
+              broken.get(), lastCommitted + 1, unlogged.isEmpty() ? ""
+                  : ": until the newest arrivals are " + stream.dedupHorizon() + " past hour "
+                      + java.time.Instant.ofEpochMilli(unlogged.getAsLong() * 3_600_000) + ", a lost dedup store cannot be rebuilt from it");
+        }
+      }
+      return dedup;
+    }
     String problem = "the dedup store in " + dedup.dir().toAbsolutePath() + " "
         + (seen.isPresent() ? "last saw batch " + seen.getAsLong() : "is empty") + ", but the warehouse's last commit of sink '"
         + domain.sink() + "' (domain " + domain.name() + ") is batch " + lastCommitted;
-    if (stream.acceptDedupStoreLoss()) {
-      log.warn("{}; starting anyway (stream.accept-dedup-store-loss): copies of events counted within the last {} may be"
-          + " counted again", problem, stream.dedupHorizon());
-      return;
+    if (logGap.isEmpty() || stream.acceptDedupStoreLoss()) {
+      if (logGap.isPresent()) {
+        log.warn("{}, and the dedup log {} cannot cover it: {}; starting anyway (stream.accept-dedup-store-loss): copies"
+            + " of events counted within the last {} may be counted again", problem, dedupLog.dir(), logGap.get(),
+            stream.dedupHorizon());
+      }
+      Path dir = dedup.dir();
+      dedup.close(); // closes the log too
+      DedupLog reopened = DedupLog.open(dedupLog.fileSystem(), dedupLog.dir());
+      DedupStore rebuilt = DedupStore.rebuild(dir, reopened, lastCommitted, stream.dedupHorizon(), stream.maxFutureSkew(),
+          Clock.systemUTC());
+      DedupStore.Rebuild r = rebuilt.lastRebuild().orElseThrow();
+      log.info("{}: rebuilt it from the dedup log {}: {} ids within the horizon from {} batch files, up to batch {}, in {} ms",
+          problem, reopened.dir(), r.ids(), r.files(), r.lastBatch(), r.millis());
+      // After an accepted loss the log holds everything the store now knows.
+      if (logGap.isPresent()) reopened.begin(lastCommitted + 1, OptionalLong.empty());
+      return rebuilt;
     }
-    throw new IllegalStateException(problem + ". Copies of events counted within the dedup horizon ("
-        + stream.dedupHorizon() + ") would be counted again. Restore the dedup store folder that belongs to the checkpoint"
-        + " (stream.dedup-store-dir), or accept the risk once with --set stream.accept-dedup-store-loss=true, or start"
-        + " over with --fresh.");
+    throw new IllegalStateException(problem + ", and the dedup log " + dedupLog.dir() + " cannot rebuild it: "
+        + logGap.get() + ". Copies of events counted within the dedup horizon (" + stream.dedupHorizon()
+        + ") would be counted again. Restore the dedup log (the checkpoint's " + DEDUP_LOG_FOLDER + " folder) or the"
+        + " dedup store folder (stream.dedup-store-dir) that belong to the checkpoint, or accept the risk once with --set"
+        + " stream.accept-dedup-store-loss=true, or start over with --fresh.");
   }
 
   /** Spark writes {@code {"id":"<query id>"}} to {@code <checkpoint>/metadata} when a checkpoint is created. */

@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.BitSet;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dedup store on a real RocksDB in a temporary folder, with a fixed clock. */
+/** The dedup store on a real RocksDB and its log on Hadoop's local file system, in a temporary folder, with a fixed clock. */
 class DedupStoreTest {
   private static final Duration HORIZON = Duration.ofHours(4);
   private static final Duration SKEW = Duration.ofMinutes(15);
@@ -21,7 +23,23 @@ class DedupStoreTest {
   @TempDir Path dir;
 
   private DedupStore open() {
-    return DedupStore.open(dir, HORIZON, SKEW, Clock.fixed(NOW, ZoneOffset.UTC));
+    return DedupStore.open(storeDir(), openLog(), HORIZON, SKEW, Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  private Path storeDir() {
+    return dir.resolve("store");
+  }
+
+  private DedupLog openLog() {
+    try {
+      return DedupLog.open(FileSystem.getLocal(new Configuration()), new org.apache.hadoop.fs.Path(dir.resolve("log").toUri()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private DedupStore rebuild(long lastCommitted) {
+    return DedupStore.rebuild(storeDir(), openLog(), lastCommitted, HORIZON, SKEW, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   private static long at(Duration fromNow) {
@@ -63,6 +81,69 @@ class DedupStoreTest {
     try (DedupStore store = open()) {
       assertThat(store.lastBatch()).hasValue(1);
       assertThat(store.holdsIds()).isTrue();
+    }
+  }
+
+  @Test
+  void aStoreRebuiltFromTheLogFindsTheCopiesTheLostOneWould() throws Exception {
+    try (DedupStore store = open()) {
+      store.duplicates(0, List.of("a", "b"), new long[] {at(Duration.ofMinutes(-30)), at(Duration.ofMinutes(-30))});
+      store.duplicates(1, List.of("b", "c"), new long[] {at(Duration.ofMinutes(-20)), at(Duration.ofMinutes(-20))});
+      store.duplicates(2, List.of("d"), new long[] {at(Duration.ofMinutes(-10))});
+    }
+    io.trackpipe.fs.Folders.deleteRecursively(storeDir()); // the driver's disk is lost; the log is not
+    try (DedupStore store = rebuild(2)) {
+      assertThat(store.lastBatch()).hasValue(2);
+      assertThat(store.lastRebuild().orElseThrow().ids()).as("a, b, c, d: the copy of b was not logged").isEqualTo(4);
+      BitSet copies = store.duplicates(3, List.of("a", "c", "d", "e"), new long[] {at(Duration.ZERO), at(Duration.ZERO),
+          at(Duration.ZERO), at(Duration.ZERO)});
+      assertThat(copies.stream().toArray()).as("a, c and d seen before the loss; e is new").containsExactly(0, 1, 2);
+    }
+  }
+
+  @Test
+  void aBatchRunAgainAfterARebuildCountsItsOwnIdsAgainAndLeavesOneFile() throws Exception {
+    try (DedupStore store = open()) {
+      store.duplicates(0, List.of("a"), new long[] {at(Duration.ZERO)});
+      store.duplicates(1, List.of("a", "b", "c"), new long[] {at(Duration.ZERO), at(Duration.ZERO), at(Duration.ZERO)});
+      // Batch 1 is re-run (the job died before its commit): the same answer, logged again.
+      BitSet again = store.duplicates(1, List.of("a", "b", "c"), new long[] {at(Duration.ZERO), at(Duration.ZERO), at(Duration.ZERO)});
+      assertThat(again.stream().toArray()).containsExactly(0);
+    }
+    io.trackpipe.fs.Folders.deleteRecursively(storeDir());
+    try (DedupStore store = rebuild(0)) {
+      assertThat(store.lastBatch()).as("batch 1 was deduplicated, not committed").hasValue(1);
+      assertThat(store.log().fileCount()).isEqualTo(2);
+      BitSet rerun = store.duplicates(1, List.of("a", "b", "c"), new long[] {at(Duration.ZERO), at(Duration.ZERO), at(Duration.ZERO)});
+      assertThat(rerun.stream().toArray()).as("b and c are batch 1's own first sightings").containsExactly(0);
+      BitSet next = store.duplicates(2, List.of("b", "c"), new long[] {at(Duration.ZERO), at(Duration.ZERO)});
+      assertThat(next.stream().toArray()).containsExactly(0, 1);
+    }
+  }
+
+  @Test
+  void expiryDeletesTheLogFilesWhoseIdsHaveAllExpired() throws Exception {
+    try (DedupStore store = open()) {
+      store.duplicates(0, List.of("old"), new long[] {at(Duration.ofHours(-6))});
+      store.duplicates(1, List.of("new"), new long[] {at(Duration.ZERO)});
+      store.duplicates(2, List.of("late"), new long[] {at(Duration.ofHours(-7))});
+      // Batch 2 expired with batch 1's cutoff (now - 4h): the ids of hours before it and batch 0's file (06:00).
+      store.duplicates(3, List.of("x"), new long[] {at(Duration.ZERO)});
+      assertThat(store.log().holds(0)).isFalse();
+      assertThat(store.log().holds(2)).as("its newest arrival is later than the cutoff's hour was at batch 2").isTrue();
+    }
+    try (DedupLog log = openLog()) {
+      assertThat(log.holds(0)).as("deleted from the file system").isFalse();
+      assertThat(log.holds(1)).isTrue();
+      assertThat(log.holds(2)).isTrue();
+      assertThat(log.holds(3)).isTrue();
+    }
+    io.trackpipe.fs.Folders.deleteRecursively(storeDir());
+    try (DedupStore store = rebuild(3)) {
+      assertThat(store.lastRebuild().orElseThrow().ids()).as("new and x; late arrived before the horizon").isEqualTo(2);
+      BitSet copies = store.duplicates(4, List.of("old", "new", "late"), new long[] {at(Duration.ZERO), at(Duration.ZERO),
+          at(Duration.ZERO)});
+      assertThat(copies.stream().toArray()).containsExactly(1);
     }
   }
 }
