@@ -97,7 +97,8 @@ public final class EmbeddedSparkCluster implements AutoCloseable {
   private final int masterWebPort;
   private Daemon master;
   private final Daemon[] workers;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .followRedirects(HttpClient.Redirect.NORMAL).build();
   private Thread shutdownHook;
   private boolean closed;
 
@@ -203,7 +204,7 @@ public final class EmbeddedSparkCluster implements AutoCloseable {
   /** The master's view ({@code /json}): workers, applications, drivers. */
   public JsonNode masterState() {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(masterWebUi().resolve("/json"))
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(masterWebUi().resolve("/json/"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new EmbeddedServerException("Spark master's /json answered " + response.statusCode());
