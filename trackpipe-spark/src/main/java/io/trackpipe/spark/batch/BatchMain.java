@@ -93,6 +93,9 @@ public final class BatchMain {
     } finally {
       spark.stop();
     }
+    // The raw store's driver session and the JDBC pool keep non-daemon threads: without an explicit exit a cluster-mode
+    // driver stays RUNNING after its cycle (seen in SparkClusterIT).
+    System.exit(0);
   }
 
   private static String argument(String[] args, int i, String option) {

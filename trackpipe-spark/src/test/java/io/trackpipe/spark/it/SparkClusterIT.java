@@ -157,7 +157,11 @@ class SparkClusterIT {
 
     // batch --once in cluster mode: the hours of the late events are settled; it rewrites them from the raw store.
     List<String> batchArguments = new ArrayList<>(List.of("--once"));
-    batchArguments.addAll(StreamJobProcess.arguments(f, batchSettings(raw)));
+    Map<String, String> batchSettings = new LinkedHashMap<>(batchSettings(raw));
+    batchSettings.put("warehouse.jdbc-url", f.warehouseConfig.jdbcUrl());
+    batchSettings.put("warehouse.user", f.warehouseConfig.user());
+    batchSettings.put("warehouse.password", f.warehouseConfig.password());
+    batchSettings.forEach((key, value) -> batchArguments.addAll(List.of("--set", key + "=" + value)));
     String batchId = submitClusterDriver(submit("cluster", BatchMain.class, "trackpipe-batch", false, batchArguments),
         work.resolve("submit-batch.log"));
     awaitDriverState(batchId, "FINISHED");
