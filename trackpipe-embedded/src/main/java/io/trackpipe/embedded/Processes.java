@@ -145,6 +145,33 @@ final class Processes {
     }
   }
 
+  /**
+   * Stops the processes left by a JVM that is gone (killed with SIGKILL, so its shutdown hooks never ran): those with an
+   * argument {@code ownerMarker + pid} whose pid no longer runs.
+   */
+  static void stopOrphans(String what, String ownerMarker) {
+    try (Stream<Path> entries = Files.list(PROC)) {
+      entries.map(p -> p.getFileName().toString())
+          .filter(name -> name.chars().allMatch(Character::isDigit))
+          .map(Long::parseLong)
+          .forEach(pid -> commandLine(pid).stream().filter(a -> a.startsWith(ownerMarker)).findFirst().ifPresent(a -> {
+            long owner;
+            try {
+              owner = Long.parseLong(a.substring(ownerMarker.length()));
+            } catch (NumberFormatException e) {
+              return;
+            }
+            if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) return;
+            ProcessHandle.of(pid).ifPresent(orphan -> {
+              LOG.warn("Stopping a {} (pid {}) left running by pid {}, which is gone", what, pid, owner);
+              terminate(orphan, 15);
+            });
+          }));
+    } catch (IOException e) {
+      LOG.debug("Cannot scan {}", PROC, e);
+    }
+  }
+
   /** SIGTERM, wait up to {@code graceSeconds}, then SIGKILL. Returns true if it ended gracefully. */
   static boolean terminate(ProcessHandle handle, long graceSeconds) {
     if (!handle.isAlive()) {

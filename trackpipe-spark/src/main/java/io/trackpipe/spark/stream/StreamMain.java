@@ -4,6 +4,7 @@ import io.trackpipe.config.ConfigException;
 import io.trackpipe.config.Configuration;
 import io.trackpipe.config.Setting;
 import io.trackpipe.kafka.KafkaConfig;
+import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
@@ -22,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * configured like {@code trackpipe stream}.
  *
  * <pre>spark-submit --class io.trackpipe.spark.stream.StreamMain trackpipe-spark-job.jar --config prod.yaml [--fresh]
- *     [--set key=value …]</pre>
+ *     [--available-now] [--set key=value …]</pre>
  */
 public final class StreamMain {
   static final List<Setting<?>> SETTINGS;
@@ -33,6 +34,7 @@ public final class StreamMain {
     all.addAll(WarehouseConfig.SETTINGS);
     all.addAll(StreamConfig.SETTINGS);
     all.addAll(MetricsEndpointConfig.STREAM_SETTINGS);
+    all.addAll(RawStoreConfig.SETTINGS);
     SETTINGS = List.copyOf(all);
   }
 
@@ -42,6 +44,7 @@ public final class StreamMain {
     Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
     Map<String, String> overrides = new LinkedHashMap<>();
     boolean fresh = false;
+    boolean availableNow = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
@@ -52,6 +55,7 @@ public final class StreamMain {
           overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
         case "--fresh" -> fresh = true;
+        case "--available-now" -> availableNow = true;
         default -> usage("unknown argument '" + args[i] + "'");
       }
     }
@@ -59,25 +63,27 @@ public final class StreamMain {
     WarehouseConfig warehouse;
     StreamConfig stream;
     MetricsEndpointConfig metricsEndpoint;
+    RawStoreConfig rawStore;
     try {
       Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
       kafka = KafkaConfig.from(config);
       warehouse = WarehouseConfig.from(config);
       stream = StreamConfig.from(config);
       metricsEndpoint = MetricsEndpointConfig.forStream(config);
+      rawStore = RawStoreConfig.from(config);
       config.throwIfInvalid();
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(3);
       return;
     }
-    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream);
+    TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
     if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
     MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
     StreamQueries queries;
     try {
-      queries = job.start(spark);
+      queries = job.start(spark, availableNow);
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(3);
@@ -91,6 +97,8 @@ public final class StreamMain {
       }
     });
     queries.awaitTermination();
+    // With --available-now the queries end by themselves: end the application too (spark-submit waits for it).
+    spark.stop();
   }
 
   private static String argument(String[] args, int i, String option) {
@@ -99,7 +107,7 @@ public final class StreamMain {
   }
 
   private static void usage(String problem) {
-    System.err.println(problem + "\nusage: StreamMain [--config FILE] [--fresh] [--set key=value …]");
+    System.err.println(problem + "\nusage: StreamMain [--config FILE] [--fresh] [--available-now] [--set key=value …]");
     System.exit(2);
   }
 }

@@ -1,10 +1,7 @@
 package io.trackpipe.spark.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.generator.EventGenerator;
@@ -16,30 +13,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -59,7 +46,6 @@ class CrashRecoveryIT {
   private static final Map<String, String> SMALL_BATCHES = Map.of("stream.max-events-per-batch", "4000");
   private static final Duration ALLOWED_LATENESS = Duration.ofHours(2);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(150);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
 
   @TempDir Path work;
@@ -117,7 +103,7 @@ class CrashRecoveryIT {
     generate(f, sent, generator, BACKLOG, now.minus(Duration.ofMinutes(50)), 60);
     long expectedFirst = WarehouseRows.countedTotal(Recount.of(sent.valid, jobs, ALLOWED_LATENESS));
     try (StreamJobProcess run = start(f, 1)) {
-      awaitWarehouseBatch(f, run, 2, 20);
+      StreamProgress.awaitWarehouseBatch(f, run, 2, 20);
       kill(f, run, "after batch 2 committed", expectedFirst, 0);
     }
 
@@ -137,18 +123,18 @@ class CrashRecoveryIT {
       // Once the batch is planned, the warehouse is polled as fast as it answers, so the kill lands right after the
       // batch's facts commit: often before Spark has recorded the batch as done in its checkpoint.
       long next = f.committedBatch() + 1;
-      awaitFile(run, f.checkpointDir.resolve("offsets").resolve(String.valueOf(next)));
-      awaitWarehouseBatch(f, run, next, 0);
+      StreamProgress.awaitFile(run, f.checkpointDir.resolve("offsets").resolve(String.valueOf(next)));
+      StreamProgress.awaitWarehouseBatch(f, run, next, 0);
       kill(f, run, "the moment batch " + next + "'s facts committed", expectedTotal, 0);
     }
     try (StreamJobProcess run = start(f, 3)) {
-      awaitWarehouseBatch(f, run, f.committedBatch() + 1, 20);
+      StreamProgress.awaitWarehouseBatch(f, run, f.committedBatch() + 1, 20);
       long delay = 200 + random.nextInt(1500);
       kill(f, run, delay + " ms after the restart's first commit", expectedTotal, delay);
     }
     LOG.info("Killed the job {} times: {}", kills.size(), kills);
     try (StreamJobProcess run = start(f, 4)) {
-      awaitDrained(f, run, expectedTotal);
+      StreamProgress.awaitDrained(f, run, expectedTotal, DRAIN_TIMEOUT);
       run.stop();
     }
 
@@ -198,33 +184,6 @@ class CrashRecoveryIT {
     return StreamJobProcess.start(f, work, "run-" + run + ".log", SMALL_BATCHES);
   }
 
-  /** Waits until the warehouse's last committed batch is at least {@code batch}, polling every {@code pollMillis}. */
-  private static void awaitWarehouseBatch(StreamFixture f, StreamJobProcess run, long batch, long pollMillis)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    try (Connection c = f.warehouse.connect();
-        PreparedStatement s = c.prepareStatement("SELECT batch_id FROM stream_commit WHERE sink = ?")) {
-      s.setString(1, StreamFixture.JOB_ADS_SINK);
-      while (true) {
-        try (ResultSet rs = s.executeQuery()) {
-          if (rs.next() && rs.getLong(1) >= batch) return;
-        }
-        if (!run.isAlive()) fail("the job died before committing batch " + batch + "\n" + run.logTail());
-        if (System.nanoTime() > deadline) fail("no commit of batch " + batch + " within 120 s\n" + run.logTail());
-        if (pollMillis > 0) Thread.sleep(pollMillis);
-      }
-    }
-  }
-
-  private static void awaitFile(StreamJobProcess run, Path file) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!Files.exists(file)) {
-      if (!run.isAlive()) fail("the job died before writing " + file.getFileName() + "\n" + run.logTail());
-      if (System.nanoTime() > deadline) fail("no " + file + " within 120 s\n" + run.logTail());
-      Thread.sleep(20);
-    }
-  }
-
   /** SIGKILLs the run (after {@code delayMillis}) and records where it left the job. */
   private void kill(StreamFixture f, StreamJobProcess run, String moment, long expectedSoFar, long delayMillis)
       throws Exception {
@@ -232,64 +191,6 @@ class CrashRecoveryIT {
     run.kill();
     long before = kills.isEmpty() ? 0 : kills.get(kills.size() - 1).countedAfter();
     kills.add(new Kill(moment, before, WarehouseRows.countedTotal(f.facts()), expectedSoFar, f.committedBatch(),
-        latestBatchFile(f.checkpointDir.resolve("offsets")), latestBatchFile(f.checkpointDir.resolve("commits"))));
-  }
-
-  /** The highest batch id among Spark's checkpoint log files ({@code offsets/N}, {@code commits/N}); -1 if none. */
-  private static long latestBatchFile(Path dir) throws Exception {
-    if (!Files.isDirectory(dir)) return -1;
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
-          .mapToLong(Long::parseLong).max().orElse(-1);
-    }
-  }
-
-  /**
-   * Waits until Spark has committed a batch that ends at the topic's end offsets, and the facts hold as many counted
-   * events as the recount; fails early on a count above it.
-   */
-  private static void awaitDrained(StreamFixture f, StreamJobProcess run, long expectedTotal) throws Exception {
-    Map<String, Long> end = endOffsets(f);
-    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-    long counted = -1;
-    while (System.nanoTime() < deadline) {
-      counted = WarehouseRows.countedTotal(f.facts());
-      assertThat(counted).as("events counted while draining (expected %d)", expectedTotal).isLessThanOrEqualTo(expectedTotal);
-      long committed = latestBatchFile(f.checkpointDir.resolve("commits"));
-      if (counted == expectedTotal && committed >= 0 && committed == latestBatchFile(f.checkpointDir.resolve("offsets"))
-          && checkpointOffsets(f.checkpointDir, committed).equals(end)) {
-        return;
-      }
-      if (!run.isAlive()) fail("the job died while draining\n" + run.logTail());
-      Thread.sleep(500);
-    }
-    fail("not drained within " + DRAIN_TIMEOUT + ": " + counted + " of " + expectedTotal + " events counted\n"
-        + run.logTail());
-  }
-
-  /** {@code partition → next offset} of the events topic. */
-  private static Map<String, Long> endOffsets(StreamFixture f) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, f.kafka.bootstrapServers());
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo p : consumer.partitionsFor(f.kafka.eventsTopic())) {
-        partitions.add(new TopicPartition(p.topic(), p.partition()));
-      }
-      Map<String, Long> end = new HashMap<>();
-      consumer.endOffsets(partitions).forEach((tp, offset) -> end.put(String.valueOf(tp.partition()), offset));
-      return end;
-    }
-  }
-
-  /** The source offsets Spark planned for a batch: the last line of {@code offsets/N}, {@code {"topic":{"0":n}}}. */
-  private static Map<String, Long> checkpointOffsets(Path checkpoint, long batch) throws Exception {
-    List<String> lines = Files.readAllLines(checkpoint.resolve("offsets").resolve(String.valueOf(batch)));
-    JsonNode topics = JSON.readTree(lines.get(lines.size() - 1));
-    Map<String, Long> offsets = new HashMap<>();
-    topics.fields().forEachRemaining(t -> t.getValue().fields()
-        .forEachRemaining(p -> offsets.put(p.getKey(), p.getValue().asLong())));
-    return offsets;
+        StreamProgress.latestBatchFile(f.checkpointDir.resolve("offsets")), StreamProgress.latestBatchFile(f.checkpointDir.resolve("commits"))));
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The streaming job ({@link StreamMain}) in a child JVM on a fixture's topics, database and checkpoint, so that a test
  * can kill it the hard way (SIGKILL) and start it again, like a crashed driver. Output goes to a log file.
  */
-public final class StreamJobProcess implements AutoCloseable {
+public final class StreamJobProcess implements RunningJob, AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -41,16 +41,7 @@ public final class StreamJobProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(StreamMain.class.getName());
-    set(command, "kafka.bootstrap-servers", f.kafka.bootstrapServers());
-    set(command, "kafka.topic.events", f.kafka.eventsTopic());
-    set(command, "kafka.topic.dead-letter", f.kafka.deadLetterTopic());
-    set(command, "warehouse.jdbc-url", f.warehouseConfig.jdbcUrl());
-    set(command, "warehouse.user", f.warehouseConfig.user());
-    set(command, "warehouse.password", f.warehouseConfig.password());
-    set(command, "stream.checkpoint-dir", f.checkpointDir.toAbsolutePath().toString());
-    set(command, "stream.spark-master", "local[2]");
-    if (!settings.containsKey("stream.domains")) set(command, "stream.domains", DomainCatalog.JOB_ADS); // fast by default
-    settings.forEach((key, value) -> set(command, key, value));
+    command.addAll(arguments(f, settings));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -58,6 +49,26 @@ public final class StreamJobProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(name -> name.startsWith("TRACKPIPE_"));
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return new StreamJobProcess(builder.start(), log);
+  }
+
+  /**
+   * StreamMain's arguments for a fixture: its topics, database and checkpoint (the dedup store inside it), job ads only
+   * unless {@code settings} name the domains, then {@code settings}. A local Spark master of 2 cores, unless spark-submit
+   * provides the session.
+   */
+  public static List<String> arguments(StreamFixture f, Map<String, String> settings) {
+    List<String> arguments = new ArrayList<>();
+    set(arguments, "kafka.bootstrap-servers", f.kafka.bootstrapServers());
+    set(arguments, "kafka.topic.events", f.kafka.eventsTopic());
+    set(arguments, "kafka.topic.dead-letter", f.kafka.deadLetterTopic());
+    set(arguments, "warehouse.jdbc-url", f.warehouseConfig.jdbcUrl());
+    set(arguments, "warehouse.user", f.warehouseConfig.user());
+    set(arguments, "warehouse.password", f.warehouseConfig.password());
+    set(arguments, "stream.checkpoint-dir", f.checkpointDir.toAbsolutePath().toString());
+    set(arguments, "stream.spark-master", "local[2]");
+    if (!settings.containsKey("stream.domains")) set(arguments, "stream.domains", DomainCatalog.JOB_ADS); // fast by default
+    settings.forEach((key, value) -> set(arguments, key, value));
+    return arguments;
   }
 
   /** The flags Spark needs on Java 17, as this (Failsafe-configured) JVM was given them: for child JVMs that run Spark. */
@@ -73,7 +84,8 @@ public final class StreamJobProcess implements AutoCloseable {
     command.add(key + "=" + value);
   }
 
-  boolean isAlive() {
+  @Override
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -92,7 +104,8 @@ public final class StreamJobProcess implements AutoCloseable {
   }
 
   /** The end of the child's output, for failure messages. */
-  String logTail() {
+  @Override
+  public String logTail() {
     try {
       List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
       return "--- last lines of " + log.getFileName() + " ---\n"

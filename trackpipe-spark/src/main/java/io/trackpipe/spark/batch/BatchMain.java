@@ -1,0 +1,110 @@
+package io.trackpipe.spark.batch;
+
+import io.trackpipe.config.ConfigException;
+import io.trackpipe.config.Configuration;
+import io.trackpipe.config.Setting;
+import io.trackpipe.domain.Domain;
+import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.rawstore.RawStoreConfig;
+import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.warehouse.WarehouseConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Entry point for {@code spark-submit}: one cycle of the batch job, configured like {@code trackpipe batch --once} (a
+ * scheduler repeats it). A failed cycle commits nothing and ends the application with an exception, so the cluster
+ * reports the driver FAILED.
+ *
+ * <pre>spark-submit --class io.trackpipe.spark.batch.BatchMain trackpipe-spark-job.jar --once --config prod.yaml
+ *     [--domain NAME] [--set key=value …]</pre>
+ */
+public final class BatchMain {
+  static final List<Setting<?>> SETTINGS;
+
+  static {
+    List<Setting<?>> all = new ArrayList<>();
+    all.addAll(WarehouseConfig.SETTINGS);
+    all.addAll(RawStoreConfig.SETTINGS);
+    all.addAll(StreamConfig.SETTINGS); // the zone, lateness, domain.* and rollup.* the stream counts with
+    all.addAll(BatchConfig.SETTINGS);
+    SETTINGS = List.copyOf(all);
+  }
+
+  private BatchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    Map<String, String> overrides = new LinkedHashMap<>();
+    String domainName = DomainCatalog.JOB_ADS;
+    boolean once = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
+        case "--set" -> {
+          String pair = argument(args, ++i, "--set");
+          int eq = pair.indexOf('=');
+          if (eq <= 0) usage("--set takes key=value, got '" + pair + "'");
+          overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        case "--domain" -> domainName = argument(args, ++i, "--domain");
+        case "--once" -> once = true;
+        default -> usage("unknown argument '" + args[i] + "'");
+      }
+    }
+    // Only one mode under spark-submit: a cluster's scheduler (cron, Airflow) repeats the application.
+    if (!once) usage("--once is required (schedule the application to repeat it)");
+    WarehouseConfig warehouse;
+    RawStoreConfig rawStore;
+    StreamConfig stream;
+    BatchConfig batch;
+    Domain domain;
+    try {
+      Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
+      DomainCatalog catalog = DomainCatalog.from(config);
+      warehouse = WarehouseConfig.from(config);
+      rawStore = RawStoreConfig.from(config);
+      stream = StreamConfig.from(config);
+      batch = BatchConfig.from(config);
+      config.throwIfInvalid();
+      String name = domainName;
+      domain = catalog.domain(name).orElseThrow(() -> new ConfigException(List.of("--domain: no domain '" + name
+          + "' (defined: " + String.join(", ", catalog.names()) + "; add one with domain.definitions)")));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(3);
+      return;
+    }
+    SparkSession spark = SparkSessions.forStream("trackpipe-batch", stream);
+    try {
+      BatchJob.CycleResult r = BatchJob.prepare(spark, domain, warehouse, rawStore, stream, batch, Clock.systemUTC())
+          .runCycle();
+      System.out.printf("Batch cycle of %s: %d event hours written since the last one; %d hours and %d days rewritten"
+              + " (%,d rows replaced by %,d); %d buckets pending; watermark %s; %,d ms%n", domain.name(),
+          r.eventHoursWritten(), r.hourlyBuckets(), r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.pending(),
+          r.watermark(), r.millis());
+    } finally {
+      spark.stop();
+    }
+    // The raw store's driver session and the JDBC pool keep non-daemon threads: without an explicit exit a cluster-mode
+    // driver stays RUNNING after its cycle (seen in SparkClusterIT).
+    System.exit(0);
+  }
+
+  private static String argument(String[] args, int i, String option) {
+    if (i >= args.length) usage(option + " needs a value");
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    System.err.println(problem + "\nusage: BatchMain --once [--config FILE] [--domain NAME] [--set key=value …]");
+    System.exit(2);
+  }
+}
