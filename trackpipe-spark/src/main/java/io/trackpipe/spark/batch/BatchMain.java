@@ -7,15 +7,12 @@ import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.session.SubmitArguments;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.WarehouseConfig;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -41,33 +38,26 @@ public final class BatchMain {
   private BatchMain() {}
 
   public static void main(String[] args) throws Exception {
-    Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
-    Map<String, String> overrides = new LinkedHashMap<>();
+    SubmitArguments arguments = new SubmitArguments(args,
+        "BatchMain --once [--config FILE] [--domain NAME] [--set key=value …]");
     String domainName = DomainCatalog.JOB_ADS;
     boolean once = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
-        case "--set" -> {
-          String pair = argument(args, ++i, "--set");
-          int eq = pair.indexOf('=');
-          if (eq <= 0) usage("--set takes key=value, got '" + pair + "'");
-          overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        case "--domain" -> domainName = argument(args, ++i, "--domain");
+    for (String option; (option = arguments.nextOption()) != null; ) {
+      switch (option) {
+        case "--domain" -> domainName = arguments.value(option);
         case "--once" -> once = true;
-        default -> usage("unknown argument '" + args[i] + "'");
+        default -> arguments.usage("unknown argument '" + option + "'");
       }
     }
     // Only one mode under spark-submit: a cluster's scheduler (cron, Airflow) repeats the application.
-    if (!once) usage("--once is required (schedule the application to repeat it)");
+    if (!once) arguments.usage("--once is required (schedule the application to repeat it)");
     WarehouseConfig warehouse;
     RawStoreConfig rawStore;
     StreamConfig stream;
     BatchConfig batch;
     Domain domain;
     try {
-      Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
+      Configuration config = arguments.load(SETTINGS);
       DomainCatalog catalog = DomainCatalog.from(config);
       warehouse = WarehouseConfig.from(config);
       rawStore = RawStoreConfig.from(config);
@@ -78,8 +68,7 @@ public final class BatchMain {
       domain = catalog.domain(name).orElseThrow(() -> new ConfigException(List.of("--domain: no domain '" + name
           + "' (defined: " + String.join(", ", catalog.names()) + "; add one with domain.definitions)")));
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(3);
+      SubmitArguments.exitOnConfigProblem(e);
       return;
     }
     SparkSession spark = SparkSessions.forStream("trackpipe-batch", stream);
@@ -96,15 +85,5 @@ public final class BatchMain {
     // The raw store's driver session and the JDBC pool keep non-daemon threads: without an explicit exit a cluster-mode
     // driver stays RUNNING after its cycle (seen in SparkClusterIT).
     System.exit(0);
-  }
-
-  private static String argument(String[] args, int i, String option) {
-    if (i >= args.length) usage(option + " needs a value");
-    return args[i];
-  }
-
-  private static void usage(String problem) {
-    System.err.println(problem + "\nusage: BatchMain --once [--config FILE] [--domain NAME] [--set key=value …]");
-    System.exit(2);
   }
 }

@@ -7,15 +7,13 @@ import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.session.SubmitArguments;
 import io.trackpipe.warehouse.WarehouseConfig;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
@@ -41,54 +39,46 @@ public final class HiveExportMain {
   private HiveExportMain() {}
 
   public static void main(String[] args) throws Exception {
-    Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
-    Map<String, String> overrides = new LinkedHashMap<>();
+    SubmitArguments arguments = new SubmitArguments(args, "HiveExportMain [--config FILE] [--domain NAME|all]"
+        + " [--from DATE --to DATE] [--format parquet|csv] [--set key=value …]");
     String domainName = "all";
     String from = null;
     String to = null;
     ExportFormat format = ExportFormat.PARQUET;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
-        case "--set" -> {
-          String pair = argument(args, ++i, "--set");
-          int eq = pair.indexOf('=');
-          if (eq <= 0) usage("--set takes key=value, got '" + pair + "'");
-          overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        case "--domain" -> domainName = argument(args, ++i, "--domain");
-        case "--from" -> from = argument(args, ++i, "--from");
-        case "--to" -> to = argument(args, ++i, "--to");
+    for (String option; (option = arguments.nextOption()) != null; ) {
+      switch (option) {
+        case "--domain" -> domainName = arguments.value(option);
+        case "--from" -> from = arguments.value(option);
+        case "--to" -> to = arguments.value(option);
         case "--format" -> {
-          String text = argument(args, ++i, "--format");
+          String text = arguments.value(option);
           format = ExportFormat.parse(text).orElse(null);
-          if (format == null) usage("--format: '" + text + "' (expected one of " + ExportFormat.names() + ")");
+          if (format == null) arguments.usage("--format: '" + text + "' (expected one of " + ExportFormat.names() + ")");
         }
-        default -> usage("unknown argument '" + args[i] + "'");
+        default -> arguments.usage("unknown argument '" + option + "'");
       }
     }
     Optional<DateRange> range = Optional.empty();
-    if ((from == null) != (to == null)) usage("--from and --to go together");
+    if ((from == null) != (to == null)) arguments.usage("--from and --to go together");
     if (from != null) {
       try {
         range = Optional.of(new DateRange(LocalDate.parse(from), LocalDate.parse(to)));
       } catch (DateTimeParseException | IllegalArgumentException e) {
-        usage("--from/--to: " + e.getMessage());
+        arguments.usage("--from/--to: " + e.getMessage());
       }
     }
     WarehouseConfig warehouse;
     HiveConfig hive;
     List<Domain> domains;
     try {
-      Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
+      Configuration config = arguments.load(SETTINGS);
       DomainCatalog catalog = DomainCatalog.from(config);
       warehouse = WarehouseConfig.from(config);
       hive = HiveConfig.from(config);
       config.throwIfInvalid();
       domains = select(catalog, domainName);
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(3);
+      SubmitArguments.exitOnConfigProblem(e);
       return;
     }
     SparkSession spark = SparkSessions.forHive("trackpipe-export-hive", "local[*]", hive);
@@ -113,16 +103,5 @@ public final class HiveExportMain {
     if (name.equals("all")) return catalog.domains();
     return List.of(catalog.domain(name).orElseThrow(() -> new ConfigException(List.of("--domain: no domain '" + name
         + "' (defined: " + String.join(", ", catalog.names()) + ", or all; add one with domain.definitions)"))));
-  }
-
-  private static String argument(String[] args, int i, String option) {
-    if (i >= args.length) usage(option + " needs a value");
-    return args[i];
-  }
-
-  private static void usage(String problem) {
-    System.err.println(problem + "\nusage: HiveExportMain [--config FILE] [--domain NAME|all] [--from DATE --to DATE]"
-        + " [--format parquet|csv] [--set key=value …]");
-    System.exit(2);
   }
 }

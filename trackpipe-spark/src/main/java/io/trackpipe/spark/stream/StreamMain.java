@@ -9,13 +9,10 @@ import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.session.SubmitArguments;
 import io.trackpipe.warehouse.WarehouseConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -41,22 +38,15 @@ public final class StreamMain {
   private StreamMain() {}
 
   public static void main(String[] args) throws Exception {
-    Optional<Path> file = Optional.ofNullable(System.getenv("TRACKPIPE_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
-    Map<String, String> overrides = new LinkedHashMap<>();
+    SubmitArguments arguments = new SubmitArguments(args,
+        "StreamMain [--config FILE] [--fresh] [--available-now] [--set key=value …]");
     boolean fresh = false;
     boolean availableNow = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> file = Optional.of(Path.of(argument(args, ++i, "--config")));
-        case "--set" -> {
-          String pair = argument(args, ++i, "--set");
-          int eq = pair.indexOf('=');
-          if (eq <= 0) usage("--set takes key=value, got '" + pair + "'");
-          overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
+    for (String option; (option = arguments.nextOption()) != null; ) {
+      switch (option) {
         case "--fresh" -> fresh = true;
         case "--available-now" -> availableNow = true;
-        default -> usage("unknown argument '" + args[i] + "'");
+        default -> arguments.usage("unknown argument '" + option + "'");
       }
     }
     KafkaConfig kafka;
@@ -65,7 +55,7 @@ public final class StreamMain {
     MetricsEndpointConfig metricsEndpoint;
     RawStoreConfig rawStore;
     try {
-      Configuration config = Configuration.load(file, System.getenv(), overrides, SETTINGS);
+      Configuration config = arguments.load(SETTINGS);
       kafka = KafkaConfig.from(config);
       warehouse = WarehouseConfig.from(config);
       stream = StreamConfig.from(config);
@@ -73,8 +63,7 @@ public final class StreamMain {
       rawStore = RawStoreConfig.from(config);
       config.throwIfInvalid();
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(3);
+      SubmitArguments.exitOnConfigProblem(e);
       return;
     }
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
@@ -85,8 +74,7 @@ public final class StreamMain {
     try {
       queries = job.start(spark, availableNow);
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(3);
+      SubmitArguments.exitOnConfigProblem(e);
       return;
     }
     ShutdownHooks.beforeSpark(() -> {
@@ -99,15 +87,5 @@ public final class StreamMain {
     queries.awaitTermination();
     // With --available-now the queries end by themselves: end the application too (spark-submit waits for it).
     spark.stop();
-  }
-
-  private static String argument(String[] args, int i, String option) {
-    if (i >= args.length) usage(option + " needs a value");
-    return args[i];
-  }
-
-  private static void usage(String problem) {
-    System.err.println(problem + "\nusage: StreamMain [--config FILE] [--fresh] [--available-now] [--set key=value …]");
-    System.exit(2);
   }
 }
