@@ -13,11 +13,18 @@ import org.apache.spark.sql.streaming.StreamingQueryException;
  * (its failure is rethrown) or all have stopped.
  */
 public final class StreamQueries {
-  /** One domain's query. */
-  public record Running(String domain, StreamingQuery query) {
+  /**
+   * One domain's query.
+   *
+   * @param release closes what the query holds (its dedup store, its Kafka client) once it has stopped; safe to call
+   *     twice. Spark's listener does it too, but asynchronously: calling it here means the state is closed when
+   *     {@link #stop()} returns.
+   */
+  public record Running(String domain, StreamingQuery query, Runnable release) {
     public Running {
       requireNonNull(domain, "domain is null");
       requireNonNull(query, "query is null");
+      requireNonNull(release, "release is null");
     }
   }
 
@@ -76,7 +83,10 @@ public final class StreamQueries {
         stop();
         throw failure.get();
       }
-      if (running.stream().noneMatch(r -> r.query().isActive())) return true;
+      if (running.stream().noneMatch(r -> r.query().isActive())) {
+        running.forEach(r -> r.release().run());
+        return true;
+      }
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) return false;
       // Any query's end wakes this up within the poll: Spark has no wait for "one of several".
@@ -90,12 +100,16 @@ public final class StreamQueries {
     }
   }
 
-  /** Stops every query (between batches where possible; a batch cut short is re-run exactly once on the next start). */
+  /**
+   * Stops every query (between batches where possible; a batch cut short is re-run exactly once on the next start) and
+   * closes what each held.
+   */
   public void stop() throws TimeoutException {
     TimeoutException first = null;
     for (Running r : running) {
       try {
         r.query().stop();
+        r.release().run();
       } catch (TimeoutException e) {
         if (first == null) first = e;
       }

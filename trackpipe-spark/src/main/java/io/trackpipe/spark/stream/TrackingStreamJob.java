@@ -185,6 +185,7 @@ public final class TrackingStreamJob {
       for (StreamQueries.Running running : started) {
         try {
           running.query().stop();
+          running.release().run();
         } catch (TimeoutException | RuntimeException stopFailure) {
           e.addSuppressed(stopFailure);
         }
@@ -246,7 +247,7 @@ public final class TrackingStreamJob {
     log.info("Streaming domain {}: {} → {} (checkpoint {}, dedup horizon {}, allowed lateness {}, zone {}, raw store {})",
         domain.name(), topics.eventsTopic(), warehouseConfig.jdbcUrl(), checkpointDir, stream.dedupHorizon(),
         stream.allowedLateness(), stream.timeZone(), rawForDomain.map(r -> r.table().qualifiedName()).orElse("off"));
-    return new StreamQueries.Running(domain.name(), query);
+    return new StreamQueries.Running(domain.name(), query, lifecycle::end);
   }
 
   /** Job ads keep the query name they always had (it shows in Spark's UI and logs). */

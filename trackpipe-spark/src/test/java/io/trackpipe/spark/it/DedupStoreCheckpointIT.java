@@ -48,20 +48,14 @@ class DedupStoreCheckpointIT {
     StreamFixture f = StreamFixture.create("dedupdisk", work);
     StreamConfig stream = smallBatches(f.streamConfig());
     LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS).minusHours(1);
-    List<StreamFixture.Send> sent = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      sent.add(click("e-" + i, hour.plusMinutes(i % 60), hour.plusMinutes(61)));
-    }
+    List<StreamFixture.Send> sent = clicks(hour, 1, hour.plusMinutes(61));
     f.produce(sent);
     StreamFixture.runToEnd(f.job(stream));
     assertThat(logFiles(f)).as("one file per batch of 50 records").hasSizeGreaterThanOrEqualTo(4);
 
     // The driver's disk is replaced: the store is gone, the checkpoint (with the log) is not.
     Folders.deleteRecursively(stream.dedupStoreDir());
-    List<StreamFixture.Send> copies = new ArrayList<>();
-    for (int i = 0; i < 200; i += 4) {
-      copies.add(click("e-" + i, hour.plusMinutes(i % 60), hour.plusMinutes(70)));
-    }
+    List<StreamFixture.Send> copies = clicks(hour, 4, hour.plusMinutes(70));
     copies.add(click("e-new", hour.plusMinutes(5), hour.plusMinutes(70)));
     f.produce(copies);
     sent.addAll(copies);
@@ -73,7 +67,6 @@ class DedupStoreCheckpointIT {
 
     // The store is behind the log (an older copy of the driver's disk): rebuilt too.
     Path older = work.resolve("older-store");
-    Thread.sleep(1_000); // the stopped query's listener closes the store
     copyFolder(stream.dedupStoreDir(), older);
     List<StreamFixture.Send> more = List.of(click("e-later", hour.plusMinutes(7), hour.plusMinutes(75)));
     f.produce(more);
@@ -95,10 +88,7 @@ class DedupStoreCheckpointIT {
     StreamFixture f = StreamFixture.create("dedupgone", work);
     StreamConfig stream = f.streamConfig();
     LocalDateTime hour = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS).minusHours(1);
-    List<StreamFixture.Send> sent = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      sent.add(click("e-" + i, hour.plusMinutes(i % 60), hour.plusMinutes(61)));
-    }
+    List<StreamFixture.Send> sent = clicks(hour, 1, hour.plusMinutes(61));
     f.produce(sent);
     StreamFixture.runToEnd(f.job(stream));
 
@@ -106,10 +96,7 @@ class DedupStoreCheckpointIT {
     Path aside = work.resolve("dedup-aside");
     Files.move(stream.dedupStoreDir(), aside);
     Folders.deleteRecursively(logDir(f));
-    List<StreamFixture.Send> copies = new ArrayList<>();
-    for (int i = 0; i < 200; i += 4) {
-      copies.add(click("e-" + i, hour.plusMinutes(i % 60), hour.plusMinutes(70)));
-    }
+    List<StreamFixture.Send> copies = clicks(hour, 4, hour.plusMinutes(70));
     f.produce(copies);
     sent.addAll(copies);
     Map<String, FactRow> expected = Recount.of(sent, Map.of(), stream.allowedLateness());
@@ -246,6 +233,15 @@ class DedupStoreCheckpointIT {
     return new StreamConfig(s.checkpointDir(), s.sparkMaster(), s.triggerInterval(), 50, s.shufflePartitions(),
         s.dedupStoreDir(), s.startingOffsets(), s.timeZone(), s.allowedLateness(), s.dedupHorizon(), s.maxFutureSkew(),
         s.dimensionRefresh(), s.deadLetterMaxBytes(), s.acceptDedupStoreLoss(), s.domains());
+  }
+
+  /** Clicks {@code e-0} to {@code e-199}, every {@code step}-th, in the minutes of {@code hour}; a list to add to. */
+  private static List<StreamFixture.Send> clicks(LocalDateTime hour, int step, LocalDateTime arrival) {
+    List<StreamFixture.Send> clicks = new ArrayList<>();
+    for (int i = 0; i < 200; i += step) {
+      clicks.add(click("e-" + i, hour.plusMinutes(i % 60), arrival));
+    }
+    return clicks;
   }
 
   private static StreamFixture.Send click(String id, LocalDateTime time, LocalDateTime arrival) {
