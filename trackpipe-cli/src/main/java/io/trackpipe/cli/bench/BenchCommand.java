@@ -40,6 +40,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -153,11 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
         double domainRate = rate * b.share();
         SimulatedClock clock = new SimulatedClock(Instant.now().minusMillis(Math.round(b.backlog() / domainRate * 1000)));
         long producing = System.nanoTime();
-        GeneratorProgress loaded;
-        try (KafkaEventSink sink = KafkaEventSink.forEvents(b.topics())) {
-          loaded = new GeneratorRun(RecordGenerator.forDomain(b.domain(), generator.toBuilder().eventsPerSecond(domainRate)
-              .maxEvents(b.backlog()).build(), stream.timeZone()), sink, clock, clock).run(p -> { });
-        }
+        GeneratorProgress loaded = generate(b.topics(), RecordGenerator.forDomain(b.domain(),
+            generator.toBuilder().eventsPerSecond(domainRate).maxEvents(b.backlog()).build(), stream.timeZone()),
+            clock, clock);
         double producedIn = (System.nanoTime() - producing) / 1e9;
         backlog += loaded.total();
         out.printf(Locale.ROOT, "  %s: produced %,d events in %.1f s: %,.0f events/s into Kafka%n", b.domain().name(),
@@ -183,7 +182,12 @@ public final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "  drained %,d events in %.1f s including start-up: %,.0f events/s end to end%n",
             read, total, read / total);
-        out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s%n", (read - firstBatchEvents) / steady);
+        if (firstBatchAt == 0 || read == firstBatchEvents) {
+          out.println("  after the first batch: - (the backlog was one batch; raise --events or lower"
+              + " stream.max-events-per-batch for a steady figure)");
+        } else {
+          out.printf(Locale.ROOT, "  after the first batch: %,.0f events/s%n", (read - firstBatchEvents) / steady);
+        }
         for (Benched b : benched) {
           StreamStatus s = running.status(b.domain().name());
           out.printf(Locale.ROOT, "  %s: %,d records read, %d batches, %,d rows upserted%n", b.domain().name(),
@@ -201,7 +205,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (Benched b : benched) {
           GeneratorConfig domainConfig = live.toBuilder().eventsPerSecond(rate * b.share()).build();
           Thread thread = new Thread(() -> sent.addAndGet(generate(b.topics(),
-              RecordGenerator.forDomain(b.domain(), domainConfig, stream.timeZone())).total()),
+              RecordGenerator.forDomain(b.domain(), domainConfig, stream.timeZone()), Clock.systemUTC(),
+              GeneratorRun.Sleeper.THREAD_SLEEP).total()),
               "trackpipe-bench-" + b.domain().name());
           thread.start();
           threads.add(thread);
@@ -273,9 +278,11 @@ public final class BenchCommand implements Callable<Integer> {
     return line.toString();
   }
 
-  private static GeneratorProgress generate(KafkaConfig kafka, RecordGenerator generator) {
+  /** Runs {@code generator} into the domain's topics, paced by {@code clock} (real time, or simulated for a backlog). */
+  private static GeneratorProgress generate(KafkaConfig kafka, RecordGenerator generator, InstantSource clock,
+      GeneratorRun.Sleeper sleeper) {
     try (KafkaEventSink sink = KafkaEventSink.forEvents(kafka)) {
-      return new GeneratorRun(generator, sink, Clock.systemUTC()).run(p -> { });
+      return new GeneratorRun(generator, sink, clock, sleeper).run(p -> { });
     }
   }
 

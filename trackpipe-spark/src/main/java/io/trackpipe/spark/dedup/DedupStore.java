@@ -1,5 +1,6 @@
 package io.trackpipe.spark.dedup;
 
+import io.trackpipe.fs.Folders;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -152,7 +153,7 @@ public final class DedupStore implements AutoCloseable {
   public static DedupStore rebuild(Path dir, DedupLog log, long lastCommitted, Duration horizon, Duration maxFutureSkew,
       Clock clock) {
     try {
-      io.trackpipe.fs.Folders.deleteRecursively(dir);
+      Folders.deleteRecursively(dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot delete the dedup store " + dir + " to rebuild it: " + e.getMessage(), e);
     }
