@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,10 +110,6 @@ public final class DedupLog implements AutoCloseable {
     return dir;
   }
 
-  public FileSystem fileSystem() {
-    return fs;
-  }
-
   public Optional<Start> start() {
     return start;
   }
@@ -155,9 +152,10 @@ public final class DedupLog implements AutoCloseable {
   /**
    * Why this log cannot rebuild a store that saw the committed batch {@code lastCommitted}; empty when it can: it is
    * {@linkplain #broken intact}, and the ids no file holds (seen before the log began) have all aged past
-   * {@code horizonHours} by the newest logged arrival.
+   * {@code horizon} (in whole hours, rounded up) by the newest logged arrival.
    */
-  public Optional<String> gap(long lastCommitted, long horizonHours) {
+  public Optional<String> gap(long lastCommitted, Duration horizon) {
+    long horizonHours = Math.floorDiv(horizon.toMillis() + HOUR_MILLIS - 1, HOUR_MILLIS);
     Optional<String> broken = broken(lastCommitted);
     if (broken.isPresent() || start.get().unloggedUntilHour().isEmpty()) return broken;
     Start s = start.get();

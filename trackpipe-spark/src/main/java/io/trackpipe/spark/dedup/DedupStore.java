@@ -315,11 +315,30 @@ public final class DedupStore implements AutoCloseable {
     return ByteBuffer.allocate(8 + id.length).putLong(hour).put(id).array();
   }
 
+  /**
+   * This store emptied and rebuilt from its log ({@link #rebuild}); this instance is closed, its log goes on with the
+   * returned store (not listed again).
+   */
+  public synchronized DedupStore rebuiltFromLog(long lastCommitted) {
+    closeDatabase();
+    try {
+      return rebuild(dir, log, lastCommitted, horizon, maxFutureSkew, clock);
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (closed) return;
-    closed = true;
     log.close();
+    closeDatabase();
+  }
+
+  private void closeDatabase() {
+    if (closed) return;
+    closed = true;
     handles.forEach(ColumnFamilyHandle::close);
     db.close();
     durable.close();

@@ -36,6 +36,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -379,8 +381,7 @@ public final class TrackingStreamJob {
     boolean matches = seen.isPresent()
         ? seen.getAsLong() == lastCommitted || seen.getAsLong() == lastCommitted + 1
         : lastCommitted == -1 || dedup.holdsIds();
-    long horizonHours = (stream.dedupHorizon().toMillis() + 3_599_999) / 3_600_000;
-    Optional<String> logGap = lastCommitted == -1 ? Optional.empty() : dedupLog.gap(lastCommitted, horizonHours);
+    Optional<String> logGap = lastCommitted == -1 ? Optional.empty() : dedupLog.gap(lastCommitted, stream.dedupHorizon());
     if (matches) {
       Optional<String> broken = dedupLog.broken(lastCommitted);
       if (broken.isPresent()) {
@@ -392,7 +393,8 @@ public final class TrackingStreamJob {
           log.warn("The dedup log {} of domain {} {}; it begins at batch {}{}", dedupLog.dir(), domain.name(),
               broken.get(), lastCommitted + 1, unlogged.isEmpty() ? ""
                   : ": until the newest arrivals are " + stream.dedupHorizon() + " past hour "
-                      + java.time.Instant.ofEpochMilli(unlogged.getAsLong() * 3_600_000) + ", a lost dedup store cannot be rebuilt from it");
+                      + Instant.ofEpochMilli(unlogged.getAsLong() * Duration.ofHours(1).toMillis())
+                      + ", a lost dedup store cannot be rebuilt from it");
         }
       }
       return dedup;
@@ -406,16 +408,12 @@ public final class TrackingStreamJob {
             + " of events counted within the last {} may be counted again", problem, dedupLog.dir(), logGap.get(),
             stream.dedupHorizon());
       }
-      Path dir = dedup.dir();
-      dedup.close(); // closes the log too
-      DedupLog reopened = DedupLog.open(dedupLog.fileSystem(), dedupLog.dir());
-      DedupStore rebuilt = DedupStore.rebuild(dir, reopened, lastCommitted, stream.dedupHorizon(), stream.maxFutureSkew(),
-          Clock.systemUTC());
+      DedupStore rebuilt = dedup.rebuiltFromLog(lastCommitted);
       DedupStore.Rebuild r = rebuilt.lastRebuild().orElseThrow();
       log.info("{}: rebuilt it from the dedup log {}: {} ids within the horizon from {} batch files, up to batch {}, in {} ms",
-          problem, reopened.dir(), r.ids(), r.files(), r.lastBatch(), r.millis());
+          problem, dedupLog.dir(), r.ids(), r.files(), r.lastBatch(), r.millis());
       // After an accepted loss the log holds everything the store now knows.
-      if (logGap.isPresent()) reopened.begin(lastCommitted + 1, OptionalLong.empty());
+      if (logGap.isPresent()) dedupLog.begin(lastCommitted + 1, OptionalLong.empty());
       return rebuilt;
     }
     throw new IllegalStateException(problem + ", and the dedup log " + dedupLog.dir() + " cannot rebuild it: "

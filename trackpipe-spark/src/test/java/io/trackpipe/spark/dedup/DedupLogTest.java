@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
@@ -123,15 +124,15 @@ class DedupLogTest {
   @Test
   void rebuildsOnlyWhatItBeganWithAndKeptUpToTheCommittedBatch() throws Exception {
     try (DedupLog log = open()) {
-      assertThat(log.gap(3, 4)).hasValueSatisfying(reason -> assertThat(reason).contains("has no start file"));
+      assertThat(log.gap(3, Duration.ofHours(4))).hasValueSatisfying(reason -> assertThat(reason).contains("has no start file"));
       log.begin(0, OptionalLong.empty());
       for (int b = 0; b <= 3; b++) log.write(b, NOW, List.of("id" + b), new long[] {NOW});
-      assertThat(log.gap(3, 4)).isEmpty();
-      assertThat(log.gap(4, 4)).hasValueSatisfying(reason -> assertThat(reason).contains("lacks the file of batch 4"));
+      assertThat(log.gap(3, Duration.ofHours(4))).isEmpty();
+      assertThat(log.gap(4, Duration.ofHours(4))).hasValueSatisfying(reason -> assertThat(reason).contains("lacks the file of batch 4"));
     }
     try (DedupLog log = open()) {
       assertThat(log.start()).hasValue(new DedupLog.Start(0, OptionalLong.empty()));
-      assertThat(log.gap(3, 4)).isEmpty();
+      assertThat(log.gap(3, Duration.ofHours(4))).isEmpty();
     }
   }
 
@@ -141,11 +142,11 @@ class DedupLogTest {
     try (DedupLog log = open()) {
       log.begin(10, OptionalLong.of(unloggedHour));
       log.write(10, NOW, List.of("a"), new long[] {NOW});
-      assertThat(log.gap(10, 4)).hasValueSatisfying(reason -> assertThat(reason).contains("in no file"));
+      assertThat(log.gap(10, Duration.ofHours(4))).hasValueSatisfying(reason -> assertThat(reason).contains("in no file"));
       log.write(11, NOW + 4 * HOUR, List.of("b"), new long[] {NOW + 4 * HOUR});
-      assertThat(log.gap(11, 4)).as("the store's ids of 12:xx expire at 17:00").isPresent();
+      assertThat(log.gap(11, Duration.ofHours(4))).as("the store's ids of 12:xx expire at 17:00").isPresent();
       log.write(12, (unloggedHour + 5) * HOUR, List.of("c"), new long[] {(unloggedHour + 5) * HOUR});
-      assertThat(log.gap(12, 4)).isEmpty();
+      assertThat(log.gap(12, Duration.ofHours(4))).isEmpty();
     }
   }
 }
