@@ -249,7 +249,7 @@ public final class TrackingStreamJob {
     try {
       query = decoded.writeStream()
           .queryName(queryName(domain))
-          .option("checkpointLocation", checkpointDir.uri().toString())
+          .option("checkpointLocation", checkpointDir.hadoopPath().toString())
           .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
           .foreachBatch(onBatch)
           .start();

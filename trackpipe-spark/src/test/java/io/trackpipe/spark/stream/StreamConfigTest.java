@@ -39,8 +39,9 @@ class StreamConfigTest {
     Domain other = jobAds.withTopics(jobAds.topics());
     other = new Domain("signups", "sign-ups", null, "signups.yaml", other.topics(), "signups-stream", "signups_events",
         other.schema(), other.rollups(), null);
-    Path state = Path.of("state").toAbsolutePath();
+    Path state = Path.of("state");
     assertThat(stream.checkpointDir(jobAds).localPath()).contains(state.resolve("events"));
+    assertThat(stream.checkpointDir(jobAds).hadoopPath()).hasToString(state.resolve("events").toAbsolutePath().toString());
     assertThat(stream.dedupStoreDir(jobAds)).isEqualTo(state.resolve("events/dedup"));
     assertThat(stream.checkpointDir(other).localPath()).contains(state.resolve("events/domains/signups"));
     assertThat(stream.dedupStoreDir(other)).isEqualTo(state.resolve("events/domains/signups/dedup"));
@@ -55,7 +56,8 @@ class StreamConfigTest {
     StreamConfig stream = load(Map.of("stream.checkpoint-dir", "hdfs://namenode:8020/trackpipe/checkpoints/"));
     Domain jobAds = stream.domains().jobAds();
     Domain clickstream = stream.domains().domain("clickstream").orElseThrow();
-    assertThat(stream.checkpointDir(jobAds).uri()).hasToString("hdfs://namenode:8020/trackpipe/checkpoints");
+    assertThat(stream.checkpointDir(jobAds)).hasToString("hdfs://namenode:8020/trackpipe/checkpoints");
+    assertThat(stream.checkpointDir(jobAds).hadoopPath()).hasToString("hdfs://namenode:8020/trackpipe/checkpoints");
     assertThat(stream.checkpointDir(jobAds).localPath()).isEmpty();
     assertThat(stream.checkpointDir(clickstream)).hasToString("hdfs://namenode:8020/trackpipe/checkpoints/domains/clickstream");
     assertThat(stream.checkpointDir(jobAds).resolve("dedup-log").hadoopPath())
