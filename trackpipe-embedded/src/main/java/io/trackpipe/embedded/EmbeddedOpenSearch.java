@@ -1,8 +1,6 @@
 package io.trackpipe.embedded;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +79,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     List<String> classpath = new ArrayList<>(Processes.recordedClasspath("OpenSearch server", CLASSPATH_PROPERTY,
         CLASSPATH_RESOURCE, "trackpipe-embedded-opensearch-runtime"));
     if (System.getProperty(CLASSPATH_PROPERTY) == null) {
-      classpath.add(0, launcherLocation());
+      classpath.add(0, Processes.launcherLocation("OpenSearch", CLASSPATH_RESOURCE));
     }
     String javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path out = logsDir.resolve("opensearch.out");
@@ -187,33 +185,6 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
   @Override
   public String toString() {
     return "EmbeddedOpenSearch[" + url() + ", pid " + process.pid() + ", " + dataDir + "]";
-  }
-
-  /** The jar or class folder holding the classpath resource: the runtime module, where the launcher class is. */
-  private static String launcherLocation() {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    URL url = loader == null ? null : loader.getResource(CLASSPATH_RESOURCE);
-    if (url == null) {
-      url = EmbeddedOpenSearch.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
-    }
-    if (url == null) {
-      throw new EmbeddedServerException("No OpenSearch server classpath: the resource " + CLASSPATH_RESOURCE
-          + " (built by trackpipe-embedded-opensearch-runtime) is not on the classpath");
-    }
-    try {
-      String text = url.toString();
-      if (text.startsWith("jar:")) {
-        return Path.of(new java.net.URI(text.substring(4, text.indexOf("!/")))).toString();
-      }
-      Path resource = Path.of(url.toURI());
-      Path root = resource;
-      for (int i = 0; i < Path.of(CLASSPATH_RESOURCE).getNameCount(); i++) {
-        root = root.getParent();
-      }
-      return root.toString();
-    } catch (URISyntaxException | RuntimeException e) {
-      throw new EmbeddedServerException("Cannot locate the OpenSearch launcher from " + url, e);
-    }
   }
 
   /**

@@ -7,6 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -285,6 +288,28 @@ final class Processes {
           + "(rebuild " + module + " so its jars are resolved): " + missing);
     }
     return entries;
+  }
+
+  /**
+   * The jar or class folder that holds {@code resource}: a runtime module, which also holds the launcher class of
+   * {@code what}'s child JVM.
+   */
+  static String launcherLocation(String what, String resource) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    URL url = loader == null ? null : loader.getResource(resource);
+    if (url == null) url = Processes.class.getClassLoader().getResource(resource);
+    if (url == null) {
+      throw new EmbeddedServerException("No " + what + " classpath: the resource " + resource + " is not on the classpath");
+    }
+    try {
+      String text = url.toString();
+      if (text.startsWith("jar:")) return Path.of(new URI(text.substring(4, text.indexOf("!/")))).toString();
+      Path root = Path.of(url.toURI());
+      for (int i = 0; i < Path.of(resource).getNameCount(); i++) root = root.getParent();
+      return root.toString();
+    } catch (URISyntaxException | RuntimeException e) {
+      throw new EmbeddedServerException("Cannot locate the " + what + " launcher from " + url, e);
+    }
   }
 
   /** Writes via a temporary file and a rename, so a crash never leaves a half-written file. */

@@ -44,10 +44,11 @@ public final class RunningStream implements AutoCloseable {
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream,
       RawStoreConfig rawStore, MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
-    if (fresh) job.resetState();
-    Optional<MetricsEndpoint> endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    Optional<MetricsEndpoint> endpoint = Optional.empty();
     try {
+      if (fresh) job.resetState(spark);
+      endpoint = MetricsEndpoint.start(metrics, job.prometheus().registry());
       return new RunningStream(spark, job, job.start(spark, availableNow), endpoint);
     } catch (Exception e) {
       spark.stop();

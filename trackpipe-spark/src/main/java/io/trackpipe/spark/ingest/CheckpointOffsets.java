@@ -2,11 +2,13 @@ package io.trackpipe.spark.ingest;
 
 import io.trackpipe.warehouse.fact.BatchRange;
 import io.trackpipe.warehouse.fact.KafkaOffsets;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The Kafka offsets of a micro-batch, read from the query's checkpoint, where Spark writes them before it runs the
@@ -14,12 +16,15 @@ import java.util.List;
  * batch N starts where N − 1 ended, or, for batch 0, at the source's initial offsets ({@code sources/0/0}).
  *
  * <p>Read from the checkpoint rather than from the batch's rows: a batch knows only the offsets of the records it
- * holds, not a partition that had none, nor records skipped by compaction or transaction markers.
+ * holds, not a partition that had none, nor records skipped by compaction or transaction markers. Read through the
+ * checkpoint's file system, local or not, as Spark wrote them.
  */
 public final class CheckpointOffsets {
+  private final FileSystem fs;
   private final Path checkpointDir;
 
-  public CheckpointOffsets(Path checkpointDir) {
+  public CheckpointOffsets(FileSystem fs, Path checkpointDir) {
+    this.fs = fs;
     this.checkpointDir = checkpointDir;
   }
 
@@ -31,7 +36,7 @@ public final class CheckpointOffsets {
   }
 
   private KafkaOffsets offsetsAfter(long batchId) {
-    Path file = checkpointDir.resolve("offsets").resolve(Long.toString(batchId));
+    Path file = new Path(new Path(checkpointDir, "offsets"), Long.toString(batchId));
     List<String> lines = lines(file);
     // v1, the batch's metadata, then one line per source: this query has one, the Kafka source.
     if (lines.size() != 3 || !lines.get(0).startsWith("v")) {
@@ -41,7 +46,7 @@ public final class CheckpointOffsets {
   }
 
   private KafkaOffsets initialOffsets() {
-    Path file = checkpointDir.resolve("sources").resolve("0").resolve("0");
+    Path file = new Path(checkpointDir, "sources/0/0");
     // A zero byte (kept for Spark 2.1 compatibility), "v1", then the offsets' JSON.
     List<String> lines = lines(file).stream().map(l -> l.replace("\u0000", "")).filter(l -> !l.isBlank()).toList();
     if (lines.size() != 2 || !lines.get(0).startsWith("v")) {
@@ -58,9 +63,9 @@ public final class CheckpointOffsets {
     }
   }
 
-  private static List<String> lines(Path file) {
-    try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8);
+  private List<String> lines(Path file) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      return reader.lines().toList();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the batch's Kafka offsets from checkpoint file " + file + ": " + e, e);
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * @param domains the domains to stream, each with its rollups (the catalogue, or the part of it {@code --domain} names)
  */
 public record StreamConfig(
-    Path checkpointDir,
+    CheckpointLocation checkpointDir,
     String sparkMaster,
     Duration triggerInterval,
     long maxEventsPerBatch,
@@ -41,12 +42,19 @@ public record StreamConfig(
     boolean acceptDedupStoreLoss,
     DomainCatalog domains) {
 
-  public static final Setting<Path> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir", ValueType.PATH, Path.of("data/checkpoints/events"),
-      "Spark checkpoint folder (Kafka offsets) of the job-ads domain; every other domain has its own in"
-          + " <checkpoint-dir>/domains/<name>. Keep it with the warehouse: losing it means starting over.");
+  /** The dedup store's local folder when the checkpoint is not local (a cache; see {@link #DEDUP_STORE_DIR}). */
+  static final String REMOTE_CHECKPOINT_DEDUP_STORE = "data/dedup-store";
+
+  public static final Setting<CheckpointLocation> CHECKPOINT_DIR = Setting.of("stream.checkpoint-dir",
+      CheckpointLocation.TYPE, CheckpointLocation.parse("data/checkpoints/events"),
+      "Spark checkpoint folder (Kafka offsets, the dedup log) of the job-ads domain; every other domain has its own in"
+          + " <checkpoint-dir>/domains/<name>. A local path, or a URI of storage every machine of a cluster sees"
+          + " (hdfs://namenode:8020/trackpipe/checkpoints, s3a://bucket/checkpoints). Keep it with the warehouse: losing"
+          + " it means starting over.");
   public static final Setting<Path> DEDUP_STORE_DIR = Setting.of("stream.dedup-store-dir", ValueType.PATH, null,
       "Local folder of the ids seen within the dedup horizon, on the driver's disk, of the job-ads domain (default:"
-          + " <checkpoint-dir>/dedup); every other domain's is <its checkpoint>/dedup, or <dedup-store-dir>-<name> when set."
+          + " <checkpoint-dir>/dedup when the checkpoint is a local folder, else " + REMOTE_CHECKPOINT_DEDUP_STORE
+          + "); every other domain's is <its checkpoint>/dedup, or <dedup-store-dir>-<name>."
           + " A cache: the durable copy is the dedup log in the checkpoint (<checkpoint>/dedup-log), from which a lost store"
           + " is rebuilt at start.");
   public static final Setting<String> SPARK_MASTER = Setting.of("stream.spark-master", ValueType.STRING, "local[*]",
@@ -117,8 +125,9 @@ public record StreamConfig(
     } catch (IllegalArgumentException e) {
       config.check(false, DOMAINS.key() + ": " + e.getMessage());
     }
-    Path checkpoint = config.get(CHECKPOINT_DIR);
-    Path dedupStore = config.get(DEDUP_STORE_DIR) != null ? config.get(DEDUP_STORE_DIR) : checkpoint.resolve("dedup");
+    CheckpointLocation checkpoint = config.get(CHECKPOINT_DIR);
+    Path dedupStore = config.get(DEDUP_STORE_DIR) != null ? config.get(DEDUP_STORE_DIR)
+        : checkpoint.localPath().map(dir -> dir.resolve("dedup")).orElse(Path.of(REMOTE_CHECKPOINT_DEDUP_STORE));
     StreamConfig stream = new StreamConfig(checkpoint, config.get(SPARK_MASTER), config.get(TRIGGER_INTERVAL),
         config.get(MAX_EVENTS_PER_BATCH), config.get(SHUFFLE_PARTITIONS), dedupStore, config.get(STARTING_OFFSETS),
         config.get(TIME_ZONE), config.get(ALLOWED_LATENESS), config.get(DEDUP_HORIZON), config.get(MAX_FUTURE_SKEW),
@@ -142,14 +151,16 @@ public record StreamConfig(
    * A domain's checkpoint: job ads keep {@link #checkpointDir()} itself (existing installations resume where they
    * stopped), every other domain has its own folder inside it, so that one folder holds the stream's whole state.
    */
-  public Path checkpointDir(Domain domain) {
-    return isJobAds(domain) ? checkpointDir : checkpointDir.resolve("domains").resolve(domain.name());
+  public CheckpointLocation checkpointDir(Domain domain) {
+    return isJobAds(domain) ? checkpointDir : checkpointDir.resolve("domains/" + domain.name());
   }
 
   /** A domain's dedup store: job ads keep {@link #dedupStoreDir()}; see {@link #DEDUP_STORE_DIR} for the others. */
   public Path dedupStoreDir(Domain domain) {
     if (isJobAds(domain)) return dedupStoreDir;
-    if (dedupStoreDir.equals(checkpointDir.resolve("dedup"))) return checkpointDir(domain).resolve("dedup");
+    Optional<Path> domainCheckpoint = checkpointDir(domain).localPath();
+    boolean inCheckpoint = checkpointDir.localPath().map(dir -> dedupStoreDir.equals(dir.resolve("dedup"))).orElse(false);
+    if (inCheckpoint && domainCheckpoint.isPresent()) return domainCheckpoint.get().resolve("dedup");
     return dedupStoreDir.resolveSibling(dedupStoreDir.getFileName() + "-" + domain.name());
   }
 

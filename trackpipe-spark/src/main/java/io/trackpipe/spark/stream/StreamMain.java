@@ -67,8 +67,8 @@ public final class StreamMain {
       return;
     }
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
-    if (fresh) job.resetState();
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    if (fresh) job.resetState(spark);
     MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
     StreamQueries queries;
     try {

@@ -31,9 +31,12 @@ import io.trackpipe.warehouse.dimension.LookupTable;
 import io.trackpipe.warehouse.fact.ExactlyOnceWriter;
 import io.trackpipe.warehouse.fact.StreamCommit;
 import io.trackpipe.warehouse.rollup.RollupTables;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,9 +45,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -120,8 +126,12 @@ public final class TrackingStreamJob {
     return prometheus;
   }
 
-  /** Clears every domain's checkpoint, dedup store and rollup tables: the next start counts the topics from the beginning. */
-  public void resetState() throws SQLException, IOException {
+  /**
+   * Clears every domain's checkpoint, dedup store and rollup tables: the next start counts the topics from the beginning.
+   *
+   * @param spark the session whose Hadoop settings reach the checkpoint's file system
+   */
+  public void resetState(SparkSession spark) throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
     for (Domain domain : domains) {
@@ -133,7 +143,8 @@ public final class TrackingStreamJob {
       }
       if (domain.sessions() != null) tables.add(domain.sessions().stateTable());
       new ExactlyOnceWriter(warehouse).reset(domain.sink(), tables);
-      Folders.deleteRecursively(stream.checkpointDir(domain));
+      CheckpointLocation checkpoint = stream.checkpointDir(domain);
+      checkpoint.fileSystem(hadoopConf(spark)).delete(checkpoint.hadoopPath(), true);
       Folders.deleteRecursively(stream.dedupStoreDir(domain));
       log.info("Cleared the streamed facts and checkpoint {} of domain {}", stream.checkpointDir(domain), domain.name());
     }
@@ -201,16 +212,17 @@ public final class TrackingStreamJob {
       Optional<RawStoreWriter> rawForDomain, boolean availableNow) throws SQLException, IOException, TimeoutException {
     KafkaConfig topics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
     KafkaTopics.ensureExist(topics);
-    Path checkpointDir = stream.checkpointDir(domain);
+    CheckpointLocation checkpointDir = stream.checkpointDir(domain);
+    FileSystem checkpointFs = checkpointDir.fileSystem(hadoopConf(spark));
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
-    checkCheckpointMatchesWarehouse(checkpointDir, writer.lastCommit(domain.sink()));
+    checkCheckpointMatchesWarehouse(checkpointFs, checkpointDir, writer.lastCommit(domain.sink()));
     new RollupTables(warehouse).ensure(rollups.targets());
     EventDecoder decoder = new EventDecoder(domain.schema(), stream.eventLimits());
 
-    DedupStore dedup = openDedupStore(spark, domain, checkpointDir, writer.lastCommit(domain.sink()));
+    DedupStore dedup = openDedupStore(checkpointFs, domain, checkpointDir, writer.lastCommit(domain.sink()));
     Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
     if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
-    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointDir),
+    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath()),
         dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions);
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
@@ -237,7 +249,7 @@ public final class TrackingStreamJob {
     try {
       query = decoded.writeStream()
           .queryName(queryName(domain))
-          .option("checkpointLocation", checkpointDir.toAbsolutePath().toString())
+          .option("checkpointLocation", checkpointDir.hadoopPath().toString())
           .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
           .foreachBatch(onBatch)
           .start();
@@ -333,11 +345,12 @@ public final class TrackingStreamJob {
    * A new checkpoint re-reads Kafka from the start; if the warehouse already has this sink's facts, that would count
    * them again. Refuse, with the way out, rather than double count.
    */
-  private static void checkCheckpointMatchesWarehouse(Path checkpointDir, Optional<StreamCommit> committed) throws IOException {
+  private static void checkCheckpointMatchesWarehouse(FileSystem fs, CheckpointLocation checkpointDir,
+      Optional<StreamCommit> committed) throws IOException {
     if (committed.isEmpty()) return;
-    Optional<String> checkpointQueryId = checkpointQueryId(checkpointDir);
+    Optional<String> checkpointQueryId = checkpointQueryId(fs, checkpointDir);
     if (checkpointQueryId.isEmpty() || !checkpointQueryId.get().equals(committed.get().queryId())) {
-      throw new IllegalStateException("checkpoint " + checkpointDir.toAbsolutePath() + " is "
+      throw new IllegalStateException("checkpoint " + checkpointDir + " is "
           + (checkpointQueryId.isEmpty() ? "new" : "from query " + checkpointQueryId.get()) + ", and "
           + committed.get().otherCheckpointMessage(checkpointQueryId.orElse("(none yet)")));
     }
@@ -351,12 +364,10 @@ public final class TrackingStreamJob {
    * less than a horizon ago next to a store from before it) would copies of events counted within the horizon get
    * through: the start is refused, with the ways out, unless the loss is accepted.
    */
-  private DedupStore openDedupStore(SparkSession spark, Domain domain, Path checkpointDir, Optional<StreamCommit> committed)
-      throws IOException {
+  private DedupStore openDedupStore(FileSystem fs, Domain domain, CheckpointLocation checkpointDir,
+      Optional<StreamCommit> committed) throws IOException {
     long lastCommitted = committed.map(StreamCommit::batchId).orElse(-1L);
-    org.apache.hadoop.fs.Path logDir = new org.apache.hadoop.fs.Path(
-        new org.apache.hadoop.fs.Path(checkpointDir.toAbsolutePath().toUri()), DEDUP_LOG_FOLDER);
-    DedupLog dedupLog = DedupLog.open(logDir.getFileSystem(spark.sessionState().newHadoopConf()), logDir);
+    DedupLog dedupLog = DedupLog.open(fs, checkpointDir.resolve(DEDUP_LOG_FOLDER).hadoopPath());
     DedupStore dedup;
     try {
       // Files of batches the warehouse cannot have seen (a checkpoint that went back) must not count as seen.
@@ -424,10 +435,17 @@ public final class TrackingStreamJob {
   }
 
   /** Spark writes {@code {"id":"<query id>"}} to {@code <checkpoint>/metadata} when a checkpoint is created. */
-  static Optional<String> checkpointQueryId(Path checkpointDir) throws IOException {
-    Path metadata = checkpointDir.resolve("metadata");
-    if (!Files.isRegularFile(metadata)) return Optional.empty();
-    String firstLine = Files.readAllLines(metadata).stream().findFirst().orElse("{}");
-    return Optional.ofNullable(new ObjectMapper().readTree(firstLine).path("id").textValue());
+  static Optional<String> checkpointQueryId(FileSystem fs, CheckpointLocation checkpointDir) throws IOException {
+    org.apache.hadoop.fs.Path metadata = checkpointDir.resolve("metadata").hadoopPath();
+    if (!fs.isFile(metadata)) return Optional.empty();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(metadata), StandardCharsets.UTF_8))) {
+      String firstLine = Objects.requireNonNullElse(reader.readLine(), "{}");
+      return Optional.ofNullable(new ObjectMapper().readTree(firstLine).path("id").textValue());
+    }
+  }
+
+  /** The session's Hadoop settings ({@code spark.hadoop.*}), which reach the checkpoint's file system. */
+  private static Configuration hadoopConf(SparkSession spark) {
+    return spark.sessionState().newHadoopConf();
   }
 }

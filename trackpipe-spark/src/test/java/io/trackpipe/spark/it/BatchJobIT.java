@@ -18,6 +18,7 @@ import io.trackpipe.spark.batch.BatchConfig;
 import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.metrics.MetricsEndpoint;
 import io.trackpipe.spark.metrics.MetricsEndpointConfig;
+import io.trackpipe.spark.stream.CheckpointLocation;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
@@ -102,7 +103,7 @@ class BatchJobIT {
   }
 
   private static StreamConfig stream(StreamFixture f, ZoneId zone, Duration lateness) {
-    return new StreamConfig(f.checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, f.checkpointDir.resolve("dedup"), "earliest",
+    return new StreamConfig(CheckpointLocation.local(f.checkpointDir), "local[2]", Duration.ZERO, 200_000, 2, f.checkpointDir.resolve("dedup"), "earliest",
         zone, lateness, Duration.ofHours(1).plus(lateness).plus(EventLimits.DEFAULT.maxFutureSkew()),
         EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500), StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
         DomainCatalog.load(List.of(), List.of()));

@@ -81,7 +81,7 @@ class CheckpointRegressionIT {
     // The newest batch's files vanish (a disk that lost its last writes); Spark re-plans that batch over more offsets.
     Path lost = Files.createDirectories(work.resolve("lost"));
     for (String log : List.of("offsets", "commits")) {
-      moveLogFiles(stream.checkpointDir().resolve(log), last, lost.resolve(log));
+      moveLogFiles(stream.checkpointDir().localPath().orElseThrow().resolve(log), last, lost.resolve(log));
     }
     produce(f, 1_000);
 
@@ -93,7 +93,7 @@ class CheckpointRegressionIT {
 
     // The way out: the checkpoint's files back, then it resumes where the warehouse is, counting each event once.
     for (String log : List.of("offsets", "commits")) {
-      moveLogFiles(lost.resolve(log), last, stream.checkpointDir().resolve(log));
+      moveLogFiles(lost.resolve(log), last, stream.checkpointDir().localPath().orElseThrow().resolve(log));
     }
     StreamFixture.runToEnd(f.job(stream));
     assertThat(f.facts()).isEqualTo(recountOf(sent));
@@ -108,7 +108,7 @@ class CheckpointRegressionIT {
     // A backup of the checkpoint's offsets and commits, taken now (the dedup store is left where it is: its own check
     // is DedupStoreCheckpointIT's).
     Path backup = work.resolve("backup");
-    copyLogs(stream.checkpointDir(), backup);
+    copyLogs(stream.checkpointDir().localPath().orElseThrow(), backup);
     for (int run = 0; run < 2; run++) {
       produce(f, 800);
       StreamFixture.runToEnd(f.job(stream));
@@ -116,7 +116,7 @@ class CheckpointRegressionIT {
     Map<String, FactRow> committed = recountOf(sent);
     assertThat(f.facts()).isEqualTo(committed);
 
-    copyLogs(backup, stream.checkpointDir());
+    copyLogs(backup, stream.checkpointDir().localPath().orElseThrow());
     produce(f, 500);
 
     assertThatThrownBy(() -> StreamFixture.runToEnd(f.job(stream)))

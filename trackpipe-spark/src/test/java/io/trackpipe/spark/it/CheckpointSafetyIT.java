@@ -58,7 +58,7 @@ class CheckpointSafetyIT {
     assertThat(f.facts()).as("nothing counted by the refused start").isEqualTo(expected);
 
     TrackingStreamJob fresh = f.job(newCheckpoint);
-    fresh.resetState();
+    fresh.resetState(StreamFixture.spark());
     StreamFixture.runToEnd(fresh);
 
     assertThat(f.facts()).as("recounted from the beginning, once").isEqualTo(expected);

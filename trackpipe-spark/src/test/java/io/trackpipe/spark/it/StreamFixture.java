@@ -8,6 +8,7 @@ import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.session.SparkSessions;
+import io.trackpipe.spark.stream.CheckpointLocation;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
@@ -105,7 +106,7 @@ public final class StreamFixture {
   public static final String JOB_ADS_SINK = DomainCatalog.load(List.of(), List.of()).jobAds().sink();
 
   private static StreamConfig streamConfig(Path checkpointDir, RollupConfig rollups) {
-    return new StreamConfig(checkpointDir, "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
+    return new StreamConfig(CheckpointLocation.local(checkpointDir), "local[2]", Duration.ZERO, 200_000, 2, checkpointDir.resolve("dedup"), "earliest",
         ZoneId.of("UTC"), Duration.ofHours(2), Duration.ofHours(4), EventLimits.DEFAULT.maxFutureSkew(), Duration.ofMillis(500),
         StreamConfig.DEAD_LETTER_MAX_BYTES.defaultValue(), false,
         DomainCatalog.load(List.of(), rollups.definitionFiles()).only(List.of(DomainCatalog.JOB_ADS)));

@@ -39,14 +39,44 @@ class StreamConfigTest {
     Domain other = jobAds.withTopics(jobAds.topics());
     other = new Domain("signups", "sign-ups", null, "signups.yaml", other.topics(), "signups-stream", "signups_events",
         other.schema(), other.rollups(), null);
-    assertThat(stream.checkpointDir(jobAds)).isEqualTo(Path.of("state/events"));
-    assertThat(stream.dedupStoreDir(jobAds)).isEqualTo(Path.of("state/events/dedup"));
-    assertThat(stream.checkpointDir(other)).isEqualTo(Path.of("state/events/domains/signups"));
-    assertThat(stream.dedupStoreDir(other)).isEqualTo(Path.of("state/events/domains/signups/dedup"));
+    Path state = Path.of("state");
+    assertThat(stream.checkpointDir(jobAds).localPath()).contains(state.resolve("events"));
+    assertThat(stream.checkpointDir(jobAds).hadoopPath()).hasToString(state.resolve("events").toAbsolutePath().toString());
+    assertThat(stream.dedupStoreDir(jobAds)).isEqualTo(state.resolve("events/dedup"));
+    assertThat(stream.checkpointDir(other).localPath()).contains(state.resolve("events/domains/signups"));
+    assertThat(stream.dedupStoreDir(other)).isEqualTo(state.resolve("events/domains/signups/dedup"));
 
     StreamConfig ownDedup = load(Map.of("stream.checkpoint-dir", "state/events", "stream.dedup-store-dir", "/disk/dedup"));
     assertThat(ownDedup.dedupStoreDir(jobAds)).isEqualTo(Path.of("/disk/dedup"));
     assertThat(ownDedup.dedupStoreDir(other)).isEqualTo(Path.of("/disk/dedup-signups"));
+  }
+
+  @Test
+  void aCheckpointOnHdfsOrS3KeepsItsUriAndTheDedupStoreStaysOnTheDriversDisk() {
+    StreamConfig stream = load(Map.of("stream.checkpoint-dir", "hdfs://namenode:8020/trackpipe/checkpoints/"));
+    Domain jobAds = stream.domains().jobAds();
+    Domain clickstream = stream.domains().domain("clickstream").orElseThrow();
+    assertThat(stream.checkpointDir(jobAds)).hasToString("hdfs://namenode:8020/trackpipe/checkpoints");
+    assertThat(stream.checkpointDir(jobAds).hadoopPath()).hasToString("hdfs://namenode:8020/trackpipe/checkpoints");
+    assertThat(stream.checkpointDir(jobAds).localPath()).isEmpty();
+    assertThat(stream.checkpointDir(clickstream)).hasToString("hdfs://namenode:8020/trackpipe/checkpoints/domains/clickstream");
+    assertThat(stream.checkpointDir(jobAds).resolve("dedup-log").hadoopPath())
+        .hasToString("hdfs://namenode:8020/trackpipe/checkpoints/dedup-log");
+    assertThat(stream.dedupStoreDir(jobAds)).isEqualTo(Path.of("data/dedup-store"));
+    assertThat(stream.dedupStoreDir(clickstream)).isEqualTo(Path.of("data/dedup-store-clickstream"));
+
+    assertThat(load(Map.of("stream.checkpoint-dir", "s3a://bucket/checkpoints")).checkpointDir())
+        .hasToString("s3a://bucket/checkpoints");
+    assertThat(load(Map.of("stream.checkpoint-dir", "file:/srv/checkpoints/./events")).checkpointDir().localPath())
+        .contains(Path.of("/srv/checkpoints/events"));
+  }
+
+  @Test
+  void aCheckpointUriWithoutAnAbsolutePathIsRefused() {
+    assertThatThrownBy(() -> load(Map.of("stream.checkpoint-dir", "hdfs:checkpoints")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anyMatch(p -> p.contains("stream.checkpoint-dir") && p.contains("no absolute path")));
   }
 
   @Test
