@@ -29,7 +29,7 @@ public record CheckpointLocation(Path local, URI remote) {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:.*");
 
   public CheckpointLocation {
-    if ((local == null) == (remote == null)) throw new IllegalArgumentException("a local folder or a URI, not both");
+    if ((local == null) == (remote == null)) throw new IllegalArgumentException("either a local folder or a URI");
   }
 
   public static CheckpointLocation parse(String text) {
@@ -61,12 +61,14 @@ public record CheckpointLocation(Path local, URI remote) {
 
   /** The folder {@code child} inside this one. */
   public CheckpointLocation resolve(String child) {
-    return local != null ? local(local.resolve(child)) : new CheckpointLocation(null, new org.apache.hadoop.fs.Path(hadoopPath(), child).toUri());
+    if (local != null) return local(local.resolve(child));
+    return new CheckpointLocation(null, new org.apache.hadoop.fs.Path(hadoopPath(), child).toUri());
   }
 
   /** Absolute: what Spark's checkpointLocation option and Hadoop's file systems take. */
   public org.apache.hadoop.fs.Path hadoopPath() {
-    return local != null ? new org.apache.hadoop.fs.Path(local.toAbsolutePath().toString()) : new org.apache.hadoop.fs.Path(remote);
+    if (local != null) return new org.apache.hadoop.fs.Path(local.toAbsolutePath().toString());
+    return new org.apache.hadoop.fs.Path(remote);
   }
 
   /** The file system that holds it, configured as Spark's session is ({@code spark.hadoop.*}). */

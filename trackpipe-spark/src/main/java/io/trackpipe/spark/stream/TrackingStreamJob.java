@@ -35,8 +35,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
