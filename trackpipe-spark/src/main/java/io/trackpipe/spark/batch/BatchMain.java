@@ -80,10 +80,7 @@ public final class BatchMain {
           r.eventHoursWritten(), r.hourlyBuckets(), r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.pending(),
           r.watermark(), r.millis());
     } finally {
-      spark.stop();
+      SparkSessions.stopApplication(spark);
     }
-    // The raw store's driver session and the JDBC pool keep non-daemon threads: without an explicit exit a cluster-mode
-    // driver stays RUNNING after its cycle (seen in SparkClusterIT).
-    System.exit(0);
   }
 }
