@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Cassandra session per configuration per JVM, opened on first use and closed when the JVM exits: a session is
+ * One Cassandra session per configuration per JVM, opened on first use and closed by {@link #closeAll()}: a session is
  * expensive (connections, metadata) and thread-safe, and Spark tasks on an executor share it. A failed connect is not
  * remembered, so the next call tries again.
  */
@@ -90,7 +90,13 @@ public final class RawStoreSessions {
     return loader.build();
   }
 
-  static void closeAll() {
+  /**
+   * Closes every session of this JVM (a later {@link #get} opens a new one). A session's threads
+   * ({@code trackpipe-rawstore-io-N}, {@code -admin-N}, {@code -timer-0}) are not daemons, so a program whose main
+   * returns must call this first, or its JVM does not exit (a cluster-mode driver would stay RUNNING). A shutdown hook
+   * calls it too, for a JVM ended by a signal or {@code System.exit}.
+   */
+  public static void closeAll() {
     SESSIONS.values().forEach(session -> {
       try {
         session.close();

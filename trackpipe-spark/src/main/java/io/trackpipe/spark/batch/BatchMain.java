@@ -18,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Entry point for {@code spark-submit}: one cycle of the batch job, configured like {@code trackpipe batch --once} (a
  * scheduler repeats it). A failed cycle commits nothing and ends the application with an exception, so the cluster
- * reports the driver FAILED.
+ * reports the driver FAILED. A driver killed at any point leaves the warehouse as the last finished cycle left it (a
+ * cycle writes in one transaction: {@link BatchJob#runCycle()}): the next run does its work.
  *
  * <pre>spark-submit --class io.trackpipe.spark.batch.BatchMain trackpipe-spark-job.jar --once --config prod.yaml
  *     [--domain NAME] [--set key=value …]</pre>
@@ -80,10 +81,7 @@ public final class BatchMain {
           r.eventHoursWritten(), r.hourlyBuckets(), r.dailyBuckets(), r.rowsDeleted(), r.rowsInserted(), r.pending(),
           r.watermark(), r.millis());
     } finally {
-      spark.stop();
+      SparkSessions.stopApplication(spark);
     }
-    // The raw store's driver session and the JDBC pool keep non-daemon threads: without an explicit exit a cluster-mode
-    // driver stays RUNNING after its cycle (seen in SparkClusterIT).
-    System.exit(0);
   }
 }

@@ -1,5 +1,6 @@
 package io.trackpipe.spark.session;
 
+import io.trackpipe.rawstore.RawStoreSessions;
 import io.trackpipe.spark.hive.HiveConfig;
 import io.trackpipe.spark.stream.StreamConfig;
 import java.io.IOException;
@@ -39,6 +40,20 @@ public final class SparkSessions {
     // Decoded batches have 33 columns (with the tracker context): above the default 25, Spark warns at every start.
     spark.conf().set("spark.sql.debug.maxToStringFields", "64");
     return spark;
+  }
+
+  /**
+   * The end of a {@code spark-submit} application (in a {@code finally}): stops Spark, then closes the raw store's
+   * Cassandra sessions, whose threads ({@code trackpipe-rawstore-io-N}, {@code -admin-N}, {@code -timer-0}) are the only
+   * non-daemon ones left. So the JVM ends when main returns or throws, and a cluster-mode driver is reported FINISHED or
+   * FAILED instead of staying RUNNING.
+   */
+  public static void stopApplication(SparkSession spark) {
+    try {
+      spark.stop();
+    } finally {
+      RawStoreSessions.closeAll();
+    }
   }
 
   /** A small local session for unit tests and batch tools. */

@@ -68,24 +68,28 @@ public final class StreamMain {
     }
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
-    if (fresh) job.resetState(spark);
-    MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
-    StreamQueries queries;
     try {
-      queries = job.start(spark, availableNow);
-    } catch (ConfigException e) {
-      SubmitArguments.exitOnConfigProblem(e);
-      return;
-    }
-    ShutdownHooks.beforeSpark(() -> {
+      if (fresh) job.resetState(spark);
+      MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
+      StreamQueries queries;
       try {
-        queries.stop();
-      } catch (Exception e) {
-        System.err.println("Streaming queries did not stop cleanly: " + e.getMessage());
+        queries = job.start(spark, availableNow);
+      } catch (ConfigException e) {
+        SubmitArguments.exitOnConfigProblem(e);
+        return;
       }
-    });
-    queries.awaitTermination();
-    // With --available-now the queries end by themselves: end the application too (spark-submit waits for it).
-    spark.stop();
+      ShutdownHooks.beforeSpark(() -> {
+        try {
+          queries.stop();
+        } catch (Exception e) {
+          System.err.println("Streaming queries did not stop cleanly: " + e.getMessage());
+        }
+      });
+      queries.awaitTermination();
+    } finally {
+      // With --available-now the queries end by themselves, and a failed query ends main: the JVM must end too
+      // (spark-submit and the cluster wait for it).
+      SparkSessions.stopApplication(spark);
+    }
   }
 }

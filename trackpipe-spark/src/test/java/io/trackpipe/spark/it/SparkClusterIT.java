@@ -13,11 +13,13 @@ import io.trackpipe.generator.EventGenerator;
 import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
+import io.trackpipe.spark.batch.BatchJob;
 import io.trackpipe.spark.batch.BatchMain;
 import io.trackpipe.spark.stream.StreamMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * (a master and two workers, child JVMs on loopback), on the embedded Kafka, MariaDB and Cassandra. The driver of the
  * streaming job runs in client mode and in cluster mode; a worker is killed, and separately the driver, mid-stream; the
  * facts must equal the independent recount, and {@code batch --once} on the cluster must heal the hours whose events
- * came too late for the stream. The checkpoint and the dedup store are in the test's folder, which every process of the
+ * came too late for the stream, also when the driver of its first run is killed inside its commit. The checkpoint and the dedup store are in the test's folder, which every process of the
  * cluster shares on one machine (a real cluster needs them on a shared or the driver's own disk: docs/cluster.md).
  */
 class SparkClusterIT {
@@ -121,7 +123,7 @@ class SparkClusterIT {
   }
 
   @Test
-  void inClusterModeASupervisedDriverKilledMidStreamRestartsAndTheBatchOnTheClusterHealsLateHours() throws Exception {
+  void inClusterModeASupervisedDriverKilledMidStreamRestartsAndTheBatchHealsLateHoursAfterADriverKilledMidCycle() throws Exception {
     StreamFixture f = StreamFixture.create("cluster_driver", work);
     RawStoreFixture raw = RawStoreFixture.create("cluster_driver", EmbeddedCassandra.shared().contactPoint());
     Traffic traffic = new Traffic(f, SEED + 1);
@@ -155,13 +157,33 @@ class SparkClusterIT {
     assertThat(f.facts()).as("facts after the driver was killed in batch %d", next).isEqualTo(streamed);
     assertThat(f.query("SELECT COUNT(*) FROM events WHERE sources = 'cassandra'")).containsExactly("0");
 
-    // batch --once in cluster mode: the hours of the late events are settled; it rewrites them from the raw store.
-    List<String> batchArguments = new ArrayList<>(List.of("--once"));
-    Map<String, String> batchSettings = new LinkedHashMap<>(batchSettings(raw));
-    batchSettings.put("warehouse.jdbc-url", f.warehouseConfig.jdbcUrl());
-    batchSettings.put("warehouse.user", f.warehouseConfig.user());
-    batchSettings.put("warehouse.password", f.warehouseConfig.password());
-    batchSettings.forEach((key, value) -> batchArguments.addAll(List.of("--set", key + "=" + value)));
+    // batch --once in cluster mode: the hours of the late events are settled; it rewrites them from the raw store. The
+    // first run's driver is SIGKILLed inside the commit of its cycle; the next run, submitted as a scheduler does after
+    // a FAILED run, heals the hours alone.
+    List<String> batchArguments = batchArguments(f, raw);
+    try (Connection gate = holdLastLockOfBatchCommit(f)) {
+      String killedId = submitClusterDriver(submit("cluster", BatchMain.class, "trackpipe-batch", false, batchArguments),
+          work.resolve("submit-batch-killed.log"));
+      BlockedCommit blocked = awaitBlockedCommit(f, killedId);
+      // Why a kill anywhere leaves the warehouse right: a cycle writes to it in one transaction alone
+      // (RangeOverwrite.commit: its buckets' rows replaced, and the watermark moved, together). Killed before that
+      // transaction, it wrote nothing; killed inside it, as here, the server rolls it back when the connection drops;
+      // killed after the commit, its work is whole. The next run starts from the committed watermark and recounts whole
+      // buckets from the raw store, so doing a bucket again replaces it with the same rows.
+      ProcessHandle.of(cluster.driverPid(killedId).orElseThrow()).ifPresent(ProcessHandle::destroyForcibly);
+      awaitDriverState(killedId, "FAILED");
+      gate.rollback();
+      awaitConnectionClosed(gate, blocked.connectionId());
+      LOG.info("Batch driver {} SIGKILLed inside its commit, with {} rows of events written and uncommitted", killedId,
+          blocked.uncommittedEvents());
+      assertThat(blocked.uncommittedEvents()).as("rows of events the killed cycle had written in its transaction")
+          .isPositive();
+      assertThat(Files.readString(cluster.driverDir(killedId).orElseThrow().resolve("stdout")))
+          .doesNotContain("Batch cycle of");
+    }
+    assertThat(f.facts()).as("facts after the batch was killed inside its commit: the stream's, untouched")
+        .isEqualTo(streamed);
+    assertThat(f.query("SELECT COUNT(*) FROM batch_watermark")).as("watermarks after the kill").containsExactly("0");
     String batchId = submitClusterDriver(submit("cluster", BatchMain.class, "trackpipe-batch", false, batchArguments),
         work.resolve("submit-batch.log"));
     awaitDriverState(batchId, "FINISHED");
@@ -175,6 +197,70 @@ class SparkClusterIT {
     assertThat(Files.readString(cluster.driverDir(batchId).orElseThrow().resolve("stdout")))
         .containsPattern("Batch cycle of job-ads: \\d+ event hours written since the last one; [1-9]\\d* hours");
     assertThat(raw.rowsById().keySet()).as("the raw store holds each valid event once").isEqualTo(traffic.validIds());
+  }
+
+  /** BatchMain's arguments: one cycle on the test's raw store and warehouse. */
+  private static List<String> batchArguments(StreamFixture f, RawStoreFixture raw) {
+    List<String> arguments = new ArrayList<>(List.of("--once"));
+    Map<String, String> settings = new LinkedHashMap<>(batchSettings(raw));
+    settings.put("warehouse.jdbc-url", f.warehouseConfig.jdbcUrl());
+    settings.put("warehouse.user", f.warehouseConfig.user());
+    settings.put("warehouse.password", f.warehouseConfig.password());
+    settings.forEach((key, value) -> arguments.addAll(List.of("--set", key + "=" + value)));
+    return arguments;
+  }
+
+  /**
+   * A connection whose open transaction holds a row the batch's commit locks last: its {@code DELETE FROM
+   * batch_pending} (after the facts and the watermark are written) waits for it, so a driver can be killed there.
+   */
+  private static Connection holdLastLockOfBatchCommit(StreamFixture f) throws Exception {
+    Connection c = f.warehouse.connect();
+    c.setAutoCommit(false);
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO batch_pending (pipeline, granularity, bucket_start) VALUES (?, 'HOURLY', '2000-01-01 00:00:00')")) {
+      s.setString(1, BatchJob.PIPELINE);
+      s.executeUpdate();
+    }
+    return c;
+  }
+
+  /**
+   * A batch's commit transaction waiting for the test's lock: its connection, and the batch's rows in {@code events}
+   * that only a dirty read sees (written, not committed).
+   */
+  private record BlockedCommit(long connectionId, long uncommittedEvents) {}
+
+  /** The batch connects as the test's user, so the process list shows its statements without the PROCESS privilege. */
+  private static BlockedCommit awaitBlockedCommit(StreamFixture f, String driverId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    try (Connection dirty = f.warehouse.connect()) {
+      dirty.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+      while (System.nanoTime() < deadline) {
+        List<String> blocked = WarehouseRows.query(dirty,
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DELETE FROM batch_pending%'");
+        if (!blocked.isEmpty()) {
+          return new BlockedCommit(Long.parseLong(blocked.get(0)), Long.parseLong(WarehouseRows.query(dirty,
+              "SELECT COUNT(*) FROM events WHERE sources = '" + BatchJob.SOURCE_NAME + "'").get(0)));
+        }
+        if (!clusterDriver(driverId).isAlive()) break;
+        Thread.sleep(200);
+      }
+    }
+    return fail("batch driver " + driverId + " never reached its commit's last lock\n" + driverLogTail(driverId));
+  }
+
+  /** Waits until the server has dropped a connection (and so rolled its transaction back). */
+  private static void awaitConnectionClosed(Connection c, long connectionId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (WarehouseRows.query(c, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + connectionId)
+          .equals(List.of("0"))) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    fail("the warehouse still holds connection " + connectionId + " of a killed driver after 60 s");
   }
 
   /** The stream's settings on the cluster: the raw store of the test, small batches. */
