@@ -185,7 +185,12 @@ public final class Rollups {
       for (RollupPlan.DistinctValues distinct : plan.distinctValues()) parts.add(plan.distinctPairs(source, distinct.metric()));
     }
     boolean sharedSource = parts.size() > 1;
-    if (sharedSource) source.persist(StorageLevel.MEMORY_AND_DISK());
+    if (sharedSource) {
+      source.persist(StorageLevel.MEMORY_AND_DISK());
+      // Stored once before the parts read it: the union's parts run as parallel stages, each of which would otherwise
+      // prepare and enrich the events itself while the cache is still empty.
+      source.count();
+    }
     try {
       List<List<Object[]>> rowsByPart = collect(parts);
       List<FactBatch> batches = new ArrayList<>();
