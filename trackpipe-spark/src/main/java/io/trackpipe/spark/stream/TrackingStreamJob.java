@@ -315,9 +315,13 @@ public final class TrackingStreamJob {
       spark.streams().removeListener(this);
     }
 
-    private boolean ours(java.util.UUID id) {
+    /**
+     * By run: a restart on the same checkpoint keeps the query's id, and the previous run's termination, delivered
+     * late by the listener bus, must not end this one.
+     */
+    private boolean ours(java.util.UUID runId) {
       StreamingQuery q = query;
-      return q != null && q.id().equals(id);
+      return q != null && q.runId().equals(runId);
     }
 
     @Override
@@ -325,7 +329,7 @@ public final class TrackingStreamJob {
 
     @Override
     public void onQueryProgress(QueryProgressEvent event) {
-      if (!ours(event.progress().id())) return;
+      if (!ours(event.progress().runId())) return;
       synchronized (this) {
         if (ended) return;
         metrics.onQueryProgress(event, endOffsets::latest);
@@ -335,7 +339,7 @@ public final class TrackingStreamJob {
 
     @Override
     public void onQueryTerminated(QueryTerminatedEvent event) {
-      if (ours(event.id())) end();
+      if (ours(event.runId())) end();
     }
   }
 
