@@ -3,6 +3,7 @@ package io.trackpipe.spark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
@@ -79,13 +80,15 @@ class SparkClusterIT {
   }
 
   @Test
-  void inClientModeCountsEveryEventOnceWhenAWorkerIsKilledMidStream() throws Exception {
+  void inClientModeCountsEveryEventOnceWhenAWorkerIsKilledMidStreamAndMidBatch() throws Exception {
     StreamFixture f = StreamFixture.create("cluster_client", work);
     RawStoreFixture raw = RawStoreFixture.create("cluster_client", EmbeddedCassandra.shared().contactPoint());
     Traffic traffic = new Traffic(f, SEED);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     // 40 minutes of arrivals ending 10 minutes ago.
     traffic.generate(BACKLOG, now.minus(Duration.ofMinutes(50)), 200, Duration.ZERO);
+    // Events of two days ago arriving now: too late for the stream, stored raw; batch --once counts them.
+    traffic.generate(TOO_LATE, now.minus(Duration.ofHours(50)), 100, Duration.ofHours(50).minusMinutes(10));
 
     boolean workerKilled = false;
     try (SparkSubmission driver = cluster.submit(submit("client", StreamMain.class, "trackpipe-stream-client", false,
@@ -117,9 +120,45 @@ class SparkClusterIT {
       assertThat(driver.logText()).as("the driver saw the executor of the killed worker go").containsPattern(
           "(?i)lost executor|executor \\d+ .*(lost|removed)|ExecutorLostFailure");
       assertThat(expectedTotal).as("a meaningful test").isGreaterThan(12_000);
+
+      // batch --once with a worker killed while its application runs: the lost executor's tasks run again on the
+      // other; the cycle commits once, in one transaction from the driver.
+      cluster.restartWorker(1);
+      workerKilled = false;
+      try (SparkSubmission batch = cluster.submit(submit("client", BatchMain.class, "trackpipe-batch-client", false,
+          batchArguments(f, raw)), "768m", work.resolve("client-batch.log"))) {
+        awaitExecutors("trackpipe-batch-client", 2, batch);
+        Thread.sleep(1_000); // its first Spark job, the raw store's read, has tasks on both executors
+        cluster.killWorker(1);
+        workerKilled = true;
+        assertThat(batch.awaitExit(DRAIN_TIMEOUT)).as("the batch's exit code\n%s", batch.logTail()).isZero();
+        assertThat(batch.logText()).as("the batch saw the executor of the killed worker go").containsPattern(
+            "(?i)lost executor|executor \\d+ .*(lost|removed)|ExecutorLostFailure");
+        assertThat(batch.logText()).containsPattern("Batch cycle of job-ads: \\d+ event hours written since the last"
+            + " one; [1-9]\\d* hours");
+      }
+      assertThat(f.facts()).as("facts after batch --once with a worker killed: every valid event once, late ones"
+          + " included").isEqualTo(Recount.of(traffic.valid, traffic.jobs, Duration.ofDays(365)));
+      assertThat(f.facts()).isNotEqualTo(expected);
+      try (Connection c = f.warehouse.connect()) {
+        WarehouseRows.assertKpiTablesMatchEvents(c, "client mode, after the batch with a worker killed");
+      }
     } finally {
       if (workerKilled) cluster.restartWorker(1);
     }
+  }
+
+  /** Waits until the master has granted {@code cores} executor cores to the running application {@code name}. */
+  private static void awaitExecutors(String name, int cores, SparkSubmission driver) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode app : cluster.masterState().path("activeapps")) {
+        if (name.equals(app.path("name").asText()) && app.path("cores").asInt() >= cores) return;
+      }
+      if (!driver.isAlive()) break;
+      Thread.sleep(100);
+    }
+    fail("application " + name + " never had " + cores + " executor cores\n" + driver.logTail());
   }
 
   @Test
