@@ -127,7 +127,8 @@ class SparkClusterIT {
       workerKilled = false;
       try (SparkSubmission batch = cluster.submit(submit("client", BatchMain.class, "trackpipe-batch-client", false,
           batchArguments(f, raw)), "768m", work.resolve("client-batch.log"))) {
-        awaitExecutors("trackpipe-batch-client", 2, batch);
+        // The application names itself (SparkSessions), whatever spark-submit's --name said.
+        awaitExecutors("trackpipe-batch", 2, batch);
         Thread.sleep(1_000); // its first Spark job, the raw store's read, has tasks on both executors
         cluster.killWorker(1);
         workerKilled = true;
