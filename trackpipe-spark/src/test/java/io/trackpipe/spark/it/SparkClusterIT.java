@@ -3,7 +3,6 @@ package io.trackpipe.spark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
@@ -127,8 +126,9 @@ class SparkClusterIT {
       workerKilled = false;
       try (SparkSubmission batch = cluster.submit(submit("client", BatchMain.class, "trackpipe-batch-client", false,
           batchArguments(f, raw)), "768m", work.resolve("client-batch.log"))) {
-        awaitExecutors("trackpipe-batch-client", 2, batch);
-        Thread.sleep(1_000); // its first Spark job, the raw store's read, has tasks on both executors
+        // Both executors registered with the driver, and the cycle's first tasks started: kill mid-batch.
+        awaitLogLines(batch, "Registered executor .* with ID", 2);
+        awaitLogLines(batch, "Starting task ", 1);
         cluster.killWorker(1);
         workerKilled = true;
         assertThat(batch.awaitExit(DRAIN_TIMEOUT)).as("the batch's exit code\n%s", batch.logTail()).isZero();
@@ -148,17 +148,16 @@ class SparkClusterIT {
     }
   }
 
-  /** Waits until the master has granted {@code cores} executor cores to the running application {@code name}. */
-  private static void awaitExecutors(String name, int cores, SparkSubmission driver) throws Exception {
+  /** Waits until the driver's log has {@code count} lines matching {@code regex}. */
+  private static void awaitLogLines(SparkSubmission driver, String regex, int count) throws Exception {
+    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
-      for (JsonNode app : cluster.masterState().path("activeapps")) {
-        if (name.equals(app.path("name").asText()) && app.path("cores").asInt() >= cores) return;
-      }
+      if (driver.logText().lines().filter(line -> pattern.matcher(line).find()).count() >= count) return;
       if (!driver.isAlive()) break;
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
-    fail("application " + name + " never had " + cores + " executor cores\n" + driver.logTail());
+    fail("the driver's log never had " + count + " lines matching '" + regex + "'\n" + driver.logTail());
   }
 
   @Test
