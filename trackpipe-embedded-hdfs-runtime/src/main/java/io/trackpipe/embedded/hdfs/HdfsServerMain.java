@@ -38,7 +38,8 @@ public final class HdfsServerMain {
       conf.set("dfs.datanode.http.address", "127.0.0.1:0");
       conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
       conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-      boolean resume = base.resolve("data").resolve("name1").resolve("current").toFile().isDirectory();
+      // The mini cluster keeps its first name node's storage in name-0-1 (and its data nodes' in data/).
+      boolean resume = base.resolve("name-0-1").resolve("current").toFile().isDirectory();
       cluster = new MiniDFSCluster.Builder(conf)
           .nameNodePort(port)
           .numDataNodes(1)
