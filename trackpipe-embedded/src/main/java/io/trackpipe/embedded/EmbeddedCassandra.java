@@ -118,11 +118,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
     writeLogbackConfig(logback, logsDir);
     List<String> classpath = Processes.recordedClasspath("Cassandra server", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
         "trackpipe-embedded-cassandra-runtime");
-    String javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     Path systemLog = logsDir.resolve("system.log");
     long logOffset = Processes.fileSize(systemLog);
-    List<String> command = new ArrayList<>(List.of(javaCmd,
+    List<String> command = new ArrayList<>(List.of(Processes.javaCommand(),
         "-Xmx" + options.maxHeap(), "-Xss512k",
         "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=300",
         "-XX:+ExitOnOutOfMemoryError", "-XX:+IgnoreUnrecognizedVMOptions", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true"));
@@ -148,16 +147,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.addAll(options.jvmArgs());
     command.addAll(List.of("-cp", String.join(java.io.File.pathSeparator, classpath),
         "org.apache.cassandra.service.CassandraDaemon"));
-    Process process;
-    try {
-      process = new ProcessBuilder(Processes.inOwnSession(command))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logsDir.resolve("cassandra.out").toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new EmbeddedServerException("Cannot launch the Cassandra server JVM (" + javaCmd + ")", e);
-    }
+    Process process = Processes.launchInOwnSession("Cassandra server JVM", command, dir,
+        logsDir.resolve("cassandra.out"));
     EmbeddedCassandra cassandra = new EmbeddedCassandra(dir, port, storagePort, process, System.currentTimeMillis());
     Processes.writePidFile(cassandra.pidFile, process.pid());
     cassandra.shutdownHook = Processes.addShutdownHook("trackpipe-cassandra-stop", cassandra::close);

@@ -1,6 +1,5 @@
 package io.trackpipe.embedded;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,31 +57,18 @@ public final class EmbeddedHdfs implements AutoCloseable {
     Path pidFile = dir.resolve("hdfs.pid");
     Processes.stopStale("HDFS", pidFile, dir.toString(), marker);
     int port = options.port() == 0 ? Processes.freePort() : options.port();
-    List<String> classpath = new ArrayList<>(Processes.recordedClasspath("HDFS", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
-        "trackpipe-embedded-hdfs-runtime"));
-    if (System.getProperty(CLASSPATH_PROPERTY) == null) {
-      classpath.add(0, Processes.launcherLocation("HDFS", CLASSPATH_RESOURCE));
-    }
-    String javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> classpath = Processes.launcherClasspath("HDFS", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
+        "trackpipe-embedded-hdfs-runtime");
     Path out = dir.resolve("hdfs.out");
     long outOffset = Processes.fileSize(out);
-    List<String> command = new ArrayList<>(List.of(javaCmd, "-Xmx" + options.maxHeap(), "-XX:+ExitOnOutOfMemoryError",
-        "-Djava.net.preferIPv4Stack=true", "-Djava.io.tmpdir=" + Processes.createDirectories(dir.resolve("tmp")),
+    List<String> command = new ArrayList<>(List.of(Processes.javaCommand(), "-Xmx" + options.maxHeap(),
+        "-XX:+ExitOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true", "-Djava.io.tmpdir=" + Processes.createDirectories(dir.resolve("tmp")),
         // Identifies this server's JVM in /proc, for the stale-process check.
         marker));
     command.addAll(options.jvmArgs());
     command.addAll(List.of("-cp", String.join(java.io.File.pathSeparator, classpath), MAIN_CLASS,
         dir.resolve("data").toString(), Integer.toString(port)));
-    Process process;
-    try {
-      process = new ProcessBuilder(Processes.inOwnSession(command))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new EmbeddedServerException("Cannot launch the HDFS JVM (" + javaCmd + ")", e);
-    }
+    Process process = Processes.launchInOwnSession("HDFS JVM", command, dir, out);
     Processes.writePidFile(pidFile, process.pid());
     EmbeddedHdfs hdfs = new EmbeddedHdfs(dir, port, process);
     try {

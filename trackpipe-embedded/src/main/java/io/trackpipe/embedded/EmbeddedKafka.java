@@ -148,7 +148,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     Path log4jConfig = dir.resolve("log4j2.properties");
     writeLog4jConfig(log4jConfig, logsDir);
     List<String> classpath = brokerClasspath();
-    String javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaCmd = Processes.javaCommand();
 
     boolean formatted = Files.isRegularFile(logDir.resolve("meta.properties"));
     if (!formatted) {
@@ -170,16 +170,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     command.addAll(List.of(
         "-cp", String.join(java.io.File.pathSeparator, classpath),
         "kafka.Kafka", serverProperties.toString()));
-    Process process;
-    try {
-      process = new ProcessBuilder(Processes.inOwnSession(command))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logsDir.resolve("kafka.out").toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new EmbeddedServerException("Cannot launch the Kafka broker JVM (" + javaCmd + ")", e);
-    }
+    Process process = Processes.launchInOwnSession("Kafka broker JVM", command, dir, logsDir.resolve("kafka.out"));
     EmbeddedKafka kafka = new EmbeddedKafka(dir, port, controllerPort, saslPort, clusterId, process);
     Processes.writePidFile(kafka.pidFile, process.pid());
     kafka.shutdownHook = Processes.addShutdownHook("trackpipe-kafka-stop", kafka::close);

@@ -1,6 +1,5 @@
 package io.trackpipe.embedded;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,15 +75,11 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     }
     int transportPort = Processes.freePort(port);
     boolean resumed = Files.isDirectory(dir.resolve("node_1").resolve("data").resolve("nodes"));
-    List<String> classpath = new ArrayList<>(Processes.recordedClasspath("OpenSearch server", CLASSPATH_PROPERTY,
-        CLASSPATH_RESOURCE, "trackpipe-embedded-opensearch-runtime"));
-    if (System.getProperty(CLASSPATH_PROPERTY) == null) {
-      classpath.add(0, Processes.launcherLocation("OpenSearch", CLASSPATH_RESOURCE));
-    }
-    String javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> classpath = Processes.launcherClasspath("OpenSearch server", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
+        "trackpipe-embedded-opensearch-runtime");
     Path out = logsDir.resolve("opensearch.out");
     long outOffset = Processes.fileSize(out);
-    List<String> command = new ArrayList<>(List.of(javaCmd,
+    List<String> command = new ArrayList<>(List.of(Processes.javaCommand(),
         "-Xms" + options.maxHeap(), "-Xmx" + options.maxHeap(), "-Xss1m",
         "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
         "-Dfile.encoding=UTF-8", "-Dlog4j2.formatMsgNoLookups=true",
@@ -97,16 +92,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     command.addAll(options.jvmArgs());
     command.addAll(List.of("-cp", String.join(java.io.File.pathSeparator, classpath), MAIN_CLASS,
         dir.toString(), Integer.toString(port), Integer.toString(transportPort)));
-    Process process;
-    try {
-      process = new ProcessBuilder(Processes.inOwnSession(command))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new EmbeddedServerException("Cannot launch the OpenSearch server JVM (" + javaCmd + ")", e);
-    }
+    Process process = Processes.launchInOwnSession("OpenSearch server JVM", command, dir, out);
     EmbeddedOpenSearch server = new EmbeddedOpenSearch(dir, port, process);
     Processes.writePidFile(server.pidFile, process.pid());
     server.shutdownHook = Processes.addShutdownHook("trackpipe-opensearch-stop", server::close);

@@ -108,7 +108,7 @@ public final class EmbeddedSparkCluster implements AutoCloseable {
     this.sparkHome = sparkHome;
     this.options = options;
     this.jvmFlags = jvmFlags;
-    this.javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    this.javaCommand = Processes.javaCommand();
     this.masterPort = masterPort;
     this.masterWebPort = masterWebPort;
     this.workers = new Daemon[options.workers()];
@@ -366,17 +366,8 @@ public final class EmbeddedSparkCluster implements AutoCloseable {
   private Daemon launch(String name, List<String> mainAndArguments) {
     Path log = dir.resolve("logs").resolve(name + ".out");
     List<String> command = javaCommand(options.daemonHeap(), mainAndArguments);
-    ProcessBuilder builder = new ProcessBuilder(Processes.inOwnSession(command))
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    configureEnvironment(builder.environment());
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new EmbeddedServerException("Cannot launch the Spark " + name + " JVM (" + javaCommand + ")", e);
-    }
+    Process process = Processes.launchInOwnSession("Spark " + name + " JVM", command, dir, log,
+        this::configureEnvironment);
     Processes.writePidFile(dir.resolve(name + ".pid"), process.pid());
     return new Daemon(name, process, log);
   }

@@ -291,10 +291,20 @@ final class Processes {
   }
 
   /**
+   * A server's classpath whose launcher class is ours: the recorded classpath ({@link #recordedClasspath}) led by the
+   * runtime module that recorded it, where the launcher is; a classpath given by {@code property} must name it itself.
+   */
+  static List<String> launcherClasspath(String what, String property, String resource, String module) {
+    List<String> classpath = new ArrayList<>(recordedClasspath(what, property, resource, module));
+    if (System.getProperty(property) == null) classpath.add(0, launcherLocation(what, resource));
+    return classpath;
+  }
+
+  /**
    * The jar or class folder that holds {@code resource}: a runtime module, which also holds the launcher class of
    * {@code what}'s child JVM.
    */
-  static String launcherLocation(String what, String resource) {
+  private static String launcherLocation(String what, String resource) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     URL url = loader == null ? null : loader.getResource(resource);
     if (url == null) url = Processes.class.getClassLoader().getResource(resource);
@@ -329,6 +339,36 @@ final class Processes {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create " + dir, e);
     }
+  }
+
+  /** The java launcher of this JVM's runtime, for the servers' child JVMs. */
+  static String javaCommand() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * Starts a server's JVM in a session of its own ({@link #inOwnSession}) in {@code dir}, its output and errors appended
+   * to {@code log}.
+   *
+   * @param what the server, as messages name it ("Kafka broker JVM")
+   * @param environment changes to the child's environment (Spark's SPARK_HOME …), or none
+   */
+  static Process launchInOwnSession(String what, List<String> command, Path dir, Path log,
+      java.util.function.Consumer<java.util.Map<String, String>> environment) {
+    ProcessBuilder builder = new ProcessBuilder(inOwnSession(command))
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    environment.accept(builder.environment());
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new EmbeddedServerException("Cannot launch the " + what + " (" + command.get(0) + ")", e);
+    }
+  }
+
+  static Process launchInOwnSession(String what, List<String> command, Path dir, Path log) {
+    return launchInOwnSession(what, command, dir, log, env -> { });
   }
 
   /**
