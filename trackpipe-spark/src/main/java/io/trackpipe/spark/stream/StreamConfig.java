@@ -158,9 +158,10 @@ public record StreamConfig(
   /** A domain's dedup store: job ads keep {@link #dedupStoreDir()}; see {@link #DEDUP_STORE_DIR} for the others. */
   public Path dedupStoreDir(Domain domain) {
     if (isJobAds(domain)) return dedupStoreDir;
-    Optional<Path> domainCheckpoint = checkpointDir(domain).localPath();
-    boolean inCheckpoint = checkpointDir.localPath().map(dir -> dedupStoreDir.equals(dir.resolve("dedup"))).orElse(false);
-    if (inCheckpoint && domainCheckpoint.isPresent()) return domainCheckpoint.get().resolve("dedup");
+    Optional<Path> checkpoint = checkpointDir.localPath();
+    if (checkpoint.isPresent() && dedupStoreDir.equals(checkpoint.get().resolve("dedup"))) {
+      return checkpointDir(domain).localPath().orElseThrow().resolve("dedup");
+    }
     return dedupStoreDir.resolveSibling(dedupStoreDir.getFileName() + "-" + domain.name());
   }
 

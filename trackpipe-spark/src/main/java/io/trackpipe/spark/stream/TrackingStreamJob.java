@@ -132,6 +132,7 @@ public final class TrackingStreamJob {
   public void resetState(SparkSession spark) throws SQLException, IOException {
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
+    Configuration hadoopConf = hadoopConf(spark);
     for (Domain domain : domains) {
       List<String> tables = new ArrayList<>();
       for (RollupDefinition rollup : domain.rollups().rollups()) {
@@ -142,9 +143,9 @@ public final class TrackingStreamJob {
       if (domain.sessions() != null) tables.add(domain.sessions().stateTable());
       new ExactlyOnceWriter(warehouse).reset(domain.sink(), tables);
       CheckpointLocation checkpoint = stream.checkpointDir(domain);
-      checkpoint.fileSystem(hadoopConf(spark)).delete(checkpoint.hadoopPath(), true);
+      checkpoint.fileSystem(hadoopConf).delete(checkpoint.hadoopPath(), true);
       Folders.deleteRecursively(stream.dedupStoreDir(domain));
-      log.info("Cleared the streamed facts and checkpoint {} of domain {}", stream.checkpointDir(domain), domain.name());
+      log.info("Cleared the streamed facts and checkpoint {} of domain {}", checkpoint, domain.name());
     }
   }
 
@@ -220,7 +221,8 @@ public final class TrackingStreamJob {
     DedupStore dedup = openDedupStore(checkpointFs, domain, checkpointDir, writer.lastCommit(domain.sink()));
     Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
     if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
-    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath()),
+    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer,
+        new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath()),
         dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions);
 
     StreamMetrics domainMetrics = metrics.get(domain.name());

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.generator.EventGenerator;
-import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,12 +36,7 @@ class CheckpointSafetyIT {
     f.loadDimensions(dimensions);
     EventGenerator generator = new EventGenerator(GeneratorConfig.builder(dimensions).seed(11).duplicateRatio(0.05).build());
     Instant start = Instant.now().minus(Duration.ofMinutes(20)).truncatedTo(ChronoUnit.MILLIS);
-    List<StreamFixture.Send> sends = new ArrayList<>();
-    for (int i = 0; i < 3_000; i++) {
-      Instant arrival = start.plusMillis(i * 100L);
-      GeneratedRecord r = generator.next(arrival);
-      sends.add(new StreamFixture.Send(r.key(), r.value(), arrival.toEpochMilli()));
-    }
+    List<StreamFixture.Send> sends = StreamFixture.generate(generator, 3_000, start, 100);
     f.produce(sends);
     Map<Long, Job> jobs = dimensions.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
     Map<String, FactRow> expected = Recount.of(sends, jobs, f.streamConfig().allowedLateness());

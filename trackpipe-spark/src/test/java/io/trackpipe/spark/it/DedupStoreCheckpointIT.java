@@ -8,7 +8,6 @@ import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.dimension.Job;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.generator.EventGenerator;
-import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.spark.stream.StreamConfig;
@@ -141,12 +140,7 @@ class DedupStoreCheckpointIT {
     Map<Long, Job> jobs = dimensions.jobs().stream().collect(Collectors.toMap(Job::id, Function.identity()));
     EventGenerator generator = new EventGenerator(GeneratorConfig.builder(dimensions).seed(7).duplicateRatio(0.05).build());
     Instant start = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MILLIS);
-    List<StreamFixture.Send> sent = new ArrayList<>();
-    for (int i = 0; i < 30_000; i++) {
-      Instant arrival = start.plusMillis(i * 40L);
-      GeneratedRecord r = generator.next(arrival);
-      sent.add(new StreamFixture.Send(r.key(), r.value(), arrival.toEpochMilli()));
-    }
+    List<StreamFixture.Send> sent = StreamFixture.generate(generator, 30_000, start, 40);
     f.produce(sent);
     Map<String, String> settings = Map.of("stream.max-events-per-batch", "3000");
     StreamConfig stream = f.streamConfig();

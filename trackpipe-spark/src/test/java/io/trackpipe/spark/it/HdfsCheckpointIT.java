@@ -7,7 +7,6 @@ import io.trackpipe.dimension.Job;
 import io.trackpipe.embedded.EmbeddedHdfs;
 import io.trackpipe.fs.Folders;
 import io.trackpipe.generator.EventGenerator;
-import io.trackpipe.generator.GeneratedRecord;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.SampleDimensions;
 import io.trackpipe.spark.stream.CheckpointLocation;
@@ -64,12 +63,7 @@ class HdfsCheckpointIT {
 
     EventGenerator generator = new EventGenerator(GeneratorConfig.builder(dimensions).seed(13).duplicateRatio(0.05).build());
     Instant start = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MILLIS);
-    List<StreamFixture.Send> sent = new ArrayList<>();
-    for (int i = 0; i < 2_000; i++) {
-      Instant arrival = start.plusMillis(i * 300L);
-      GeneratedRecord r = generator.next(arrival);
-      sent.add(new StreamFixture.Send(r.key(), r.value(), arrival.toEpochMilli()));
-    }
+    List<StreamFixture.Send> sent = new ArrayList<>(StreamFixture.generate(generator, 2_000, start, 300));
     f.produce(sent);
     StreamFixture.runToEnd(f.job(stream));
     Map<String, FactRow> expected = Recount.of(sent, jobs, stream.allowedLateness());
@@ -88,11 +82,7 @@ class HdfsCheckpointIT {
     for (StreamFixture.Send copy : sent.subList(0, 300)) {
       more.add(new StreamFixture.Send(copy.key(), copy.value(), later.toEpochMilli()));
     }
-    for (int i = 0; i < 500; i++) {
-      Instant arrival = later.plusMillis(i * 300L);
-      GeneratedRecord r = generator.next(arrival);
-      more.add(new StreamFixture.Send(r.key(), r.value(), arrival.toEpochMilli()));
-    }
+    more.addAll(StreamFixture.generate(generator, 500, later, 300));
     f.produce(more);
     sent.addAll(more);
     expected = Recount.of(sent, jobs, stream.allowedLateness());

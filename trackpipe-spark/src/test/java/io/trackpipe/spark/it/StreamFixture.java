@@ -4,6 +4,8 @@ import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.domain.DomainCatalog;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.event.EventLimits;
+import io.trackpipe.generator.GeneratedRecord;
+import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.rollup.RollupConfig;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
@@ -20,7 +22,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -122,6 +126,17 @@ public final class StreamFixture {
 
   /** A record to produce: key, value and the Kafka timestamp (the pipeline's arrival time). */
   public record Send(String key, byte[] value, long timestampMillis) {}
+
+  /** {@code count} records of {@code generator}, arriving {@code millisApart} from each other from {@code from}. */
+  public static List<Send> generate(RecordGenerator generator, int count, Instant from, long millisApart) {
+    List<Send> sends = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Instant arrival = from.plusMillis(i * millisApart);
+      GeneratedRecord r = generator.next(arrival);
+      sends.add(new Send(r.key(), r.value(), arrival.toEpochMilli()));
+    }
+    return sends;
+  }
 
   public void produce(List<Send> records) throws Exception {
     produceAndGetOffsets(records);
