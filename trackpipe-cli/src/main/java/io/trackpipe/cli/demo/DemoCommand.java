@@ -35,8 +35,10 @@ import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -212,14 +214,20 @@ public final class DemoCommand implements Callable<Integer> {
       generatorRun[1 + i] = generateAtItsRate(domain.get(), generatorConfig.toBuilder().eventsPerSecond(demo.rate(builtIn))
           .build(), kafka, streamConfig);
     }
-    printConnectionHelp(out, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
+    // Written in one piece: a reader of the terminal or of a log file never sees half of it, nor a log line inside it.
+    ByteArrayOutputStream bannerBytes = new ByteArrayOutputStream();
+    PrintStream banner = new PrintStream(bannerBytes, false, StandardCharsets.UTF_8);
+    printConnectionHelp(banner, demo, kafka, warehouseConfig, stack, generatorConfig, collector[0], collectorConfig,
         streamConfig.domains());
     for (DemoDomain builtIn : DemoDomain.BUILT_IN) {
       Optional<Domain> domain = streamConfig.domains().domain(builtIn.domain());
-      if (domain.isPresent()) printDomainHelp(out, demo, warehouseConfig, stack, builtIn, domain.get(), collector[0], collectorConfig);
+      if (domain.isPresent()) printDomainHelp(banner, demo, warehouseConfig, stack, builtIn, domain.get(), collector[0], collectorConfig);
     }
-    HiveExportHelp.print(out, demo, warehouseConfig);
-    if (rawStore.enabled()) RawStoreHelp.print(out, rawStore);
+    HiveExportHelp.print(banner, demo, warehouseConfig);
+    if (rawStore.enabled()) RawStoreHelp.print(banner, rawStore);
+    banner.flush();
+    out.writeBytes(bannerBytes.toByteArray());
+    out.flush();
 
     boolean interactive = System.console() != null;
     long lastPrinted = 0;
