@@ -6,18 +6,21 @@ import io.trackpipe.event.DecodeResult;
 import io.trackpipe.event.DecodedEvent;
 import io.trackpipe.event.EventDecoder;
 import io.trackpipe.spark.deadletter.DeadLetterProducer;
-import java.math.BigDecimal;
-import java.sql.Timestamp;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Turns a domain's raw Kafka records into decoded event rows, one pass per record with the domain's
@@ -49,31 +52,42 @@ public final class DecodedEvents {
   }
 
   /**
+   * Decodes one micro-batch's records.
+   *
+   * <p>Straight from Spark's internal rows to internal rows: the {@code Row} encoder around the decoder copied every
+   * record into a {@code Row} and every decoded event back (strings re-encoded, timestamps and decimals boxed twice),
+   * which cost more than the decoding itself. {@code internalCreateDataFrame} is Spark's own way to turn such rows into
+   * a {@code DataFrame}; package-private in Scala, it is public to Java.
+   *
    * @param kafkaRecords Spark's Kafka source rows ({@code key, value, partition, offset, timestamp}) of {@code topic}
+   *     for one batch (not a streaming {@code Dataset})
    */
   public static Dataset<Row> decode(Dataset<Row> kafkaRecords, String topic, EventDecoder decoder,
       DeadLetterProducer deadLetters) {
-    return kafkaRecords
-        // The source reads one topic: naming it here saves turning the topic column into a string per record.
-        .select("key", "value", "partition", "offset", "timestamp")
-        .mapPartitions(new DecodeFunction(topic, decoder, deadLetters), Encoders.row(schema(decoder)));
+    // The source reads one topic: naming it here saves turning the topic column into a string per record.
+    RDD<InternalRow> records = kafkaRecords.select("key", "value", "partition", "offset", "timestamp")
+        .queryExecution().toRdd();
+    RDD<InternalRow> decoded = records.toJavaRDD().mapPartitions(new DecodeFunction(topic, decoder, deadLetters)).rdd();
+    return kafkaRecords.sparkSession().internalCreateDataFrame(decoded, schema(decoder), false);
   }
 
-  private static final class DecodeFunction implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 2L;
+  private static final class DecodeFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final long serialVersionUID = 3L;
     private static final int FIRST_FIELD = 3;
     private final String topic;
     private final EventDecoder decoder;
     private final DeadLetterProducer deadLetters;
-    /** Per column after the first three: the field's position in the decoded values, its kind and decimal scale. */
+    /** Per column after the first three: the field's position in the decoded values, its kind and decimal type. */
     private final int[] positions;
     private final byte[] kinds;
+    private final int[] precisions;
     private final int[] scales;
     private final int width;
 
     private static final byte PLAIN = 0;
     private static final byte DECIMAL = 1;
     private static final byte TIMESTAMP = 2;
+    private static final byte STRING = 3;
 
     DecodeFunction(String topic, EventDecoder decoder, DeadLetterProducer deadLetters) {
       this.topic = topic;
@@ -83,22 +97,24 @@ public final class DecodedEvents {
       List<EventField> fields = EventColumns.fields(schema, decoder.keepsRawOnlyValues());
       positions = new int[fields.size()];
       kinds = new byte[fields.size()];
+      precisions = new int[fields.size()];
       scales = new int[fields.size()];
       for (int i = 0; i < fields.size(); i++) {
         EventField f = fields.get(i);
         positions[i] = schema.indexOf(f.name());
-        kinds[i] = switch (f.type()) {
-          case DECIMAL -> DECIMAL;
-          case TIMESTAMP -> TIMESTAMP;
-          default -> PLAIN;
-        };
-        scales[i] = f.scale();
+        DataType type = EventColumns.sparkType(f);
+        kinds[i] = type instanceof DecimalType ? DECIMAL : type == DataTypes.TimestampType ? TIMESTAMP
+            : type == DataTypes.StringType ? STRING : PLAIN;
+        if (type instanceof DecimalType decimal) {
+          precisions[i] = decimal.precision();
+          scales[i] = decimal.scale();
+        }
       }
       width = FIRST_FIELD + fields.size() + 3;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> records) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> records) {
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
@@ -108,42 +124,49 @@ public final class DecodedEvents {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           return decodeOne(records.next());
         }
       };
     }
 
-    private Row decodeOne(Row record) {
-      byte[] key = record.isNullAt(0) ? null : record.getAs(0);
-      byte[] value = record.isNullAt(1) ? null : record.getAs(1);
+    /** Reads {@code record} before returning: the source reuses it for the next one. */
+    private InternalRow decodeOne(InternalRow record) {
+      byte[] key = record.isNullAt(0) ? null : record.getBinary(0);
+      byte[] value = record.isNullAt(1) ? null : record.getBinary(1);
       int partition = record.getInt(2);
       long offset = record.getLong(3);
-      Timestamp receivedAt = record.getTimestamp(4);
-      DecodeResult result = decoder.decode(value, receivedAt.getTime());
+      long receivedAtMicros = record.getLong(4);
+      long receivedAtMillis = Math.floorDiv(receivedAtMicros, 1000L);
+      DecodeResult result = decoder.decode(value, receivedAtMillis);
       Object[] row = new Object[width];
-      row[2] = receivedAt;
+      row[2] = receivedAtMicros;
       row[width - 2] = partition;
       row[width - 1] = offset;
       if (result instanceof DecodeResult.Accepted accepted) {
         DecodedEvent e = accepted.event();
-        row[0] = e.id();
-        row[1] = new Timestamp(e.eventTimeMillis());
+        row[0] = UTF8String.fromString(e.id());
+        row[1] = e.eventTimeMillis() * 1000L;
         Object[] values = e.values();
         for (int i = 0; i < positions.length; i++) {
           Object v = values[positions[i]];
-          if (v != null && kinds[i] != PLAIN) {
-            v = kinds[i] == DECIMAL ? BigDecimal.valueOf((Long) v, scales[i]) : new Timestamp((Long) v);
+          if (v != null) {
+            v = switch (kinds[i]) {
+              case DECIMAL -> Decimal.apply((Long) v, precisions[i], scales[i]);
+              case TIMESTAMP -> (Long) v * 1000L;
+              case STRING -> UTF8String.fromString((String) v);
+              default -> v;
+            };
           }
           row[FIRST_FIELD + i] = v;
         }
-        return RowFactory.create(row);
+        return new GenericInternalRow(row);
       }
       DecodeResult.Rejected rejected = (DecodeResult.Rejected) result;
       String code = rejected.code();
-      deadLetters.send(key, value, code, rejected.message(), topic, partition, offset, receivedAt.getTime());
-      row[width - 3] = code;
-      return RowFactory.create(row);
+      deadLetters.send(key, value, code, rejected.message(), topic, partition, offset, receivedAtMillis);
+      row[width - 3] = UTF8String.fromString(code);
+      return new GenericInternalRow(row);
     }
   }
 }
