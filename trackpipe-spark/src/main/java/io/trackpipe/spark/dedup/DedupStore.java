@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -75,8 +76,9 @@ public final class DedupStore implements AutoCloseable {
   private final ColumnFamilyHandle meta;
   private final WriteOptions durable = new WriteOptions().setSync(true);
   private long oldestLiveHour = Long.MIN_VALUE;
-  private long pendingCutoffBatch = Long.MAX_VALUE;
-  private long pendingCutoffMillis = Long.MIN_VALUE;
+  /** The expiry cutoff (newest arrival − horizon) each recent batch reached, oldest first, until it may be applied. */
+  private final ArrayDeque<long[]> pendingCutoffs = new ArrayDeque<>();
+  private long expiryCutoffMillis = Long.MIN_VALUE;
   private Rebuild lastRebuild;
   private boolean closed;
 
@@ -242,11 +244,13 @@ public final class DedupStore implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>(eventIds.size());
     for (String id : eventIds) keys.add(id.getBytes(StandardCharsets.UTF_8));
     try (WriteBatch writes = new WriteBatch()) {
-      // Expire with the cutoff of the previous batch, never this one's: Spark starts a batch only once the one before
-      // is committed, while this batch may still be re-run and must then find the same ids.
-      if (pendingCutoffBatch < batchId && pendingCutoffMillis != Long.MIN_VALUE) {
-        expireBefore(pendingCutoffMillis, batchId);
+      // Expire with the cutoff of the batch two before this one, never a later one: this batch and the one before it
+      // (whose commit may run behind this batch's work, see FactsBatchSink) may still be re-run, and must then find
+      // the same ids.
+      while (!pendingCutoffs.isEmpty() && pendingCutoffs.peekFirst()[0] <= batchId - 2) {
+        expiryCutoffMillis = Math.max(expiryCutoffMillis, pendingCutoffs.pollFirst()[1]);
       }
+      if (expiryCutoffMillis != Long.MIN_VALUE) expireBefore(expiryCutoffMillis, batchId);
       List<byte[]> found = keys.isEmpty() ? List.of() : db.multiGetAsList(java.util.Collections.nCopies(keys.size(), ids), keys);
       Set<String> seenInBatch = new HashSet<>();
       List<String> firstSightings = new ArrayList<>(keys.size());
@@ -280,10 +284,7 @@ public final class DedupStore implements AutoCloseable {
           Arrays.copyOf(firstArrivals, firstSightings.size()));
       writes.put(meta, LAST_BATCH, ByteBuffer.allocate(8).putLong(batchId).array());
       db.write(durable, writes);
-      pendingCutoffBatch = batchId;
-      if (newestArrival != Long.MIN_VALUE) {
-        pendingCutoffMillis = Math.max(pendingCutoffMillis, newestArrival - horizon.toMillis());
-      }
+      if (newestArrival != Long.MIN_VALUE) pendingCutoffs.addLast(new long[] {batchId, newestArrival - horizon.toMillis()});
       return copies;
     } catch (RocksDBException e) {
       throw new IllegalStateException("dedup store in " + dir + " failed: " + e.getMessage(), e);
@@ -292,7 +293,8 @@ public final class DedupStore implements AutoCloseable {
 
   /**
    * Forgets ids whose whole arrival hour lies before {@code cutoffMillis}, and the log's files that hold only such
-   * ids, but never the file of the batch before {@code batchId} (the warehouse's last commit, which a rebuild checks).
+   * ids, but never the files of the two batches before {@code batchId} (the warehouse's last commit is one of them, and
+   * a rebuild checks it).
    */
   private void expireBefore(long cutoffMillis, long batchId) throws RocksDBException {
     long firstLiveHour = Math.floorDiv(cutoffMillis, HOUR_MILLIS); // hours before it ended before the cutoff
@@ -307,7 +309,7 @@ public final class DedupStore implements AutoCloseable {
       deletes.deleteRange(byHour, hourKey(0, EMPTY), end);
       db.write(durable, deletes);
     }
-    log.expire(firstLiveHour, batchId - 1);
+    log.expire(firstLiveHour, batchId - 2);
     oldestLiveHour = firstLiveHour;
   }
 

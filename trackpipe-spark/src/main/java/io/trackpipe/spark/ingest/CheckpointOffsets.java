@@ -6,7 +6,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -33,6 +36,46 @@ public final class CheckpointOffsets {
     KafkaOffsets end = offsetsAfter(batchId);
     KafkaOffsets start = batchId == 0 ? initialOffsets() : offsetsAfter(batchId - 1);
     return new BatchRange(start, end);
+  }
+
+  /**
+   * Makes Spark run again the batch after {@code lastCommitted} (the warehouse's last commit; -1 for none) when the
+   * checkpoint records it as done though the warehouse never committed it: its commit ran behind the next batch
+   * ({@code FactsBatchSink}) and the job ended first. Deletes that batch's entry in {@code commits/} and the offsets of
+   * any batch planned after it, so Spark plans the batch again over the same offsets. A checkpoint further ahead is
+   * not one this can cause (a batch's commit waits for the one before): it is left for the warehouse's check to refuse.
+   *
+   * @return the batch that runs again, if any
+   */
+  public OptionalLong rewindTo(long lastCommitted) throws IOException {
+    Path commits = new Path(checkpointDir, "commits");
+    Path offsets = new Path(checkpointDir, "offsets");
+    long uncommitted = lastCommitted + 1;
+    if (newestBatch(commits) != uncommitted) return OptionalLong.empty();
+    for (long batch : batches(offsets)) {
+      if (batch > uncommitted) delete(new Path(offsets, Long.toString(batch)));
+    }
+    delete(new Path(commits, Long.toString(uncommitted)));
+    return OptionalLong.of(uncommitted);
+  }
+
+  private void delete(Path file) throws IOException {
+    if (!fs.delete(file, false) && fs.exists(file)) throw new IOException("cannot delete checkpoint file " + file);
+  }
+
+  private long newestBatch(Path dir) throws IOException {
+    return batches(dir).stream().mapToLong(Long::longValue).max().orElse(-1);
+  }
+
+  /** The batch ids of a Spark metadata log's files (named by the batch; checksums and temporary files skipped). */
+  private List<Long> batches(Path dir) throws IOException {
+    if (!fs.exists(dir)) return List.of();
+    List<Long> batches = new ArrayList<>();
+    for (FileStatus file : fs.listStatus(dir)) {
+      String name = file.getPath().getName();
+      if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) batches.add(Long.parseLong(name));
+    }
+    return batches;
   }
 
   private KafkaOffsets offsetsAfter(long batchId) {

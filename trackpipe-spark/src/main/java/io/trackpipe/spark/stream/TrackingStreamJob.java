@@ -215,39 +215,48 @@ public final class TrackingStreamJob {
     FileSystem checkpointFs = checkpointDir.fileSystem(hadoopConf(spark));
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
     checkCheckpointMatchesWarehouse(checkpointFs, checkpointDir, writer.lastCommit(domain.sink()));
+    CheckpointOffsets checkpointOffsets = new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath());
+    long lastCommitted = writer.lastCommit(domain.sink()).map(StreamCommit::batchId).orElse(-1L);
+    checkpointOffsets.rewindTo(lastCommitted).ifPresent(batch -> log.warn("Domain {}: the checkpoint recorded batch {} as"
+        + " done, but its commit did not reach the warehouse (the job ended while it ran); batch {} runs again",
+        domain.name(), batch, batch));
     new RollupTables(warehouse).ensure(rollups.targets());
-    EventDecoder decoder = new EventDecoder(domain.schema(), stream.eventLimits());
+    EventDecoder fullDecoder = new EventDecoder(domain.schema(), stream.eventLimits());
+    EventDecoder decoder = rawForDomain.isPresent() ? fullDecoder : fullDecoder.withoutRawOnlyValues();
 
     DedupStore dedup = openDedupStore(checkpointFs, domain, checkpointDir, writer.lastCommit(domain.sink()));
     Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
     if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
-    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer,
-        new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath()),
-        dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions);
+    KafkaEndOffsets backlog = new KafkaEndOffsets(topics);
+    FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, checkpointOffsets,
+        dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions,
+        range -> backlog.holdsRecordsPast(range.end()));
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
     LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");
-    Dataset<Row> decoded = DecodedEvents.decode(KafkaEventSource.read(spark, topics, stream), topics.eventsTopic(),
-        rawForDomain.isPresent() ? decoder : decoder.withoutRawOnlyValues(),
-        new DeadLetterProducer(topics, stream.deadLetterMaxBytes(), deadLettersNotStored));
+    DeadLetterProducer deadLetters = new DeadLetterProducer(topics, stream.deadLetterMaxBytes(), deadLettersNotStored);
 
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(domain.sink(), domainMetrics, warehouse, stream.timeZone(),
         Clock.systemUTC());
     String name = domain.name();
-    VoidFunction2<Dataset<Row>, Long> onBatch = (batch, batchId) -> {
-      FactsBatchSink.BatchResult r = sink.apply(batch, batchId);
-      domainMetrics.deadLettersNotStored(deadLettersNotStored.value());
-      if (r.applied()) {
-        domainMetrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
-            r.rowsUpserted(), r.millis(), r.freshnessMillis());
-        prometheus.batchCommitted(name, r.millis(), r.freshnessMillis());
-      }
+    VoidFunction2<Dataset<Row>, Long> onBatch = (records, batchId) -> {
+      // Decoded per batch, not on the stream: a batch's records can go straight to Spark's internal rows.
+      Dataset<Row> batch = DecodedEvents.decode(records, topics.eventsTopic(), decoder, deadLetters);
+      sink.apply(batch, batchId, r -> {
+        domainMetrics.deadLettersNotStored(deadLettersNotStored.value());
+        if (r.applied()) {
+          domainMetrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
+              r.rowsUpserted(), r.millis(), r.freshnessMillis());
+          prometheus.batchCommitted(name, r.millis(), r.freshnessMillis());
+        }
+      });
     };
-    QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, dedup, new KafkaEndOffsets(topics), statusWriter);
+    QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, sink, dedup, new KafkaEndOffsets(topics), backlog,
+        statusWriter);
     spark.streams().addListener(lifecycle);
     StreamingQuery query;
     try {
-      query = decoded.writeStream()
+      query = KafkaEventSource.read(spark, topics, stream).writeStream()
           .queryName(queryName(domain))
           .option("checkpointLocation", checkpointDir.hadoopPath().toString())
           .trigger(availableNow ? Trigger.AvailableNow() : Trigger.ProcessingTime(stream.triggerInterval().toMillis()))
@@ -282,25 +291,35 @@ public final class TrackingStreamJob {
 
   /**
    * Routes one query's progress to its domain's metrics and pipeline status (after each batch, and every few seconds
-   * while idle, so that the lag reaches 0 once caught up), and when the query ends, closes its dedup store and the lag
-   * probe and removes itself. Spark calls listeners on one thread of its own, possibly before {@link #follow} ran:
+   * while idle, so that the lag reaches 0 once caught up), and when the query ends, lets a commit still running finish,
+   * closes its dedup store and the Kafka probes and removes itself. Spark calls listeners on one thread of its own, possibly before {@link #follow} ran:
    * whichever of the two sees the end first closes (closing is idempotent).
    */
   private static final class QueryLifecycle extends StreamingQueryListener {
+    /** How long a stopped query's last commit may still take (a 200k-event batch commits in about a second). */
+    private static final Duration COMMIT_AT_STOP = Duration.ofSeconds(30);
     private final SparkSession spark;
     private final StreamMetrics metrics;
+    private final FactsBatchSink sink;
     private final DedupStore dedup;
     private final KafkaEndOffsets endOffsets;
+    private final KafkaEndOffsets backlog;
     private final PipelineStatusWriter statusWriter;
     private volatile StreamingQuery query;
     private boolean ended;
 
-    QueryLifecycle(SparkSession spark, StreamMetrics metrics, DedupStore dedup, KafkaEndOffsets endOffsets,
-        PipelineStatusWriter statusWriter) {
+    /**
+     * @param endOffsets the lag probe of this listener's thread
+     * @param backlog the sink's probe, used on the batch thread
+     */
+    QueryLifecycle(SparkSession spark, StreamMetrics metrics, FactsBatchSink sink, DedupStore dedup,
+        KafkaEndOffsets endOffsets, KafkaEndOffsets backlog, PipelineStatusWriter statusWriter) {
       this.spark = spark;
       this.metrics = metrics;
+      this.sink = sink;
       this.dedup = dedup;
       this.endOffsets = endOffsets;
+      this.backlog = backlog;
       this.statusWriter = statusWriter;
     }
 
@@ -312,8 +331,10 @@ public final class TrackingStreamJob {
     synchronized void end() {
       if (ended) return;
       ended = true;
+      sink.close(COMMIT_AT_STOP);
       dedup.close();
       endOffsets.close();
+      backlog.close();
       spark.streams().removeListener(this);
     }
 

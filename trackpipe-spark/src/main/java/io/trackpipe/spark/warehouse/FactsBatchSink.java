@@ -40,6 +40,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -62,6 +69,15 @@ import org.slf4j.LoggerFactory;
  *       When the domain declares sessions, the same events' views go to the {@link SessionStage}, which changes the
  *       session tables in that transaction.
  * </ol>
+ *
+ * <p><b>The commit runs behind the next batch while the stream catches up.</b> When Kafka holds records past the
+ * batch, its transaction runs on a committer thread and Spark goes on with the next batch, whose read, dedup and
+ * rollups overlap the commit (the MariaDB side of a commit is a core's work the batch's own cores need not wait for).
+ * The next batch's commit waits for it, so commits stay in order, one at a time, and a failed commit fails the next
+ * batch, and so the query. When the stream has caught up, the commit runs before the batch ends, so a batch Spark
+ * has finished is committed. Spark records a batch as done when this returns: after a crash its checkpoint may be
+ * one batch ahead of the warehouse, which {@code TrackingStreamJob} rewinds at start (the batch then runs again), and
+ * the dedup store keeps what a re-run of either of its last two batches needs.
  */
 public final class FactsBatchSink {
   private static final Logger log = LoggerFactory.getLogger(FactsBatchSink.class);
@@ -95,6 +111,11 @@ public final class FactsBatchSink {
   private final Column[] eventColumns;
   /** Every reject code a batch's rows can carry: the reasons, and {@code rule:<name>} per rule of the domain. */
   private final List<String> rejectCodes;
+  /** Whether Kafka holds records past a batch's range: then its commit runs behind the next batch. */
+  private final Predicate<BatchRange> moreRecordsWaiting;
+  private final ExecutorService committer;
+  /** The previous batch's commit while it runs on the committer thread; set by the batch thread, read at close. */
+  private volatile Future<Void> commitInFlight;
 
   /**
    * @param sinkName the domain's sink: its commits' name in the warehouse
@@ -102,11 +123,18 @@ public final class FactsBatchSink {
    * @param offsets where the Kafka offsets of each batch are read, to be committed with its facts
    * @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere
    * @param sessions the stage of the domain's sessions, when it declares them
+   * @param moreRecordsWaiting whether Kafka holds records past a batch's range
    */
   public FactsBatchSink(String sinkName, EventSchema schema, ExactlyOnceWriter writer, CheckpointOffsets offsets,
       DedupStore dedup, Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName,
-      Optional<RawStoreWriter> rawStore, Optional<SessionStage> sessions) {
+      Optional<RawStoreWriter> rawStore, Optional<SessionStage> sessions, Predicate<BatchRange> moreRecordsWaiting) {
     this.sinkName = sinkName;
+    this.moreRecordsWaiting = moreRecordsWaiting;
+    this.committer = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "trackpipe-commit-" + sinkName);
+      thread.setDaemon(true);
+      return thread;
+    });
     this.sessions = sessions;
     this.viewColumns = sessions.map(stage -> SessionViews.columns(stage.tables().definition())).orElse(new Column[0]);
     this.eventColumns = Arrays.stream(EventColumns.eventSchema(schema, false).fieldNames())
@@ -125,7 +153,13 @@ public final class FactsBatchSink {
     this.rawStore = rawStore;
   }
 
-  public BatchResult apply(Dataset<Row> batch, long batchId) throws Exception {
+  /**
+   * Applies {@code batch}: now, or behind the next batch while Kafka holds more records ({@code moreRecordsWaiting}).
+   * {@code onCommitted} gets the outcome once the transaction committed, on the thread that committed it.
+   *
+   * @throws Exception when this batch fails, or the previous batch's commit did
+   */
+  public void apply(Dataset<Row> batch, long batchId, Consumer<BatchResult> onCommitted) throws Exception {
     long started = System.nanoTime();
     String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
     if (queryId == null) {
@@ -133,11 +167,13 @@ public final class FactsBatchSink {
     }
     BatchRange range = offsets.range(batchId);
     // Decided again in the commit's transaction; here it saves the work of a batch committed before a restart, and
-    // refuses a checkpoint that went back before anything (the dedup store included) is touched.
-    var last = writer.lastCommit(sinkName);
+    // refuses a checkpoint that went back before anything (the dedup store included) is touched. Behind a commit still
+    // running, the warehouse's last commit is not yet this batch's predecessor: the transaction decides.
+    var last = commitInFlight == null ? writer.lastCommit(sinkName) : Optional.<StreamCommit>empty();
     if (last.isPresent() && last.get().decide(queryId, batchId, range) == StreamCommit.Decision.SKIP) {
       log.info("Batch {} was committed before the restart; skipping it (Kafka offsets {})", batchId, range);
-      return new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of());
+      onCommitted.accept(new BatchResult(batchId, false, 0, 0, 0, 0, Map.of(), 0, 0, Map.of()));
+      return;
     }
     Column valid = col(REJECT_REASON).isNull();
     Column inTime = valid.and(Lateness.arrivedInTime(zone, allowedLateness));
@@ -201,11 +237,70 @@ public final class FactsBatchSink {
     }
     long aggregatedAt = System.nanoTime();
     Map<String, Object> counts = observation.getAsJava();
-    Object newest = counts.get("newest_arrival");
-    ExactlyOnceWriter.Outcome outcome = writer.commit(sinkName, queryId, batchId, range,
-        newest == null ? null : Instant.ofEpochMilli(number(newest)), facts, steps);
+    Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, started,
+        new long[] {collectedAt, dedupedAt, aggregatedAt});
+    awaitCommitInFlight();
+    if (moreRecordsWaiting.test(range)) {
+      commitInFlight = committer.submit(() -> {
+        onCommitted.accept(commit(prepared));
+        return null;
+      });
+    } else {
+      onCommitted.accept(commit(prepared));
+    }
+  }
+
+  /** A batch ready to commit: what its transaction writes, and what its outcome reports. */
+  private record Prepared(long batchId, String queryId, BatchRange range, Map<String, Object> counts,
+      List<FactBatch> facts, List<ExactlyOnceWriter.CommitStep> steps, long[] arrivalMillis, BitSet copies,
+      long startedNanos, long[] stepEndNanos) {}
+
+  /** Waits for the previous batch's commit, if it still runs; rethrows its failure. */
+  private void awaitCommitInFlight() throws Exception {
+    if (commitInFlight == null) return;
+    try {
+      commitInFlight.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      commitInFlight = null;
+    }
+  }
+
+  /**
+   * Once the query has stopped: waits up to {@code timeout} for the commit still running behind the last batch, if
+   * any, and stops the committer thread. A commit that fails or does not finish in time is logged; its batch runs
+   * again at the next start (see the class comment).
+   */
+  public void close(Duration timeout) {
+    committer.shutdown();
+    try {
+      if (!committer.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("The last commit of sink '{}' still runs after {}; its batch runs again at the next start", sinkName,
+            timeout);
+        return;
+      }
+      Future<Void> last = commitInFlight;
+      if (last != null) last.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.error("The last commit of sink '{}' failed after its query stopped; its batch runs again at the next start",
+          sinkName, e.getCause());
+    }
+  }
+
+  private BatchResult commit(Prepared batch) throws Exception {
+    long commitStarted = System.nanoTime();
+    Object newest = batch.counts().get("newest_arrival");
+    ExactlyOnceWriter.Outcome outcome = writer.commit(sinkName, batch.queryId(), batch.batchId(), batch.range(),
+        newest == null ? null : Instant.ofEpochMilli(number(newest)), batch.facts(), batch.steps());
     long committedAt = System.currentTimeMillis();
 
+    Map<String, Object> counts = batch.counts();
+    long[] arrivalMillis = batch.arrivalMillis();
+    BitSet copies = batch.copies();
+    int duplicates = copies.cardinality();
     long read = number(counts.get("read"));
     long counted = arrivalMillis.length - duplicates;
     long tooLate = number(counts.get("too_late"));
@@ -218,13 +313,17 @@ public final class FactsBatchSink {
     for (int i = 0; i < arrivalMillis.length; i++) {
       if (!copies.get(i)) freshness.merge(Math.max(0, committedAt - arrivalMillis[i]), 1L, Long::sum);
     }
+    long started = batch.startedNanos();
+    long[] ends = batch.stepEndNanos();
     long millis = (System.nanoTime() - started) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
-        + " dedup {} ms, rollups {} ms, commit {} ms)", batchId, read, counted, duplicates, tooLate, rejected, outcome.rowsWritten(), millis,
-        (collectedAt - started) / 1_000_000, (dedupedAt - collectedAt) / 1_000_000, (aggregatedAt - dedupedAt) / 1_000_000,
-        (System.nanoTime() - aggregatedAt) / 1_000_000);
-    return new BatchResult(batchId, outcome.applied(), read, counted, duplicates, tooLate, rejected, outcome.rowsWritten(),
-        millis, freshness);
+        + " dedup {} ms, rollups {} ms, {}commit {} ms)", batch.batchId(), read, counted, duplicates, tooLate, rejected,
+        outcome.rowsWritten(), millis, (ends[0] - started) / 1_000_000, (ends[1] - ends[0]) / 1_000_000,
+        (ends[2] - ends[1]) / 1_000_000, commitStarted - ends[2] > 1_000_000
+            ? "waited for the commit before " + (commitStarted - ends[2]) / 1_000_000 + " ms, " : "",
+        (System.nanoTime() - commitStarted) / 1_000_000);
+    return new BatchResult(batch.batchId(), outcome.applied(), read, counted, duplicates, tooLate, rejected,
+        outcome.rowsWritten(), millis, freshness);
   }
 
   private static Column countWhere(Column condition) {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -106,6 +107,23 @@ class CrashRecoveryIT {
       StreamProgress.awaitWarehouseBatch(f, run, 2, 20);
       kill(f, run, "after batch 2 committed", expectedFirst, 0);
     }
+    // While the backlog lasts, a batch's commit runs behind the next batch, and Spark records the batch as done before
+    // its commit: a lock held on the sink's commit row keeps that commit from finishing until the job is killed.
+    long heldBatch;
+    try (StreamJobProcess run = start(f, 2); Connection lock = f.warehouse.connect()) {
+      StreamProgress.awaitWarehouseBatch(f, run, f.committedBatch() + 1, 0);
+      lock.setAutoCommit(false);
+      try (ResultSet row = lock.createStatement().executeQuery(
+          "SELECT batch_id FROM stream_commit WHERE sink = '" + StreamFixture.JOB_ADS_SINK + "' FOR UPDATE")) {
+        assertThat(row.next()).isTrue();
+        heldBatch = row.getLong(1) + 1;
+      }
+      StreamProgress.awaitFile(run, f.checkpointDir.resolve("commits").resolve(String.valueOf(heldBatch)));
+      kill(f, run, "batch " + heldBatch + " done in Spark's checkpoint, its commit held behind a lock", expectedFirst, 0);
+      lock.rollback();
+    }
+    assertThat(kills.get(kills.size() - 1).warehouseBatch()).as("the held commit did not reach the warehouse")
+        .isEqualTo(heldBatch - 1);
 
     // While the job is down: more traffic, whose generated duplicates copy backlog events, and explicit re-sends of
     // backlog events long after their first arrival (but within the dedup horizon).
@@ -119,7 +137,7 @@ class CrashRecoveryIT {
     Map<String, FactRow> expected = Recount.of(sent.valid, jobs, ALLOWED_LATENESS);
     long expectedTotal = WarehouseRows.countedTotal(expected);
 
-    try (StreamJobProcess run = start(f, 2)) {
+    try (StreamJobProcess run = start(f, 3)) {
       // Once the batch is planned, the warehouse is polled as fast as it answers, so the kill lands right after the
       // batch's facts commit: often before Spark has recorded the batch as done in its checkpoint.
       long next = f.committedBatch() + 1;
@@ -127,13 +145,15 @@ class CrashRecoveryIT {
       StreamProgress.awaitWarehouseBatch(f, run, next, 0);
       kill(f, run, "the moment batch " + next + "'s facts committed", expectedTotal, 0);
     }
-    try (StreamJobProcess run = start(f, 3)) {
+    assertThat(Files.readString(work.resolve("run-3.log"))).as("the restart after the held commit")
+        .contains("batch " + heldBatch + " runs again");
+    try (StreamJobProcess run = start(f, 4)) {
       StreamProgress.awaitWarehouseBatch(f, run, f.committedBatch() + 1, 20);
       long delay = 200 + random.nextInt(1500);
       kill(f, run, delay + " ms after the restart's first commit", expectedTotal, delay);
     }
     LOG.info("Killed the job {} times: {}", kills.size(), kills);
-    try (StreamJobProcess run = start(f, 4)) {
+    try (StreamJobProcess run = start(f, 5)) {
       StreamProgress.awaitDrained(f, run, expectedTotal, DRAIN_TIMEOUT);
       run.stop();
     }
