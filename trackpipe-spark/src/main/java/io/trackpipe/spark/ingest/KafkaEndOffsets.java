@@ -53,17 +53,18 @@ public final class KafkaEndOffsets implements AutoCloseable {
   }
 
   /**
-   * Whether any partition of {@code offsets} holds records past them now. False when the broker does not answer: the
+   * How many offsets the partitions of {@code offsets} hold past them now. 0 when the broker does not answer: the
    * caller then acts as if caught up, which is always safe.
    */
-  public boolean holdsRecordsPast(KafkaOffsets offsets) {
+  public long offsetsPast(KafkaOffsets offsets) {
     Map<String, Long> positions = offsets.byPartition();
     try {
       Map<String, Long> ends = latest(positions.keySet());
-      return positions.entrySet().stream().anyMatch(p -> ends.getOrDefault(p.getKey(), 0L) > p.getValue());
+      return positions.entrySet().stream()
+          .mapToLong(p -> Math.max(0, ends.getOrDefault(p.getKey(), p.getValue()) - p.getValue())).sum();
     } catch (KafkaException e) {
       log.debug("Kafka's end offsets unknown ({}); taken as caught up", e.toString());
-      return false;
+      return 0;
     }
   }
 

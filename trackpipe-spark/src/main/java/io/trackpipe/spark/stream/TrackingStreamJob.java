@@ -230,7 +230,9 @@ public final class TrackingStreamJob {
     KafkaEndOffsets backlog = new KafkaEndOffsets(topics);
     FactsBatchSink sink = new FactsBatchSink(domain.sink(), domain.schema(), writer, checkpointOffsets,
         dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions,
-        range -> backlog.holdsRecordsPast(range.end()));
+        // Behind by a batch or more: overlapping the commit with the next batch drains faster. Less behind, the
+        // commit goes first: the next batch is small, and its work would only slow the commit its events wait for.
+        range -> backlog.offsetsPast(range.end()) >= Math.max(1, range.offsets()));
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
     LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");

@@ -70,11 +70,11 @@ import org.slf4j.LoggerFactory;
  *       session tables in that transaction.
  * </ol>
  *
- * <p><b>The commit runs behind the next batch while the stream catches up.</b> When Kafka holds records past the
- * batch, its transaction runs on a committer thread and Spark goes on with the next batch, whose read, dedup and
+ * <p><b>The commit runs behind the next batch while the stream catches up.</b> When Kafka holds at least another
+ * batch's worth of records past the batch, its transaction runs on a committer thread and Spark goes on with the next batch, whose read, dedup and
  * rollups overlap the commit (the MariaDB side of a commit is a core's work the batch's own cores need not wait for).
  * The next batch's commit waits for it, so commits stay in order, one at a time, and a failed commit fails the next
- * batch, and so the query. When the stream has caught up, the commit runs before the batch ends, so a batch Spark
+ * batch, and so the query. Otherwise (caught up, or nearly) the commit runs before the batch ends, so a batch Spark
  * has finished is committed. Spark records a batch as done when this returns: after a crash its checkpoint may be
  * one batch ahead of the warehouse, which {@code TrackingStreamJob} rewinds at start (the batch then runs again), and
  * the dedup store keeps what a re-run of either of its last two batches needs.
@@ -111,8 +111,8 @@ public final class FactsBatchSink {
   private final Column[] eventColumns;
   /** Every reject code a batch's rows can carry: the reasons, and {@code rule:<name>} per rule of the domain. */
   private final List<String> rejectCodes;
-  /** Whether Kafka holds records past a batch's range: then its commit runs behind the next batch. */
-  private final Predicate<BatchRange> moreRecordsWaiting;
+  /** Whether a batch's commit runs behind the next batch, given its range: when the stream is behind. */
+  private final Predicate<BatchRange> commitBehind;
   private final ExecutorService committer;
   /** The previous batch's commit while it runs on the committer thread; set by the batch thread, read at close. */
   private volatile Future<Void> commitInFlight;
@@ -123,13 +123,13 @@ public final class FactsBatchSink {
    * @param offsets where the Kafka offsets of each batch are read, to be committed with its facts
    * @param rawStore where every valid event of a batch is stored before the batch's commit, if anywhere
    * @param sessions the stage of the domain's sessions, when it declares them
-   * @param moreRecordsWaiting whether Kafka holds records past a batch's range
+   * @param commitBehind whether a batch's commit runs behind the next batch, given its range
    */
   public FactsBatchSink(String sinkName, EventSchema schema, ExactlyOnceWriter writer, CheckpointOffsets offsets,
       DedupStore dedup, Rollups rollups, ZoneId zone, Duration allowedLateness, String sourceName,
-      Optional<RawStoreWriter> rawStore, Optional<SessionStage> sessions, Predicate<BatchRange> moreRecordsWaiting) {
+      Optional<RawStoreWriter> rawStore, Optional<SessionStage> sessions, Predicate<BatchRange> commitBehind) {
     this.sinkName = sinkName;
-    this.moreRecordsWaiting = moreRecordsWaiting;
+    this.commitBehind = commitBehind;
     this.committer = Executors.newSingleThreadExecutor(task -> {
       Thread thread = new Thread(task, "trackpipe-commit-" + sinkName);
       thread.setDaemon(true);
@@ -154,7 +154,7 @@ public final class FactsBatchSink {
   }
 
   /**
-   * Applies {@code batch}: now, or behind the next batch while Kafka holds more records ({@code moreRecordsWaiting}).
+   * Applies {@code batch}: now, or behind the next batch when {@code commitBehind} says so (the stream is behind).
    * {@code onCommitted} gets the outcome once the transaction committed, on the thread that committed it.
    *
    * @throws Exception when this batch fails, or the previous batch's commit did
@@ -237,10 +237,12 @@ public final class FactsBatchSink {
     }
     long aggregatedAt = System.nanoTime();
     Map<String, Object> counts = observation.getAsJava();
-    Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, started,
-        new long[] {collectedAt, dedupedAt, aggregatedAt});
+    boolean behind = commitBehind.test(range);
+    long waitStarted = System.nanoTime();
     awaitCommitInFlight();
-    if (moreRecordsWaiting.test(range)) {
+    Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, behind, started,
+        new long[] {collectedAt, dedupedAt, aggregatedAt}, (System.nanoTime() - waitStarted) / 1_000_000);
+    if (behind) {
       commitInFlight = committer.submit(() -> {
         onCommitted.accept(commit(prepared));
         return null;
@@ -253,7 +255,7 @@ public final class FactsBatchSink {
   /** A batch ready to commit: what its transaction writes, and what its outcome reports. */
   private record Prepared(long batchId, String queryId, BatchRange range, Map<String, Object> counts,
       List<FactBatch> facts, List<ExactlyOnceWriter.CommitStep> steps, long[] arrivalMillis, BitSet copies,
-      long startedNanos, long[] stepEndNanos) {}
+      boolean behind, long startedNanos, long[] stepEndNanos, long waitedMillis) {}
 
   /** Waits for the previous batch's commit, if it still runs; rethrows its failure. */
   private void awaitCommitInFlight() throws Exception {
@@ -317,11 +319,10 @@ public final class FactsBatchSink {
     long[] ends = batch.stepEndNanos();
     long millis = (System.nanoTime() - started) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
-        + " dedup {} ms, rollups {} ms, {}commit {} ms)", batch.batchId(), read, counted, duplicates, tooLate, rejected,
-        outcome.rowsWritten(), millis, (ends[0] - started) / 1_000_000, (ends[1] - ends[0]) / 1_000_000,
-        (ends[2] - ends[1]) / 1_000_000, commitStarted - ends[2] > 1_000_000
-            ? "waited for the commit before " + (commitStarted - ends[2]) / 1_000_000 + " ms, " : "",
-        (System.nanoTime() - commitStarted) / 1_000_000);
+        + " dedup {} ms, rollups {} ms, previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
+        duplicates, tooLate, rejected, outcome.rowsWritten(), millis, (ends[0] - started) / 1_000_000,
+        (ends[1] - ends[0]) / 1_000_000, (ends[2] - ends[1]) / 1_000_000, batch.waitedMillis(),
+        (System.nanoTime() - commitStarted) / 1_000_000, batch.behind() ? " behind the next batch" : "");
     return new BatchResult(batch.batchId(), outcome.applied(), read, counted, duplicates, tooLate, rejected,
         outcome.rowsWritten(), millis, freshness);
   }

@@ -9,6 +9,13 @@ public record BatchRange(KafkaOffsets start, KafkaOffsets end) {
     requireNonNull(end, "end is null");
   }
 
+  /** How many offsets the batch spans, over every partition (records, and any offsets without one). */
+  public long offsets() {
+    var starts = start.byPartition();
+    return end.byPartition().entrySet().stream()
+        .mapToLong(e -> Math.max(0, e.getValue() - starts.getOrDefault(e.getKey(), e.getValue()))).sum();
+  }
+
   @Override
   public String toString() {
     return start.json() + " → " + end.json();
