@@ -214,17 +214,17 @@ public final class TrackingStreamJob {
     CheckpointLocation checkpointDir = stream.checkpointDir(domain);
     FileSystem checkpointFs = checkpointDir.fileSystem(hadoopConf(spark));
     ExactlyOnceWriter writer = new ExactlyOnceWriter(warehouse);
-    checkCheckpointMatchesWarehouse(checkpointFs, checkpointDir, writer.lastCommit(domain.sink()));
+    Optional<StreamCommit> committed = writer.lastCommit(domain.sink());
+    checkCheckpointMatchesWarehouse(checkpointFs, checkpointDir, committed);
     CheckpointOffsets checkpointOffsets = new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath());
-    long lastCommitted = writer.lastCommit(domain.sink()).map(StreamCommit::batchId).orElse(-1L);
-    checkpointOffsets.rewindTo(lastCommitted).ifPresent(batch -> log.warn("Domain {}: the checkpoint recorded batch {} as"
+    checkpointOffsets.rewindTo(committed.map(StreamCommit::batchId).orElse(-1L)).ifPresent(batch -> log.warn("Domain {}: the checkpoint recorded batch {} as"
         + " done, but its commit did not reach the warehouse (the job ended while it ran); batch {} runs again",
         domain.name(), batch, batch));
     new RollupTables(warehouse).ensure(rollups.targets());
     EventDecoder fullDecoder = new EventDecoder(domain.schema(), stream.eventLimits());
     EventDecoder decoder = rawForDomain.isPresent() ? fullDecoder : fullDecoder.withoutRawOnlyValues();
 
-    DedupStore dedup = openDedupStore(checkpointFs, domain, checkpointDir, writer.lastCommit(domain.sink()));
+    DedupStore dedup = openDedupStore(checkpointFs, domain, checkpointDir, committed);
     Optional<SessionStage> sessions = rollups.sessions().map(t -> new SessionStage(t, stream.timeZone(), stream.allowedLateness()));
     if (sessions.isPresent()) sessions.get().ensureStateTable(warehouse);
     KafkaEndOffsets backlog = new KafkaEndOffsets(topics);
@@ -293,9 +293,9 @@ public final class TrackingStreamJob {
 
   /**
    * Routes one query's progress to its domain's metrics and pipeline status (after each batch, and every few seconds
-   * while idle, so that the lag reaches 0 once caught up), and when the query ends, lets a commit still running finish,
-   * closes its dedup store and the Kafka probes and removes itself. Spark calls listeners on one thread of its own, possibly before {@link #follow} ran:
-   * whichever of the two sees the end first closes (closing is idempotent).
+   * while idle, so that the lag reaches 0 once caught up), and when the query ends, lets a commit still running
+   * finish, closes its dedup store and the Kafka probes and removes itself. Spark calls listeners on one thread of its
+   * own, possibly before {@link #follow} ran: whichever of the two sees the end first closes (closing is idempotent).
    */
   private static final class QueryLifecycle extends StreamingQueryListener {
     /** How long a stopped query's last commit may still take (a 200k-event batch commits in about a second). */
