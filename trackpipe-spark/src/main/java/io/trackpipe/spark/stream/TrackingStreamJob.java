@@ -53,6 +53,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
@@ -69,6 +70,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrackingStreamJob {
   private static final Logger log = LoggerFactory.getLogger(TrackingStreamJob.class);
+  private static final String CHECKPOINT_FILE_MANAGER = "spark.sql.streaming.checkpointFileManagerClass";
   public static final String SOURCE_NAME = "kafka";
   /** The folder of each domain's {@link DedupLog}, inside its checkpoint. */
   public static final String DEDUP_LOG_FOLDER = "dedup-log";
@@ -256,6 +258,12 @@ public final class TrackingStreamJob {
     QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, sink, dedup, new KafkaEndOffsets(topics), backlog,
         statusWriter);
     spark.streams().addListener(lifecycle);
+    // Spark's default checkpoint manager renames through FileContext, which on Hadoop 3.3's local file system starts a
+    // readlink process per rename: 4 a batch, on the batch's path. FileSystem renames with rename(2) there. Elsewhere
+    // (HDFS) FileContext stays: its rename is the atomic one.
+    if (checkpointDir.localPath().isPresent()) {
+      spark.conf().set(CHECKPOINT_FILE_MANAGER, FileSystemBasedCheckpointFileManager.class.getName());
+    }
     StreamingQuery query;
     try {
       query = KafkaEventSource.read(spark, topics, stream).writeStream()
