@@ -219,9 +219,9 @@ public final class TrackingStreamJob {
     Optional<StreamCommit> committed = writer.lastCommit(domain.sink());
     checkCheckpointMatchesWarehouse(checkpointFs, checkpointDir, committed);
     CheckpointOffsets checkpointOffsets = new CheckpointOffsets(checkpointFs, checkpointDir.hadoopPath());
-    checkpointOffsets.rewindTo(committed.map(StreamCommit::batchId).orElse(-1L)).ifPresent(batch -> log.warn("Domain {}: the checkpoint recorded batch {} as"
-        + " done, but its commit did not reach the warehouse (the job ended while it ran); batch {} runs again",
-        domain.name(), batch, batch));
+    checkpointOffsets.rewindTo(committed.map(StreamCommit::batchId).orElse(-1L)).ifPresent(batch -> log.warn(
+        "Domain {}: the checkpoint recorded batch {} as done, but its commit did not reach the warehouse (the job ended"
+            + " while it ran); batch {} runs again", domain.name(), batch, batch));
     new RollupTables(warehouse).ensure(rollups.targets());
     EventDecoder fullDecoder = new EventDecoder(domain.schema(), stream.eventLimits());
     EventDecoder decoder = rawForDomain.isPresent() ? fullDecoder : fullDecoder.withoutRawOnlyValues();
@@ -259,7 +259,7 @@ public final class TrackingStreamJob {
         statusWriter);
     spark.streams().addListener(lifecycle);
     // Spark's default checkpoint manager renames through FileContext, which on Hadoop 3.3's local file system starts a
-    // readlink process per rename: 4 a batch, on the batch's path. FileSystem renames with rename(2) there. Elsewhere
+    // readlink process per rename: 4 a batch, on the batch's thread. FileSystem renames with rename(2) there. Elsewhere
     // (HDFS) FileContext stays: its rename is the atomic one.
     if (checkpointDir.localPath().isPresent()) {
       spark.conf().set(CHECKPOINT_FILE_MANAGER, FileSystemBasedCheckpointFileManager.class.getName());
