@@ -4,7 +4,6 @@ import io.trackpipe.domain.EventField;
 import io.trackpipe.domain.EventSchema;
 import io.trackpipe.domain.FieldType;
 import java.math.BigDecimal;
-import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -70,17 +69,10 @@ public final class EventColumns {
     return field.min().abs().compareTo(limit) < 0 && field.max().abs().compareTo(limit) < 0;
   }
 
-  /** A decoded value ({@link io.trackpipe.event.DecodedEvent}'s typing) as the Spark column holds it; null stays null. */
-  public static Object toSpark(EventField field, Object decoded) {
-    if (decoded == null) return null;
-    return switch (field.type()) {
-      case DECIMAL -> BigDecimal.valueOf((Long) decoded, field.scale());
-      case TIMESTAMP -> new Timestamp((Long) decoded);
-      default -> decoded;
-    };
-  }
-
-  /** The inverse of {@link #toSpark}: a column's value back in the decoder's typing. */
+  /**
+   * A column's value as a {@code Row} holds it ({@code BigDecimal}, {@code Timestamp}, …) back in the decoder's typing
+   * ({@link io.trackpipe.event.DecodedEvent}); null stays null.
+   */
   public static Object fromSpark(EventField field, Object value) {
     if (value == null) return null;
     return switch (field.type()) {

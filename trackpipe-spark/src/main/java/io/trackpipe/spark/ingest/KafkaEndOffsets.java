@@ -1,7 +1,6 @@
 package io.trackpipe.spark.ingest;
 
 import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.warehouse.fact.KafkaOffsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -9,18 +8,14 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The end offsets of the events topic's partitions as the broker has them now: what the job's committed offsets are
  * measured against for its lag. Not thread-safe (a Kafka consumer): one caller at a time.
  */
 public final class KafkaEndOffsets implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(KafkaEndOffsets.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -50,22 +45,6 @@ public final class KafkaEndOffsets implements AutoCloseable {
     Map<String, Long> byKey = new TreeMap<>();
     ends.forEach((partition, offset) -> byKey.put(partition.topic() + "/" + partition.partition(), offset));
     return byKey;
-  }
-
-  /**
-   * How many offsets the partitions of {@code offsets} hold past them now. 0 when the broker does not answer: the
-   * caller then acts as if caught up, which is always safe.
-   */
-  public long offsetsPast(KafkaOffsets offsets) {
-    Map<String, Long> positions = offsets.byPartition();
-    try {
-      Map<String, Long> ends = latest(positions.keySet());
-      return positions.entrySet().stream()
-          .mapToLong(p -> Math.max(0, ends.getOrDefault(p.getKey(), p.getValue()) - p.getValue())).sum();
-    } catch (KafkaException e) {
-      log.debug("Kafka's end offsets unknown ({}); taken as caught up", e.toString());
-      return 0;
-    }
   }
 
   private static TopicPartition parse(String key) {

@@ -99,7 +99,10 @@ public final class StreamMetrics {
         finite(p.inputRowsPerSecond()), finite(p.processedRowsPerSecond()));
   }
 
-  /** Per partition, the topic's end minus the committed offset; empty when the end offsets cannot be had. */
+  /**
+   * Per partition, the topic's end minus the committed offset (or a batch's end: what it will commit); empty when the
+   * end offsets cannot be had.
+   */
   static Map<String, Long> lagByPartition(Map<String, Long> committed, EndOffsets endOffsets) {
     if (committed.isEmpty()) return Map.of();
     Map<String, Long> ends;

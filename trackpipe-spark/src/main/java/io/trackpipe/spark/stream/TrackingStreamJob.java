@@ -189,6 +189,12 @@ public final class TrackingStreamJob {
     }
     // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
     raw.values().forEach(RawStoreWriter::prepareSchema);
+    // Spark's default checkpoint manager renames through FileContext, which on Hadoop 3.3's local file system starts a
+    // readlink process per rename: 4 a batch, on the batch's thread. FileSystem renames with rename(2) there. Elsewhere
+    // (HDFS) FileContext stays: its rename is the atomic one. Every domain's checkpoint is under the same folder.
+    if (stream.checkpointDir().localPath().isPresent()) {
+      spark.conf().set(CHECKPOINT_FILE_MANAGER, FileSystemBasedCheckpointFileManager.class.getName());
+    }
     List<StreamQueries.Running> started = new ArrayList<>();
     try {
       for (Domain domain : domains) {
@@ -234,7 +240,8 @@ public final class TrackingStreamJob {
         dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions,
         // Behind by a batch or more: overlapping the commit with the next batch drains faster. Less behind, the
         // commit goes first: the next batch is small, and its work would only slow the commit its events wait for.
-        range -> backlog.offsetsPast(range.end()) >= Math.max(1, range.offsets()));
+        range -> StreamMetrics.lagByPartition(range.end().byPartition(), backlog::latest).values().stream()
+            .mapToLong(Long::longValue).sum() >= Math.max(1, range.offsets()));
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
     LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");
@@ -258,12 +265,6 @@ public final class TrackingStreamJob {
     QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, sink, dedup, new KafkaEndOffsets(topics), backlog,
         statusWriter);
     spark.streams().addListener(lifecycle);
-    // Spark's default checkpoint manager renames through FileContext, which on Hadoop 3.3's local file system starts a
-    // readlink process per rename: 4 a batch, on the batch's thread. FileSystem renames with rename(2) there. Elsewhere
-    // (HDFS) FileContext stays: its rename is the atomic one.
-    if (checkpointDir.localPath().isPresent()) {
-      spark.conf().set(CHECKPOINT_FILE_MANAGER, FileSystemBasedCheckpointFileManager.class.getName());
-    }
     StreamingQuery query;
     try {
       query = KafkaEventSource.read(spark, topics, stream).writeStream()

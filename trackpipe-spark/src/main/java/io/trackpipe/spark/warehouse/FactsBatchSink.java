@@ -240,8 +240,8 @@ public final class FactsBatchSink {
     boolean behind = commitBehind.test(range);
     long waitStarted = System.nanoTime();
     awaitCommitInFlight();
-    Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, behind, started,
-        new long[] {collectedAt, dedupedAt, aggregatedAt}, (System.nanoTime() - waitStarted) / 1_000_000);
+    Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, behind,
+        new StepTimes(started, collectedAt, dedupedAt, aggregatedAt, (System.nanoTime() - waitStarted) / 1_000_000));
     if (behind) {
       commitInFlight = committer.submit(() -> {
         onCommitted.accept(commit(prepared));
@@ -255,7 +255,10 @@ public final class FactsBatchSink {
   /** A batch ready to commit: what its transaction writes, and what its outcome reports. */
   private record Prepared(long batchId, String queryId, BatchRange range, Map<String, Object> counts,
       List<FactBatch> facts, List<ExactlyOnceWriter.CommitStep> steps, long[] arrivalMillis, BitSet copies,
-      boolean behind, long startedNanos, long[] stepEndNanos, long waitedMillis) {}
+      boolean behind, StepTimes times) {}
+
+  /** When a batch started and its steps ended ({@link System#nanoTime}), and its wait for the previous commit. */
+  private record StepTimes(long started, long collected, long deduped, long aggregated, long waitedMillis) {}
 
   /** Waits for the previous batch's commit, if it still runs; rethrows its failure. */
   private void awaitCommitInFlight() throws Exception {
@@ -315,13 +318,12 @@ public final class FactsBatchSink {
     for (int i = 0; i < arrivalMillis.length; i++) {
       if (!copies.get(i)) freshness.merge(Math.max(0, committedAt - arrivalMillis[i]), 1L, Long::sum);
     }
-    long started = batch.startedNanos();
-    long[] ends = batch.stepEndNanos();
-    long millis = (System.nanoTime() - started) / 1_000_000;
+    StepTimes t = batch.times();
+    long millis = (System.nanoTime() - t.started()) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
         + " dedup {} ms, rollups {} ms, previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
-        duplicates, tooLate, rejected, outcome.rowsWritten(), millis, (ends[0] - started) / 1_000_000,
-        (ends[1] - ends[0]) / 1_000_000, (ends[2] - ends[1]) / 1_000_000, batch.waitedMillis(),
+        duplicates, tooLate, rejected, outcome.rowsWritten(), millis, (t.collected() - t.started()) / 1_000_000,
+        (t.deduped() - t.collected()) / 1_000_000, (t.aggregated() - t.deduped()) / 1_000_000, t.waitedMillis(),
         (System.nanoTime() - commitStarted) / 1_000_000, batch.behind() ? " behind the next batch" : "");
     return new BatchResult(batch.batchId(), outcome.applied(), read, counted, duplicates, tooLate, rejected,
         outcome.rowsWritten(), millis, freshness);
