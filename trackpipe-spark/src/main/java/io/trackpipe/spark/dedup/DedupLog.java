@@ -1,5 +1,6 @@
 package io.trackpipe.spark.dedup;
 
+import io.trackpipe.spark.session.HadoopFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -204,7 +205,7 @@ public final class DedupLog implements AutoCloseable {
 
   private void writeAtomically(Path file, byte[] content, boolean replace) throws IOException {
     Path tmp = new Path(dir, TEMP_PREFIX + file.getName() + "-" + UUID.randomUUID());
-    try (FSDataOutputStream out = fs.create(tmp, true)) {
+    try (FSDataOutputStream out = HadoopFiles.create(fs, tmp)) {
       out.write(content);
     }
     // HDFS's rename does not replace; the file it replaces holds the same ids (a re-run batch) or an older start.

@@ -53,7 +53,6 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
@@ -189,11 +188,10 @@ public final class TrackingStreamJob {
     }
     // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
     raw.values().forEach(RawStoreWriter::prepareSchema);
-    // Spark's default checkpoint manager renames through FileContext, which on Hadoop 3.3's local file system starts a
-    // readlink process per rename: 4 a batch, on the batch's thread. FileSystem renames with rename(2) there. Elsewhere
-    // (HDFS) FileContext stays: its rename is the atomic one. Every domain's checkpoint is under the same folder.
+    // A local checkpoint's files are written without the processes Hadoop 3.3 starts there (LocalCheckpointFileManager).
+    // Elsewhere (HDFS) Spark's default stays: its rename is the atomic one. Every domain's checkpoint is under this folder.
     if (stream.checkpointDir().localPath().isPresent()) {
-      spark.conf().set(CHECKPOINT_FILE_MANAGER, FileSystemBasedCheckpointFileManager.class.getName());
+      spark.conf().set(CHECKPOINT_FILE_MANAGER, LocalCheckpointFileManager.class.getName());
     }
     List<StreamQueries.Running> started = new ArrayList<>();
     try {
