@@ -191,12 +191,8 @@ public final class DemoCommand implements Callable<Integer> {
     new DimensionTables(warehouse).upsert(dimensions);
     KafkaTopics.ensureExist(kafka);
     collector[0] = Collector.start(collectorConfig, kafka, streamConfig.eventLimits(), streamConfig.domains());
-    out.println("Starting the streaming job …");
-    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
-    streamMetricsUrl = stream[0].metricsUrl();
-    dashboard = DashboardServer.start(serveConfig, streamConfig.domains(), warehouse, Clock.systemUTC());
-    if (search != null) search.startIndexing(searchConfig, warehouse, streamConfig.domains());
-
+    // The generators start before the stream: Kafka holds their first events while Spark starts, so the first batch
+    // has events to count.
     AtomicLong produced = new AtomicLong(noGenerate ? -1 : 0);
     if (!noGenerate) {
       generatorRun[0] = new GeneratorRun(new EventGenerator(generatorConfig), KafkaEventSink.forEvents(kafka), Clock.systemUTC());
@@ -214,6 +210,12 @@ public final class DemoCommand implements Callable<Integer> {
       generatorRun[1 + i] = generateAtItsRate(domain.get(), generatorConfig.toBuilder().eventsPerSecond(demo.rate(builtIn))
           .build(), kafka, streamConfig);
     }
+    out.println("Starting the streaming job …");
+    stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
+    streamMetricsUrl = stream[0].metricsUrl();
+    dashboard = DashboardServer.start(serveConfig, streamConfig.domains(), warehouse, Clock.systemUTC());
+    if (search != null) search.startIndexing(searchConfig, warehouse, streamConfig.domains());
+
     // Written in one piece: a reader of the terminal or of a log file never sees half of it, nor a log line inside it.
     ByteArrayOutputStream bannerBytes = new ByteArrayOutputStream();
     PrintStream banner = new PrintStream(bannerBytes, false, StandardCharsets.UTF_8);

@@ -45,7 +45,8 @@ final class DemoProcess implements AutoCloseable {
   static DemoProcess start(Path dataDir, Path log, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of("setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(StreamJobProcess.sparkJvmFlags());
-    command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName(), "demo",
+    // The heap bin/trackpipe gives it: the demo is tested as it ships.
+    command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName(), "demo",
         "--set", "demo.data-dir=" + dataDir));
     for (String setting : FREE_PORTS) {
       command.add("--set");

@@ -18,8 +18,11 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -45,15 +48,40 @@ public final class RawStoreWriter implements Serializable {
 
   private final RawTable table;
   private final RawStoreConfig config;
+  /** The preparation of the table's schema, once started on the driver ({@link #prepareSchemas}); writes wait for it. */
+  private transient volatile CompletableFuture<Void> schemaReady;
 
   public RawStoreWriter(RawTable table) {
     this.table = table;
     this.config = table.store();
   }
 
-  /** Creates the keyspace and tables if missing and checks their layout; call once, on the driver, at start-up. */
-  public void prepareSchema() {
-    RawStoreSchema.apply(RawStoreSessions.get(config), table);
+  /**
+   * Creates each writer's keyspace and tables if missing and checks their layout, one table after another (Cassandra
+   * applies schema changes one at a time), on a thread of its own; once, on the driver, at start-up. A fresh Cassandra
+   * takes about a second per table, 4 s per domain: the queries start meanwhile, and a batch's write waits for its
+   * table. The returned future fails as {@link RawStoreSchema#apply} does.
+   */
+  public static CompletableFuture<Void> prepareSchemas(Collection<RawStoreWriter> writers) {
+    List<RawStoreWriter> pending = List.copyOf(writers);
+    CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> {
+      for (RawStoreWriter writer : pending) RawStoreSchema.apply(RawStoreSessions.get(writer.config), writer.table);
+    }, task -> {
+      Thread thread = new Thread(task, "trackpipe-rawstore-schema");
+      thread.setDaemon(true);
+      thread.start();
+    });
+    pending.forEach(writer -> writer.schemaReady = ready);
+    return ready;
+  }
+
+  /** Waits for {@link #prepareSchemas}, if it was started, and rethrows its failure as it was thrown. */
+  public static void awaitSchema(CompletableFuture<Void> ready) {
+    try {
+      ready.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
   }
 
   public RawTable table() {
@@ -67,6 +95,7 @@ public final class RawStoreWriter implements Serializable {
    * @throws RawStoreUnavailableException when Cassandra stayed unavailable for the outage timeout
    */
   public void write(Dataset<Row> validEvents) {
+    if (schemaReady != null) awaitSchema(schemaReady);
     List<Column> columns = new ArrayList<>(List.of(col(EVENT_ID), col(EVENT_TIME), col(RECEIVED_AT)));
     table.schema().fields().forEach(f -> columns.add(col(f.name())));
     Dataset<Row> rows = validEvents.select(columns.toArray(Column[]::new));

@@ -46,6 +46,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -167,6 +168,13 @@ public final class TrackingStreamJob {
    *     until stopped
    */
   public StreamQueries start(SparkSession spark, boolean availableNow) throws SQLException, IOException, TimeoutException {
+    // Each domain's events go to its own raw table (RawTable, derived from its schema). Its schema is prepared while
+    // the rest starts; a batch's raw write waits for it, and the start still fails when it does (below).
+    Map<String, RawStoreWriter> raw = new LinkedHashMap<>();
+    if (rawStore != null && rawStore.enabled()) {
+      for (Domain domain : domains) raw.put(domain.name(), new RawStoreWriter(RawTable.of(domain, rawStore)));
+    }
+    CompletableFuture<Void> rawSchema = RawStoreWriter.prepareSchemas(raw.values());
     Warehouse warehouse = new Warehouse(warehouseConfig);
     warehouse.migrate();
     // Every domain's definitions are compiled before any query starts: all their problems at once, and no domain
@@ -181,13 +189,6 @@ public final class TrackingStreamJob {
       }
     }
     if (!problems.isEmpty()) throw new io.trackpipe.config.ConfigException(problems);
-    // Each domain's events go to its own raw table (RawTable, derived from its schema).
-    Map<String, RawStoreWriter> raw = new LinkedHashMap<>();
-    if (rawStore != null && rawStore.enabled()) {
-      for (Domain domain : domains) raw.put(domain.name(), new RawStoreWriter(RawTable.of(domain, rawStore)));
-    }
-    // Before anything else starts: a raw store that cannot be reached or has another layout stops the start here.
-    raw.values().forEach(RawStoreWriter::prepareSchema);
     // A local checkpoint's files are written without the processes Hadoop 3.3 starts there (LocalCheckpointFileManager).
     // Elsewhere (HDFS) Spark's default stays: its rename is the atomic one. Every domain's checkpoint is under this folder.
     if (stream.checkpointDir().localPath().isPresent()) {
@@ -199,6 +200,8 @@ public final class TrackingStreamJob {
         started.add(startDomain(spark, warehouse, domain, rollups.get(domain.name()),
             Optional.ofNullable(raw.get(domain.name())), availableNow));
       }
+      // A raw store that cannot be reached or has another layout stops the start: no batch committed without it.
+      RawStoreWriter.awaitSchema(rawSchema);
     } catch (SQLException | IOException | TimeoutException | RuntimeException e) {
       for (StreamQueries.Running running : started) {
         try {

@@ -95,6 +95,27 @@ class RawStoreStreamIT {
   }
 
   @Test
+  void aRawTableOfAnotherLayoutStopsTheStartAndNoBatchIsCommitted() throws Exception {
+    StreamFixture f = StreamFixture.create("rawlayout", work);
+    RawStoreFixture raw = RawStoreFixture.create("rawlayout", EmbeddedCassandra.shared().contactPoint());
+    Dimensions dimensions = SampleDimensions.generate(12, 10, 40, 8);
+    f.loadDimensions(dimensions);
+    // The table exists with 4 buckets per hour; the stream is configured with another count.
+    io.trackpipe.rawstore.RawStoreSchema.apply(raw.withConfig(raw.config.withBucketsPerHour(4)).table);
+    f.produce(StreamFixture.generate(new EventGenerator(GeneratorConfig.builder(dimensions).seed(12).build()), 2_000,
+        Instant.now().minus(Duration.ofMinutes(5)), 100));
+    TrackingStreamJob job = new TrackingStreamJob(f.kafka, f.warehouseConfig, f.streamConfig(),
+        raw.config.withBucketsPerHour(8));
+
+    // The schema is checked while the queries start (their batches wait for it before writing): the start still fails.
+    assertThatThrownBy(() -> job.start(StreamFixture.spark()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was created with 4 buckets per hour");
+    assertThat(f.facts()).as("no batch committed without its raw table").isEmpty();
+    assertThat(raw.countAll()).isZero();
+  }
+
+  @Test
   void generatorWritesTheSameRowsStraightIntoCassandraAsTheStream() throws Exception {
     String contactPoint = EmbeddedCassandra.shared().contactPoint();
     RawStoreFixture direct = RawStoreFixture.create("gen", contactPoint);
