@@ -51,14 +51,15 @@ final class PipelineStatusWriter {
       table.record(new PipelineStatus(job, startedAt, clock.instant(), s.lastBatchId(), s.batches(), s.recordsRead(),
           s.eventsCounted(), s.droppedDuplicates(), s.eventsTooLate(), s.rejected(), s.rejectedByReason(),
           s.rowsUpserted(), s.lastBatchMillis(), s.lag() < 0 ? null : s.lag(), s.inputRecordsPerSecond(),
-          s.processedRecordsPerSecond(), percentile(freshness, 0.5), percentile(freshness, 0.99)));
+          s.processedRecordsPerSecond(), recentPercentile(freshness, 0.5), recentPercentile(freshness, 0.99)));
     } catch (SQLException | RuntimeException e) {
       log.warn("Cannot write the pipeline status of {}: {}", job, e.toString());
     }
   }
 
-  private static Long percentile(FreshnessHistogram h, double fraction) {
-    long p = h.percentile(fraction);
+  /** Over the last minutes, not since start: what the stream does now (see {@link FreshnessHistogram}). */
+  private static Long recentPercentile(FreshnessHistogram h, double fraction) {
+    long p = h.recentPercentile(fraction);
     return p < 0 ? null : p;
   }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param job the job's name (the streaming job's sink name)
  * @param lagRecords Kafka records not yet read, summed over partitions; null when unknown
- * @param freshnessP50Millis event arrival to committed row, median since start; null before any event
+ * @param freshnessP50Millis event arrival to committed row, median over the events committed in the last 10 minutes;
+ *     null when there were none
  */
 public record PipelineStatus(
     String job,
