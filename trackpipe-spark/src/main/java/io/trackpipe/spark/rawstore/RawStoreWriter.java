@@ -64,6 +64,7 @@ public final class RawStoreWriter implements Serializable {
    */
   public static CompletableFuture<Void> prepareSchemas(Collection<RawStoreWriter> writers) {
     List<RawStoreWriter> pending = List.copyOf(writers);
+    if (pending.isEmpty()) return CompletableFuture.completedFuture(null);
     CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> {
       for (RawStoreWriter writer : pending) RawStoreSchema.apply(RawStoreSessions.get(writer.config), writer.table);
     }, task -> {
@@ -75,7 +76,7 @@ public final class RawStoreWriter implements Serializable {
     return ready;
   }
 
-  /** Waits for {@link #prepareSchemas}, if it was started, and rethrows its failure as it was thrown. */
+  /** Waits for the preparation {@link #prepareSchemas} started, and rethrows its failure as it was thrown. */
   public static void awaitSchema(CompletableFuture<Void> ready) {
     try {
       ready.join();

@@ -13,7 +13,8 @@ import org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileMan
  * through Hadoop's {@code FileContext}, which on Hadoop 3.3's local file system runs {@code readlink} per rename;
  * {@link FileSystemBasedCheckpointFileManager} renames with {@code rename(2)} but creates each temporary file through
  * Hadoop, which runs {@code chmod} for it and its {@code .crc} ({@link HadoopFiles}). Together 4 to 8 process starts
- * a batch, on the batch's thread. Folders are created without {@code chmod} too. Spark writes to a temporary file and renames it, as before.
+ * a batch, on the batch's thread. This one creates files and folders with Java's own I/O; Spark still writes each file
+ * to a temporary one and renames it.
  *
  * <p>Set as {@code spark.sql.streaming.checkpointFileManagerClass} for a local checkpoint only: on HDFS, Spark's
  * default (FileContext) is the manager whose rename is atomic.
