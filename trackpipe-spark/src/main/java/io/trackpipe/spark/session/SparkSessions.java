@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private static final String CODEGEN_CACHE_ENTRIES = "spark.sql.codegen.cache.maxEntries";
   /** Generated classes kept for reuse: room for every domain's plans (see {@link #withCodegenCache}). */
-  static final int CODEGEN_CACHE_SIZE = 1_000;
+  private static final int CODEGEN_CACHE_SIZE = 1_000;
 
   private SparkSessions() {}
 

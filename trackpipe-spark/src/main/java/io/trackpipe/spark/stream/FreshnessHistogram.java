@@ -12,7 +12,7 @@ import java.util.Arrays;
  * JIT warming up, tens of seconds) stay in the 99th percentile of a demo for hours, whatever its freshness now.
  */
 public final class FreshnessHistogram {
-  /** The window of {@link #recentPercentile}, in whole minutes of the clock. */
+  /** The window of {@link #recentPercentiles}, in whole minutes of the clock. */
   public static final int WINDOW_MINUTES = 10;
   private static final int BUCKET_MILLIS = 10;
   private static final int BUCKETS = 12_000;
@@ -54,10 +54,11 @@ public final class FreshnessHistogram {
   }
 
   /**
-   * The freshness under which {@code fraction} of the events committed in the last {@value #WINDOW_MINUTES} minutes
-   * (this one included) were committed, in ms; -1 when there were none.
+   * For each of {@code fractions}, the freshness under which that fraction of the events committed in the last
+   * {@value #WINDOW_MINUTES} minutes (this one included) were committed, in ms; -1 when there were none. The window's
+   * minutes are added up once for all of them.
    */
-  public synchronized long recentPercentile(double fraction) {
+  public synchronized long[] recentPercentiles(double... fractions) {
     long now = Math.floorDiv(clock.millis(), MINUTE_MILLIS);
     long[] recent = new long[BUCKETS + 1];
     long recentTotal = 0;
@@ -68,7 +69,9 @@ public final class FreshnessHistogram {
         recentTotal += minuteCounts[slot][i];
       }
     }
-    return percentile(recent, recentTotal, fraction);
+    long[] percentiles = new long[fractions.length];
+    for (int i = 0; i < fractions.length; i++) percentiles[i] = percentile(recent, recentTotal, fractions[i]);
+    return percentiles;
   }
 
   private static long percentile(long[] counts, long total, double fraction) {

@@ -47,19 +47,19 @@ final class PipelineStatusWriter {
         calendarFilledFor = today;
       }
       StreamStatus s = metrics.status();
-      FreshnessHistogram freshness = metrics.freshness();
+      // Over the last minutes, not since start: what the stream does now (see FreshnessHistogram).
+      long[] freshness = metrics.freshness().recentPercentiles(0.5, 0.99);
       table.record(new PipelineStatus(job, startedAt, clock.instant(), s.lastBatchId(), s.batches(), s.recordsRead(),
           s.eventsCounted(), s.droppedDuplicates(), s.eventsTooLate(), s.rejected(), s.rejectedByReason(),
           s.rowsUpserted(), s.lastBatchMillis(), s.lag() < 0 ? null : s.lag(), s.inputRecordsPerSecond(),
-          s.processedRecordsPerSecond(), recentPercentile(freshness, 0.5), recentPercentile(freshness, 0.99)));
+          s.processedRecordsPerSecond(), knownOrNull(freshness[0]), knownOrNull(freshness[1])));
     } catch (SQLException | RuntimeException e) {
       log.warn("Cannot write the pipeline status of {}: {}", job, e.toString());
     }
   }
 
-  /** Over the last minutes, not since start: what the stream does now (see {@link FreshnessHistogram}). */
-  private static Long recentPercentile(FreshnessHistogram h, double fraction) {
-    long p = h.recentPercentile(fraction);
-    return p < 0 ? null : p;
+  /** A percentile of {@link FreshnessHistogram}, null when it had no event (-1). */
+  private static Long knownOrNull(long millis) {
+    return millis < 0 ? null : millis;
   }
 }

@@ -89,9 +89,7 @@ public final class StreamMetrics {
     // An idle trigger may report no offsets: the last batch's still stand.
     if (!ended.isEmpty()) committedOffsets = Map.copyOf(ended);
     Map<String, Long> byPartition = readable ? lagByPartition(committedOffsets, endOffsets) : Map.of();
-    long lag = byPartition.isEmpty()
-        ? -1 // unknown, shown as "-"
-        : byPartition.values().stream().mapToLong(Long::longValue).sum();
+    long lag = totalLag(byPartition);
     lagByPartition = Map.copyOf(byPartition);
     StreamStatus s = status;
     status = new StreamStatus(s.batches(), s.lastBatchId(), s.recordsRead(), s.eventsCounted(), s.eventsTooLate(),
@@ -119,6 +117,11 @@ public final class StreamMetrics {
       if (end != null) lag.put(partition, Math.max(0, end - offset));
     });
     return lag;
+  }
+
+  /** The sum of {@link #lagByPartition}'s lags; -1 when it is empty (the end offsets unknown, shown as "-"). */
+  static long totalLag(Map<String, Long> byPartition) {
+    return byPartition.isEmpty() ? -1 : byPartition.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static double finite(double v) {

@@ -241,8 +241,9 @@ public final class TrackingStreamJob {
         dedup, rollups, stream.timeZone(), stream.allowedLateness(), SOURCE_NAME, rawForDomain, sessions,
         // Behind by a batch or more: overlapping the commit with the next batch drains faster. Less behind, the
         // commit goes first: the next batch is small, and its work would only slow the commit its events wait for.
-        range -> StreamMetrics.lagByPartition(range.end().byPartition(), backlog::latest).values().stream()
-            .mapToLong(Long::longValue).sum() >= Math.max(1, range.offsets()));
+        // Unknown end offsets (-1) count as caught up, which is always safe.
+        range -> StreamMetrics.totalLag(StreamMetrics.lagByPartition(range.end().byPartition(), backlog::latest))
+            >= Math.max(1, range.offsets()));
 
     StreamMetrics domainMetrics = metrics.get(domain.name());
     LongAccumulator deadLettersNotStored = spark.sparkContext().longAccumulator("dead letters not stored (" + domain.name() + ")");

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trackpipe.dimension.Dimensions;
 import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
-import io.trackpipe.domain.DomainTopics;
 import io.trackpipe.generator.GeneratorConfig;
 import io.trackpipe.generator.RecordGenerator;
 import io.trackpipe.generator.SampleDimensions;
-import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamQueries;
 import io.trackpipe.spark.stream.TrackingStreamJob;
@@ -39,14 +36,8 @@ class CodegenReuseIT {
     f.loadDimensions(dimensions);
     DomainCatalog builtIn = DomainCatalog.load(List.of(), List.of());
     List<Domain> domains = builtIn.domains().stream()
-        .map(d -> d.name().equals(DomainCatalog.JOB_ADS) ? d
-            : d.withTopics(new DomainTopics(f.name + "-" + d.name(), f.name + "-" + d.name() + "-dead")))
+        .map(d -> d.name().equals(DomainCatalog.JOB_ADS) ? d : f.onOwnTopics(d))
         .toList();
-    for (Domain d : domains) {
-      if (d.name().equals(DomainCatalog.JOB_ADS)) continue;
-      KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), d.topics().events(),
-          d.topics().deadLetters(), f.kafka.partitions(), f.kafka.replicationFactor()));
-    }
     StreamConfig stream = f.streamConfig().withDomains(new DomainCatalog(domains));
     GeneratorConfig config = GeneratorConfig.builder(dimensions).seed(21).duplicateRatio(0.02).malformedRatio(0.01).build();
     List<RecordGenerator> generators = domains.stream()

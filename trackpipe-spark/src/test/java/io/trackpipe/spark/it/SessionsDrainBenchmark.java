@@ -2,9 +2,6 @@ package io.trackpipe.spark.it;
 
 import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
-import io.trackpipe.domain.DomainTopics;
-import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +43,7 @@ class SessionsDrainBenchmark {
 
   private void run(String label, Path file, List<StreamFixture.Send> sends, boolean sessions) throws Exception {
     StreamFixture f = StreamFixture.create("sessbench", work);
-    Domain visits = DomainCatalog.load(List.of(file), List.of()).domain("visits").orElseThrow()
-        .withTopics(new DomainTopics(f.name + "-visits", f.name + "-visits-dead"));
-    KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), f.name + "-visits", f.name + "-visits-dead", 2, (short) 1));
+    Domain visits = f.onOwnTopics(DomainCatalog.load(List.of(file), List.of()).domain("visits").orElseThrow());
     StreamConfig base = f.streamConfig();
     StreamConfig stream = new StreamConfig(base.checkpointDir(), base.sparkMaster(), base.triggerInterval(), 50_000,
         base.shufflePartitions(), base.dedupStoreDir(), base.startingOffsets(), base.timeZone(), base.allowedLateness(),

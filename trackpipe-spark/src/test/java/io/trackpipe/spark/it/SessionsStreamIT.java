@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
-import io.trackpipe.domain.DomainTopics;
-import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.StreamStatus;
 import io.trackpipe.spark.stream.TrackingStreamJob;
@@ -48,10 +45,8 @@ class SessionsStreamIT {
 
   /** The visits domain alone, on this test's topics, with the test's gap. */
   static StreamConfig visitsOnly(StreamFixture f, Path file) {
-    Domain visits = DomainCatalog.load(List.of(file), List.of()).domain("visits").orElseThrow()
-        .withTopics(new DomainTopics(f.name + "-visits", f.name + "-visits-dead")).withSessionGap(GAP);
-    KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), f.name + "-visits", f.name + "-visits-dead",
-        f.kafka.partitions(), f.kafka.replicationFactor()));
+    Domain visits = f.onOwnTopics(DomainCatalog.load(List.of(file), List.of()).domain("visits").orElseThrow())
+        .withSessionGap(GAP);
     return f.streamConfig().withDomains(new DomainCatalog(List.of(visits)));
   }
 

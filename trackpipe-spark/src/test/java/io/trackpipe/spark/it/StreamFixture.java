@@ -1,7 +1,9 @@
 package io.trackpipe.spark.it;
 
 import io.trackpipe.dimension.Dimensions;
+import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
+import io.trackpipe.domain.DomainTopics;
 import io.trackpipe.embedded.EmbeddedStack;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.generator.GeneratedRecord;
@@ -118,6 +120,17 @@ public final class StreamFixture {
 
   public TrackingStreamJob job(StreamConfig stream) {
     return new TrackingStreamJob(kafka, warehouseConfig, stream);
+  }
+
+  /**
+   * {@code domain} on topics of this test's own ({@code <fixture>-<domain>} and {@code …-dead}), created now so the test
+   * can produce to them before the job (which creates them too) starts. Job ads keep the fixture's {@code kafka.topic.*}.
+   */
+  public Domain onOwnTopics(Domain domain) {
+    Domain own = domain.withTopics(new DomainTopics(name + "-" + domain.name(), name + "-" + domain.name() + "-dead"));
+    KafkaTopics.ensureExist(KafkaConfig.plaintext(kafka.bootstrapServers(), own.topics().events(),
+        own.topics().deadLetters(), kafka.partitions(), kafka.replicationFactor()));
+    return own;
   }
 
   public void loadDimensions(Dimensions dimensions) throws Exception {

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.trackpipe.config.ConfigException;
 import io.trackpipe.domain.Domain;
 import io.trackpipe.domain.DomainCatalog;
-import io.trackpipe.domain.DomainTopics;
-import io.trackpipe.kafka.KafkaConfig;
-import io.trackpipe.kafka.KafkaTopics;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.spark.stream.TrackingStreamJob;
 import java.io.InputStream;
@@ -48,11 +45,8 @@ class UserDomainStreamIT {
   private static StreamConfig withSignups(StreamFixture f, Path file) {
     DomainCatalog catalog = DomainCatalog.load(List.of(file), List.of());
     List<Domain> domains = catalog.only(List.of(DomainCatalog.JOB_ADS, "signups")).domains().stream()
-        .map(d -> d.name().equals("signups") ? d.withTopics(new DomainTopics(f.name + "-signups", f.name + "-signups-dead")) : d)
+        .map(d -> d.name().equals("signups") ? f.onOwnTopics(d) : d)
         .toList();
-    // Created up front, so the test can produce to them before the job (which creates them too) starts.
-    KafkaTopics.ensureExist(KafkaConfig.plaintext(f.kafka.bootstrapServers(), f.name + "-signups", f.name + "-signups-dead",
-        f.kafka.partitions(), f.kafka.replicationFactor()));
     return f.streamConfig().withDomains(new DomainCatalog(domains));
   }
 
