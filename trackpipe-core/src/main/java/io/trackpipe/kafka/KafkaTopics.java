@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -23,15 +26,19 @@ public final class KafkaTopics {
 
   /**
    * A new topic's partitions get their leaders a moment after creation; an idempotent producer that writes in that
-   * moment can get stuck retrying (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER). Wait for them.
+   * moment can get stuck retrying (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER; once in the tests, for
+   * the whole 120 s delivery timeout). Wait for them: first for the metadata to name a leader, then for each leader to
+   * answer for its partition. The broker publishes a leader in its metadata before its replica manager has become
+   * that leader, so the metadata alone is not enough.
    */
   private static void awaitLeaders(Admin admin, List<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Map<String, TopicDescription> described = Map.of();
     while (true) {
       boolean ready;
       try {
-        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
         ready = described.values().stream()
             .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
       } catch (ExecutionException e) {
@@ -39,12 +46,20 @@ public final class KafkaTopics {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw e;
         ready = false;
       }
-      if (ready) return;
+      if (ready) break;
       if (System.nanoTime() > deadline) {
         throw new TimeoutException("partitions of " + topics + " have no leader after 30 s");
       }
       Thread.sleep(100);
     }
+    // The admin client retries a partition whose leader is not ready yet, until the call's timeout.
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (TopicDescription d : described.values()) {
+      d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+    }
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) Math.min(left, 30_000)))
+        .all().get(left + 5_000, TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.trackpipe.event.EventDecoder;
 import io.trackpipe.event.EventLimits;
 import io.trackpipe.kafka.KafkaConfig;
 import io.trackpipe.kafka.KafkaTopics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,11 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,6 +139,39 @@ class KafkaEventSinkIT {
           .hasMessageContaining("1 record(s) were not delivered to Kafka topic '" + topic + "'");
     } finally {
       assertThatThrownBy(sink::close).isInstanceOf(EventSinkException.class);
+    }
+  }
+
+  /**
+   * A producer that writes the moment {@link KafkaTopics#ensureExist} returns reaches every partition's leader: the
+   * broker had named leaders in its metadata before they could take writes, and an idempotent producer once spent its
+   * whole delivery timeout on such a partition. Twenty fresh topics, each written at once: no record is retried.
+   */
+  @Test
+  void aTopicJustCreatedTakesRecordsOnEveryPartitionAtOnce() throws Exception {
+    Map<String, Object> properties = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    for (int round = 0; round < 20; round++) {
+      String topic = createTopic();
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+          sent.add(producer.send(new ProducerRecord<>(topic, p, null, ("r" + p).getBytes(StandardCharsets.UTF_8))));
+        }
+        for (Future<RecordMetadata> f : sent) {
+          assertThat(f.get(30, TimeUnit.SECONDS).offset()).as("round %d, %s", round, topic).isZero();
+        }
+        // Without the wait for the leaders themselves, most rounds retried after NOT_LEADER_OR_FOLLOWER.
+        double retries = producer.metrics().entrySet().stream()
+            .filter(m -> m.getKey().group().equals("producer-metrics") && m.getKey().name().equals("record-retry-total"))
+            .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
+        assertThat(retries).as("records retried in round %d", round).isZero();
+      }
     }
   }
 
