@@ -28,7 +28,7 @@ class KafkaOutageIT {
 
   @Test
   void whileKafkaIsDownRequestsAre503QuicklyAndTheCollectorRecoversByItselfWhenItReturns() throws Exception {
-    EmbeddedKafka.Options options = EmbeddedKafka.Options.defaults().withJvmArgs("-XX:TieredStopAtLevel=1");
+    EmbeddedKafka.Options options = EmbeddedKafka.Options.defaults();
     EmbeddedKafka kafka = EmbeddedKafka.start(dir, options);
     int port = kafka.port();
     KafkaConfig topics = TestTopics.create(kafka.bootstrapServers());

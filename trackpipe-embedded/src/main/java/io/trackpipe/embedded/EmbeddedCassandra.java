@@ -126,6 +126,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=300",
         "-XX:+ExitOnOutOfMemoryError", "-XX:+IgnoreUnrecognizedVMOptions", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true"));
     command.addAll(JAVA17_FLAGS);
+    command.addAll(Processes.FEWER_C2_COMPILATIONS);
     classpath.stream().filter(jar -> Path.of(jar).getFileName().toString().startsWith("jamm-")).findFirst()
         // Cassandra measures object sizes (memtables, caches) with jamm's agent, as its own launcher does.
         .ifPresent(jamm -> command.add("-javaagent:" + jamm));

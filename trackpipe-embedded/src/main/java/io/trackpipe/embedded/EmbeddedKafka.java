@@ -95,7 +95,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       return new Options(port, maxHeap, startTimeout, brokerProperties, jvmArgs, users);
     }
 
-    /** Extra arguments for the broker's JVM, e.g. "-XX:TieredStopAtLevel=1" (half the start-up CPU). */
+    /** Extra arguments for the broker's JVM; they come last, so they win over the defaults (C1 only, G1). */
     public Options withJvmArgs(String... args) {
       List<String> merged = new ArrayList<>(jvmArgs);
       merged.addAll(List.of(args));
@@ -159,7 +159,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     long logOffset = Processes.fileSize(serverLog);
     List<String> command = new ArrayList<>(List.of(javaCmd,
         "-Xmx" + options.maxHeap(),
-        "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExplicitGCInvokesConcurrent",
+        "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExplicitGCInvokesConcurrent", Processes.C1_ONLY,
         "-Djava.awt.headless=true",
         // Kafka stops log4j itself; log4j's own hook only warns when first used during shutdown.
         "-Dlog4j2.shutdownHookEnabled=false",
@@ -394,7 +394,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     long t0 = System.nanoTime();
     Path out = logsDir.resolve("format.out");
     // Short-lived: C1 only saves about half its CPU time.
-    List<String> command = List.of(javaCmd, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+    List<String> command = List.of(javaCmd, "-Xmx256m", Processes.C1_ONLY,
         "-Dlog4j2.configurationFile=" + log4jConfig,
         "-cp", String.join(java.io.File.pathSeparator, classpath),
         "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties.toString(), "--ignore-formatted");

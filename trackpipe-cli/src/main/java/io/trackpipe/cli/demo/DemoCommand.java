@@ -31,6 +31,7 @@ import io.trackpipe.rawstore.RawStoreConfig;
 import io.trackpipe.search.SearchConfig;
 import io.trackpipe.search.SearchIndexJob;
 import io.trackpipe.spark.session.ShutdownHooks;
+import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
@@ -48,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -119,6 +121,11 @@ public final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
 
     if (fresh) Folders.deleteRecursively(demo.dataDir());
+    // Spark's session needs none of the servers and takes seconds to start: it starts while they do, and the stream
+    // takes it over (SparkSessions.forStream gets the running session).
+    StreamConfig sparkSettings = StreamConfig.from(settings);
+    CompletableFuture<SparkSession> sparkStart = CompletableFuture.supplyAsync(
+        () -> SparkSessions.forStream(RunningStream.APP_NAME, sparkSettings));
     out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : ", Cassandra") + (withSearch ? ", OpenSearch" : "")
         + " under " + demo.dataDir().toAbsolutePath() + " …");
     CompletableFuture<DemoSearch> searchStart = withSearch
@@ -211,6 +218,11 @@ public final class DemoCommand implements Callable<Integer> {
           .build(), kafka, streamConfig);
     }
     out.println("Starting the streaming job …");
+    try {
+      sparkStart.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
     stream[0] = RunningStream.start(kafka, warehouseConfig, streamConfig, rawStore, streamMetrics, false, false);
     streamMetricsUrl = stream[0].metricsUrl();
     dashboard = DashboardServer.start(serveConfig, streamConfig.domains(), warehouse, Clock.systemUTC());
