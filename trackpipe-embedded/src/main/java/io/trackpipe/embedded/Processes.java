@@ -363,7 +363,9 @@ final class Processes {
    */
   static Optional<Path> cacheDir() {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "trackpipe") : Path.of(System.getProperty("user.home"), ".cache", "trackpipe");
+    Path dir = xdg != null && !xdg.isBlank()
+        ? Path.of(xdg, "trackpipe")
+        : Path.of(System.getProperty("user.home"), ".cache", "trackpipe");
     try {
       Path created = Files.createDirectories(dir);
       return Files.isWritable(created) ? Optional.of(created.toRealPath()) : Optional.empty();

@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -67,14 +69,15 @@ class EmbeddedMariaDbIT {
 
   @Test
   void serversOnFreshFoldersStartedAtOnceShareOneCopyOfTheBinaries(@TempDir Path dir) throws Exception {
-    java.util.concurrent.CompletableFuture<EmbeddedMariaDb> first =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("a"), 0));
-    java.util.concurrent.CompletableFuture<EmbeddedMariaDb> second =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("b"), 0));
+    CompletableFuture<EmbeddedMariaDb> first =
+        CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("a"), 0));
+    CompletableFuture<EmbeddedMariaDb> second =
+        CompletableFuture.supplyAsync(() -> EmbeddedMariaDb.start(dir.resolve("b"), 0));
     try (EmbeddedMariaDb a = first.join(); EmbeddedMariaDb b = second.join()) {
-      for (EmbeddedMariaDb db : java.util.List.of(a, b)) {
+      for (EmbeddedMariaDb db : List.of(a, b)) {
         db.createDatabase("app_db");
-        try (Connection c = connect(db, "app_db"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+        try (Connection c = connect(db, "app_db"); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT 1")) {
           assertThat(rs.next()).isTrue();
         }
         // The 350 MB of binaries are in the cache folder, not in each data folder.

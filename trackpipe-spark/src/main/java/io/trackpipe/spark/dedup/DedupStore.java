@@ -70,7 +70,7 @@ public final class DedupStore implements AutoCloseable {
    * One memory budget for every store of the JVM (a job keeps one per domain), shared by RocksDB's memtables and its
    * cached blocks. Left to RocksDB's defaults, each of a store's two busy column families buffers up to 2 × 64 MiB of
    * writes before flushing, and the id family caches 64 MiB of blocks: up to about 320 MiB a store, grown at the pace
-   * of the ids (the demo's driver grew 15–40 MiB a minute with three stores).
+   * of the ids.
    */
   public static final long MEMORY_BUDGET_BYTES = 128L << 20;
   private static final Cache BLOCK_CACHE = new LRUCache(MEMORY_BUDGET_BYTES);

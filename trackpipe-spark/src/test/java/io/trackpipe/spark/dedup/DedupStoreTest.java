@@ -7,8 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
@@ -154,7 +157,7 @@ class DedupStoreTest {
   void theStoresOfOneJvmKeepTheirMemtablesWithinOneBudget() throws Exception {
     // Three stores, as a job with three domains keeps, each taking 600,000 ids: on RocksDB's defaults each column
     // family would buffer them all (about 90 MiB a store, none reaching its own 64 MiB flush point).
-    List<DedupStore> stores = new java.util.ArrayList<>();
+    List<DedupStore> stores = new ArrayList<>();
     try {
       for (int s = 0; s < 3; s++) {
         DedupLog log = DedupLog.open(FileSystem.getLocal(new Configuration()),
@@ -163,17 +166,18 @@ class DedupStoreTest {
       }
       int batchSize = 50_000;
       long[] arrivals = new long[batchSize];
-      java.util.Arrays.fill(arrivals, at(Duration.ZERO));
+      Arrays.fill(arrivals, at(Duration.ZERO));
       for (int batch = 0; batch < 12; batch++) {
         for (int s = 0; s < stores.size(); s++) {
-          List<String> ids = new java.util.ArrayList<>(batchSize);
-          for (int i = 0; i < batchSize; i++) ids.add(java.util.UUID.randomUUID().toString());
+          List<String> ids = new ArrayList<>(batchSize);
+          for (int i = 0; i < batchSize; i++) ids.add(UUID.randomUUID().toString());
           assertThat(stores.get(s).duplicates(batch, ids, arrivals).isEmpty()).isTrue();
         }
       }
       long memtables = 0;
       for (DedupStore store : stores) memtables += store.memtableBytes();
-      assertThat(memtables).as("memtable bytes of three stores of 600,000 ids").isLessThanOrEqualTo(DedupStore.MEMORY_BUDGET_BYTES);
+      assertThat(memtables).as("memtable bytes of three stores of 600,000 ids")
+          .isLessThanOrEqualTo(DedupStore.MEMORY_BUDGET_BYTES);
     } finally {
       stores.forEach(DedupStore::close);
     }
