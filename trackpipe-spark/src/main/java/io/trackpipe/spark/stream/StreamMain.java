@@ -13,6 +13,7 @@ import io.trackpipe.spark.session.SubmitArguments;
 import io.trackpipe.warehouse.WarehouseConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -68,9 +69,10 @@ public final class StreamMain {
     }
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
     SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    Optional<MetricsEndpoint> endpoint = Optional.empty();
     try {
       if (fresh) job.resetState(spark);
-      MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
+      endpoint = MetricsEndpoint.start(metricsEndpoint, job.prometheus().registry());
       StreamQueries queries;
       try {
         queries = job.start(spark, availableNow);
@@ -89,6 +91,7 @@ public final class StreamMain {
     } finally {
       // With --available-now the queries end by themselves, and a failed query ends main: the JVM must end too
       // (spark-submit and the cluster wait for it).
+      endpoint.ifPresent(MetricsEndpoint::close);
       SparkSessions.stopApplication(spark);
     }
   }
