@@ -26,7 +26,7 @@ public final class SparkSessions {
    */
   public static SparkSession forStream(String appName, StreamConfig stream) {
     forgetStoppedSessions();
-    SparkSession.Builder builder = withCodegenCache(SparkSession.builder().appName(appName));
+    SparkSession.Builder builder = withCodegenCache(named(SparkSession.builder(), appName));
     if (SparkSession.getActiveSession().isEmpty() && System.getProperty("spark.master") == null) {
       builder.master(stream.sparkMaster())
           .config("spark.driver.host", "127.0.0.1")
@@ -73,6 +73,14 @@ public final class SparkSessions {
     return builder;
   }
 
+  /**
+   * The job's own name, unless one was given to spark-submit ({@code --name}, which reaches the driver as the system
+   * property {@code spark.app.name}): the builder's name would override it.
+   */
+  private static SparkSession.Builder named(SparkSession.Builder builder, String appName) {
+    return System.getProperty("spark.app.name") == null ? builder.appName(appName) : builder;
+  }
+
   /** A small local session for unit tests and batch tools. */
   public static SparkSession local(String appName) {
     SparkSession spark = withCodegenCache(SparkSession.builder().appName(appName)).master("local[2]")
@@ -99,7 +107,7 @@ public final class SparkSessions {
   public static SparkSession forHive(String appName, String sparkMaster, HiveConfig hive) {
     TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
     forgetStoppedSessions();
-    SparkSession.Builder builder = withCodegenCache(SparkSession.builder().appName(appName)).enableHiveSupport()
+    SparkSession.Builder builder = withCodegenCache(named(SparkSession.builder(), appName)).enableHiveSupport()
         .config("spark.sql.warehouse.dir", hive.warehouseUri())
         // The export writes every partition of a run in one INSERT (dynamic partitions), days of years included.
         .config("spark.hadoop.hive.exec.dynamic.partition", "true")

@@ -94,6 +94,7 @@ class SparkClusterIT {
         StreamJobProcess.arguments(f, streamSettings(raw))), "768m", work.resolve("client-driver.log"))) {
       RunningJob job = clientDriver(driver);
       StreamProgress.awaitWarehouseBatch(f, job, 2, 50);
+      assertThat(applicationNames()).as("the applications the master knows").contains("trackpipe-stream-client");
       long next = f.committedBatch() + 1;
       StreamProgress.awaitFile(job, f.checkpointDir.resolve("offsets").resolve(String.valueOf(next)));
       Thread.sleep(300); // the batch's tasks are running on both workers' executors
@@ -319,6 +320,15 @@ class SparkClusterIT {
   private static Map<String, String> rawStoreSettings(RawStoreFixture raw) {
     return Map.of("rawstore.contact-points", raw.config.contactPoints(), "rawstore.keyspace", raw.config.keyspace(),
         "rawstore.buckets-per-hour", String.valueOf(raw.config.bucketsPerHour()));
+  }
+
+  /** The names of the applications the master knows, running or completed (spark-submit's --name). */
+  private static List<String> applicationNames() {
+    List<String> names = new ArrayList<>();
+    for (String apps : List.of("activeapps", "completedapps")) {
+      cluster.masterState().path(apps).forEach(app -> names.add(app.path("name").asText()));
+    }
+    return names;
   }
 
   /** spark-submit's arguments for the job jar: small executors, one core each, two in all (one per worker). */
