@@ -74,7 +74,7 @@ public final class DedupStore implements AutoCloseable {
    */
   public static final long MEMORY_BUDGET_BYTES = 128L << 20;
   private static final Cache BLOCK_CACHE = new LRUCache(MEMORY_BUDGET_BYTES);
-  /** The memtables are charged to the cache; past half of the budget, the largest is flushed. */
+  /** The memtables are charged to the cache; past half of the budget (64 MiB of them), RocksDB flushes them. */
   private static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMORY_BUDGET_BYTES / 2, BLOCK_CACHE);
   private static final BloomFilter ID_FILTER = new BloomFilter(10);
 
