@@ -543,6 +543,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       builder.setWorkingDirectory(base.toFile());
       builder.addFileArgument("--datadir", data.toFile());
       builder.addFileArgument("--basedir", base.toFile());
+      // The bootstrap server's temporary tables go to this server's own folder: a server starting removes the "#sql"
+      // files it finds in its temp folder, which were another install's when they shared the system's.
+      builder.addFileArgument("--tmpdir", tmp.toFile());
       builder.addArgument("--no-defaults");
       builder.addArgument("--force");
       builder.addArgument("--skip-name-resolve");
