@@ -160,6 +160,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     Path dir = Processes.createDirectories(dataDir);
+    // The bundled version names the shared binaries' folder, which the real configuration below needs first.
     String version = version(DBConfigurationBuilder.newBuilder().build());
     Path base = binariesDir(dir, version);
     Path data = Processes.createDirectories(dir.resolve("data"));

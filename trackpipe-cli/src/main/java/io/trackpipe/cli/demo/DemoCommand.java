@@ -33,6 +33,7 @@ import io.trackpipe.search.SearchIndexJob;
 import io.trackpipe.spark.session.ShutdownHooks;
 import io.trackpipe.spark.session.SparkSessions;
 import io.trackpipe.spark.stream.StreamConfig;
+import io.trackpipe.spark.stream.TrackingStreamJob;
 import io.trackpipe.warehouse.Warehouse;
 import io.trackpipe.warehouse.WarehouseConfig;
 import io.trackpipe.warehouse.dimension.DimensionTables;
@@ -125,7 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
     // takes it over (SparkSessions.forStream gets the running session).
     StreamConfig sparkSettings = StreamConfig.from(settings);
     CompletableFuture<SparkSession> sparkStart = CompletableFuture.supplyAsync(
-        () -> SparkSessions.forStream(RunningStream.APP_NAME, sparkSettings));
+        () -> SparkSessions.forStream(TrackingStreamJob.APP_NAME, sparkSettings));
     out.println("Starting embedded Kafka, MariaDB" + (noCassandra ? "" : ", Cassandra") + (withSearch ? ", OpenSearch" : "")
         + " under " + demo.dataDir().toAbsolutePath() + " …");
     CompletableFuture<DemoSearch> searchStart = withSearch

@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
 /** The streaming job (one query per domain) running in this JVM, shared by {@code stream}, {@code demo} and {@code bench}. */
 public final class RunningStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunningStream.class);
-  /** The Spark application's name (a session started before {@link #start}, as the demo's is, should use it). */
-  public static final String APP_NAME = "trackpipe-stream";
 
   private final SparkSession spark;
   private final TrackingStreamJob job;
@@ -46,7 +44,7 @@ public final class RunningStream implements AutoCloseable {
   public static RunningStream start(KafkaConfig kafka, WarehouseConfig warehouse, StreamConfig stream,
       RawStoreConfig rawStore, MetricsEndpointConfig metrics, boolean fresh, boolean availableNow) throws Exception {
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
-    SparkSession spark = SparkSessions.forStream(APP_NAME, stream);
+    SparkSession spark = SparkSessions.forStream(TrackingStreamJob.APP_NAME, stream);
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     try {
       if (fresh) job.resetState(spark);

@@ -68,7 +68,7 @@ public final class StreamMain {
       return;
     }
     TrackingStreamJob job = new TrackingStreamJob(kafka, warehouse, stream, rawStore);
-    SparkSession spark = SparkSessions.forStream("trackpipe-stream", stream);
+    SparkSession spark = SparkSessions.forStream(TrackingStreamJob.APP_NAME, stream);
     Optional<MetricsEndpoint> endpoint = Optional.empty();
     try {
       if (fresh) job.resetState(spark);

@@ -72,6 +72,8 @@ public final class TrackingStreamJob {
   private static final Logger log = LoggerFactory.getLogger(TrackingStreamJob.class);
   private static final String CHECKPOINT_FILE_MANAGER = "spark.sql.streaming.checkpointFileManagerClass";
   public static final String SOURCE_NAME = "kafka";
+  /** The Spark application's name, wherever the job runs (a session started before the job, as the demo's, too). */
+  public static final String APP_NAME = "trackpipe-stream";
   /** The folder of each domain's {@link DedupLog}, inside its checkpoint. */
   public static final String DEDUP_LOG_FOLDER = "dedup-log";
 
