@@ -82,13 +82,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final int port;
   private final int storagePort;
   private final Process process;
+  private final Optional<ClassArchive> classArchive;
   private final Path pidFile;
   private final long startMillis;
   private Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedCassandra(Path dataDir, int port, int storagePort, Process process, long startMillis) {
+  private EmbeddedCassandra(Path dataDir, int port, int storagePort, Process process,
+      Optional<ClassArchive> classArchive, long startMillis) {
     this.dataDir = dataDir;
+    this.classArchive = classArchive;
     this.port = port;
     this.storagePort = storagePort;
     this.process = process;
@@ -116,8 +119,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     writeYaml(yaml, dir, port, storagePort);
     Path logback = dir.resolve("logback.xml");
     writeLogbackConfig(logback, logsDir);
-    List<String> classpath = Processes.recordedClasspath("Cassandra server", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
-        "trackpipe-embedded-cassandra-runtime");
+    List<String> classpath = serverClasspath();
 
     Path systemLog = logsDir.resolve("system.log");
     long logOffset = Processes.fileSize(systemLog);
@@ -127,9 +129,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "-XX:+ExitOnOutOfMemoryError", "-XX:+IgnoreUnrecognizedVMOptions", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true"));
     command.addAll(JAVA17_FLAGS);
     command.addAll(Processes.FEWER_C2_COMPILATIONS);
-    classpath.stream().filter(jar -> Path.of(jar).getFileName().toString().startsWith("jamm-")).findFirst()
-        // Cassandra measures object sizes (memtables, caches) with jamm's agent, as its own launcher does.
-        .ifPresent(jamm -> command.add("-javaagent:" + jamm));
+    // Cassandra measures object sizes (memtables, caches) with jamm's agent, as its own launcher does.
+    jamm(classpath).ifPresent(agent -> command.add("-javaagent:" + agent));
+    Optional<ClassArchive> classArchive = classArchive(classpath);
+    classArchive.ifPresent(archive -> command.addAll(archive.jvmArgs()));
     command.addAll(List.of(
         "-Dcassandra.config=" + yaml.toUri(),
         "-Dcassandra.storagedir=" + dir,
@@ -150,7 +153,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
         "org.apache.cassandra.service.CassandraDaemon"));
     Process process = Processes.launchInOwnSession("Cassandra server JVM", command, dir,
         logsDir.resolve("cassandra.out"));
-    EmbeddedCassandra cassandra = new EmbeddedCassandra(dir, port, storagePort, process, System.currentTimeMillis());
+    EmbeddedCassandra cassandra = new EmbeddedCassandra(dir, port, storagePort, process, classArchive,
+        System.currentTimeMillis());
     Processes.writePidFile(cassandra.pidFile, process.pid());
     cassandra.shutdownHook = Processes.addShutdownHook("trackpipe-cassandra-stop", cassandra::close);
     try {
@@ -162,6 +166,20 @@ public final class EmbeddedCassandra implements AutoCloseable {
     LOG.info("Cassandra server ready at {} (pid {}, data {}, {} start) in {} ms", cassandra.contactPoint(), process.pid(),
         dir, resumed ? "resumed" : "first", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     return cassandra;
+  }
+
+  static List<String> serverClasspath() {
+    return Processes.recordedClasspath("Cassandra server", CLASSPATH_PROPERTY, CLASSPATH_RESOURCE,
+        "trackpipe-embedded-cassandra-runtime");
+  }
+
+  /** The server JVM's class archive, for its jars. jamm only measures objects, so its agent may run while it is written. */
+  static Optional<ClassArchive> classArchive(List<String> classpath) {
+    return ClassArchive.of("cassandra", classpath, jamm(classpath).isPresent());
+  }
+
+  private static Optional<String> jamm(List<String> classpath) {
+    return classpath.stream().filter(jar -> Path.of(jar).getFileName().toString().startsWith("jamm-")).findFirst();
   }
 
   /**
@@ -240,7 +258,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
       return;
     }
     closed = true;
-    Processes.stopChild("Cassandra server", process, shutdownHook, pidFile, 30);
+    boolean stopped = Processes.stopChild("Cassandra server", process, shutdownHook, pidFile, 30);
+    classArchive.ifPresent(archive -> archive.afterExit(stopped));
   }
 
 

@@ -110,12 +110,15 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int saslPort;
   private final String clusterId;
   private final Process process;
+  private final Optional<ClassArchive> classArchive;
   private final Path pidFile;
   private Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedKafka(Path dataDir, int port, int controllerPort, int saslPort, String clusterId, Process process) {
+  private EmbeddedKafka(Path dataDir, int port, int controllerPort, int saslPort, String clusterId, Process process,
+      Optional<ClassArchive> classArchive) {
     this.dataDir = dataDir;
+    this.classArchive = classArchive;
     this.port = port;
     this.controllerPort = controllerPort;
     this.saslPort = saslPort;
@@ -166,12 +169,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         "-Dlog4j2.configurationFile=" + log4jConfig,
         // Identifies this broker's JVM in /proc, for the stale-process check.
         marker));
+    Optional<ClassArchive> classArchive = brokerClassArchive();
+    classArchive.ifPresent(archive -> command.addAll(archive.jvmArgs()));
     command.addAll(options.jvmArgs());
     command.addAll(List.of(
         "-cp", String.join(java.io.File.pathSeparator, classpath),
         "kafka.Kafka", serverProperties.toString()));
     Process process = Processes.launchInOwnSession("Kafka broker JVM", command, dir, logsDir.resolve("kafka.out"));
-    EmbeddedKafka kafka = new EmbeddedKafka(dir, port, controllerPort, saslPort, clusterId, process);
+    EmbeddedKafka kafka = new EmbeddedKafka(dir, port, controllerPort, saslPort, clusterId, process, classArchive);
     Processes.writePidFile(kafka.pidFile, process.pid());
     kafka.shutdownHook = Processes.addShutdownHook("trackpipe-kafka-stop", kafka::close);
     try {
@@ -240,7 +245,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       return;
     }
     closed = true;
-    Processes.stopChild("Kafka broker", process, shutdownHook, pidFile, 20);
+    boolean stopped = Processes.stopChild("Kafka broker", process, shutdownHook, pidFile, 20);
+    classArchive.ifPresent(archive -> archive.afterExit(stopped));
   }
 
 
@@ -394,17 +400,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     long t0 = System.nanoTime();
     Path out = logsDir.resolve("format.out");
     // Short-lived: C1 only saves about half its CPU time.
-    List<String> command = List.of(javaCmd, "-Xmx256m", Processes.C1_ONLY,
-        "-Dlog4j2.configurationFile=" + log4jConfig,
+    List<String> command = new ArrayList<>(List.of(javaCmd, "-Xmx256m", Processes.C1_ONLY));
+    // An archive of its own: it loads a few of the broker's classes, and the broker's archive must hold them all.
+    Optional<ClassArchive> classArchive = ClassArchive.of("kafka-storage-format", classpath, false);
+    classArchive.ifPresent(archive -> command.addAll(archive.jvmArgs()));
+    command.addAll(List.of("-Dlog4j2.configurationFile=" + log4jConfig,
         "-cp", String.join(java.io.File.pathSeparator, classpath),
-        "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties.toString(), "--ignore-formatted");
+        "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", serverProperties.toString(), "--ignore-formatted"));
     try {
       Process p = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(out.toFile())
           .start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
+      boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!finished) p.destroyForcibly().waitFor();
+      classArchive.ifPresent(archive -> archive.afterExit(finished && p.exitValue() == 0));
+      if (!finished) {
         throw new EmbeddedServerException("Kafka storage format did not finish within " + timeout.toSeconds()
             + " s:" + System.lineSeparator() + Processes.tail(out, TAIL_LINES));
       }
@@ -420,6 +431,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     LOG.info("Formatted Kafka storage (cluster id {}) in {} ms", clusterId,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+  }
+
+  /** The broker JVM's class archive, for its jars. */
+  static Optional<ClassArchive> brokerClassArchive() {
+    return ClassArchive.of("kafka-broker", brokerClasspath(), false);
   }
 
   /** The broker's jars: from the system property if set, else from the build-written resource. */

@@ -357,9 +357,9 @@ final class Processes {
   static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
   /**
-   * trackpipe's folder for what can be made again at any time (server binaries unpacked from their jars), shared by
-   * every data folder of this machine user: {@code $XDG_CACHE_HOME/trackpipe}, else {@code ~/.cache/trackpipe}. Empty
-   * when it cannot be created.
+   * trackpipe's folder for what can be made again at any time (server binaries unpacked from their jars, the servers'
+   * class archives), shared by every data folder of this machine user: {@code $XDG_CACHE_HOME/trackpipe}, else
+   * {@code ~/.cache/trackpipe}. Empty when it cannot be created.
    */
   static Optional<Path> cacheDir() {
     String xdg = System.getenv("XDG_CACHE_HOME");
@@ -543,15 +543,21 @@ final class Processes {
         + "\" in " + log + (logged ? ", or port " + port + " closed" : "") + ")" + diagnostics.get());
   }
 
-  /** Stops a child server (SIGTERM, then SIGKILL after {@code graceSeconds}), drops its hook and pid file, logs it. */
-  static void stopChild(String what, Process process, Thread shutdownHook, Path pidFile, long graceSeconds) {
+  /**
+   * Stops a child server (SIGTERM, then SIGKILL after {@code graceSeconds}), drops its hook and pid file, logs it.
+   *
+   * @return true if it was running and stopped when told to; false if it had ended before, or had to be killed
+   */
+  static boolean stopChild(String what, Process process, Thread shutdownHook, Path pidFile, long graceSeconds) {
     removeShutdownHook(shutdownHook);
+    boolean graceful = false;
     if (process.isAlive()) {
       long t0 = System.nanoTime();
-      boolean graceful = terminate(process.toHandle(), graceSeconds);
+      graceful = terminate(process.toHandle(), graceSeconds);
       LOG.info("{} stopped{} (pid {}) in {} ms", what, graceful ? "" : " forcibly", process.pid(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
     deletePidFile(pidFile, process.pid());
+    return graceful;
   }
 }

@@ -32,6 +32,14 @@ class EmbeddedCassandraIT {
       assertThat(Files.readString(dir.resolve("logs").resolve("system.log"))).contains("Starting listening for CQL clients");
     }
     assertThat(dir.resolve("cassandra.pid")).doesNotExist();
+    // A server stopped as usual leaves its classes archived (unless it mapped them from the archive already), its
+    // object-sizing agent notwithstanding, and the next server maps them.
+    Path classArchive = EmbeddedCassandra.classArchive(EmbeddedCassandra.serverClasspath()).orElseThrow().path();
+    assertThat(classArchive).isRegularFile();
+    try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(dir, 0)) {
+      assertThat(Files.readString(Path.of("/proc", Long.toString(cassandra.pid()), "maps")))
+          .as("the server maps its class archive").contains(classArchive.toString());
+    }
   }
 
   @Test

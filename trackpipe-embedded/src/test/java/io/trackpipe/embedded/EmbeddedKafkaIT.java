@@ -31,8 +31,13 @@ class EmbeddedKafkaIT {
       clusterId = kafka.clusterId();
     }
     assertThat(dir.resolve("kafka.pid")).doesNotExist();
+    // A broker stopped as usual leaves its classes archived (unless it mapped them from the archive already).
+    Path classArchive = EmbeddedKafka.brokerClassArchive().orElseThrow().path();
+    assertThat(classArchive).isRegularFile();
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {
+      assertThat(Files.readString(Path.of("/proc", Long.toString(kafka.pid()), "maps")))
+          .as("the broker maps its class archive").contains(classArchive.toString());
       assertThat(kafka.clusterId()).isEqualTo(clusterId);
       assertThat(KafkaTestClients.listTopics(kafka.bootstrapServers())).contains("events");
       assertThat(KafkaTestClients.consume(kafka.bootstrapServers(), "events", values.size(), CONSUME_TIMEOUT))
