@@ -169,7 +169,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         "-Dlog4j2.configurationFile=" + log4jConfig,
         // Identifies this broker's JVM in /proc, for the stale-process check.
         marker));
-    Optional<ClassArchive> classArchive = brokerClassArchive();
+    Optional<ClassArchive> classArchive = brokerClassArchive(classpath);
     classArchive.ifPresent(archive -> command.addAll(archive.jvmArgs()));
     command.addAll(options.jvmArgs());
     command.addAll(List.of(
@@ -433,9 +433,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 
-  /** The broker JVM's class archive, for its jars. */
-  static Optional<ClassArchive> brokerClassArchive() {
-    return ClassArchive.of("kafka-broker", brokerClasspath(), false);
+  /** The broker JVM's class archive, for its jars ({@link #brokerClasspath}). */
+  static Optional<ClassArchive> brokerClassArchive(List<String> classpath) {
+    return ClassArchive.of("kafka-broker", classpath, false);
   }
 
   /** The broker's jars: from the system property if set, else from the build-written resource. */

@@ -32,7 +32,7 @@ class EmbeddedKafkaIT {
     }
     assertThat(dir.resolve("kafka.pid")).doesNotExist();
     // A broker stopped as usual leaves its classes archived (unless it mapped them from the archive already).
-    Path classArchive = EmbeddedKafka.brokerClassArchive().orElseThrow().path();
+    Path classArchive = EmbeddedKafka.brokerClassArchive(EmbeddedKafka.brokerClasspath()).orElseThrow().path();
     assertThat(classArchive).isRegularFile();
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {

@@ -14,13 +14,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code trackpipe demo} as a user runs it: a JVM of its own, leading its own process group (under {@code setsid}, as
- * a shell's foreground job), so that a test can stop it with SIGTERM, with Ctrl-C the way a terminal sends it (SIGINT
+ * {@code trackpipe demo} as a user runs it: a JVM of its own (or {@code bin/trackpipe}, which runs one), leading its own
+ * process group (under {@code setsid}, as a shell's foreground job), so that a test can stop it with SIGTERM, with Ctrl-C the way a terminal sends it (SIGINT
  * to the whole group), or kill it the hard way (SIGKILL of the demo alone: its servers are orphaned).
  */
 final class DemoProcess implements AutoCloseable {
@@ -30,6 +31,8 @@ final class DemoProcess implements AutoCloseable {
   static final String RUNNING = "trackpipe demo is running.";
   private static final Pattern MARIADB = Pattern.compile("MariaDB +(jdbc:mariadb://\\S+) +user (\\S+) +password (\\S+)");
   private static final Pattern KAFKA = Pattern.compile("Kafka +(127\\.0\\.0\\.1:\\d+) +events topic");
+  /** bin/trackpipe of this checkout (tests run in their module's folder). */
+  private static final Path LAUNCHER = Path.of("..", "bin", "trackpipe").toAbsolutePath().normalize();
 
   private final Process process;
   private final Path log;
@@ -43,11 +46,27 @@ final class DemoProcess implements AutoCloseable {
 
   /** Starts {@code trackpipe demo} on {@code dataDir}, its output appended to {@code log}. */
   static DemoProcess start(Path dataDir, Path log, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(StreamJobProcess.sparkJvmFlags());
+    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    java.addAll(StreamJobProcess.sparkJvmFlags());
     // The heap bin/trackpipe gives it: the demo is tested as it ships.
-    command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName(), "demo",
-        "--set", "demo.data-dir=" + dataDir));
+    java.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName()));
+    return start(java, Map.of(), dataDir, log, args);
+  }
+
+  /**
+   * Starts {@code bin/trackpipe demo} as the README runs it, with {@code environment} added to the launcher's (which
+   * execs the demo's JVM, or runs it as its child while it has no class archive).
+   */
+  static DemoProcess startWithLauncher(Map<String, String> environment, Path dataDir, Path log, String... args)
+      throws IOException {
+    return start(List.of(LAUNCHER.toString()), environment, dataDir, log, args);
+  }
+
+  private static DemoProcess start(List<String> trackpipe, Map<String, String> environment, Path dataDir, Path log,
+      String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("setsid"));
+    command.addAll(trackpipe);
+    command.addAll(List.of("demo", "--set", "demo.data-dir=" + dataDir));
     for (String setting : FREE_PORTS) {
       command.add("--set");
       command.add(setting);
@@ -60,11 +79,18 @@ final class DemoProcess implements AutoCloseable {
     // Configured by --set alone, whatever the developer's shell exports.
     builder.environment().keySet().removeIf(name -> name.startsWith("TRACKPIPE_"));
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().putAll(environment);
     return new DemoProcess(builder.start(), log, offset);
   }
 
+  /** The demo's JVM, or the launcher that runs it as its child. */
   long pid() {
     return process.pid();
+  }
+
+  /** Its exit code, once it has exited. */
+  int exitValue() {
+    return process.exitValue();
   }
 
   boolean isAlive() {
