@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,17 @@ class DemoClassArchiveIT {
       assertThat(second.output()).contains("Stopped in").doesNotContain("Archiving the classes");
     }
     assertThat(names(archives)).as("nothing archived again").containsExactlyInAnyOrderElementsOf(written);
+
+    // A flight recording next to a dynamic archive crashes JDK 17 (SIGSEGV): the launcher starts such a demo without it.
+    ProcessBuilder recorded = new ProcessBuilder(DemoProcess.LAUNCHER.toString(), "demo", "--help")
+        .redirectErrorStream(true).redirectOutput(work.resolve("recorded.log").toFile());
+    recorded.environment().putAll(cache);
+    recorded.environment().put("TRACKPIPE_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + work.resolve("demo.jfr"));
+    Process help = recorded.start();
+    assertThat(help.waitFor(2, TimeUnit.MINUTES)).as("demo --help ends").isTrue();
+    String helpOutput = Files.readString(work.resolve("recorded.log"));
+    assertThat(help.exitValue()).as(helpOutput).isZero();
+    assertThat(helpOutput).contains("Usage: trackpipe demo").doesNotContain("SIGSEGV");
   }
 
   private static List<String> names(Path folder) throws IOException {

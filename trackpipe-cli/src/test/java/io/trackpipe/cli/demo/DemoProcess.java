@@ -32,7 +32,7 @@ final class DemoProcess implements AutoCloseable {
   private static final Pattern MARIADB = Pattern.compile("MariaDB +(jdbc:mariadb://\\S+) +user (\\S+) +password (\\S+)");
   private static final Pattern KAFKA = Pattern.compile("Kafka +(127\\.0\\.0\\.1:\\d+) +events topic");
   /** bin/trackpipe of this checkout (tests run in their module's folder). */
-  private static final Path LAUNCHER = Path.of("..", "bin", "trackpipe").toAbsolutePath().normalize();
+  static final Path LAUNCHER = Path.of("..", "bin", "trackpipe").toAbsolutePath().normalize();
 
   private final Process process;
   private final Path log;
