@@ -60,20 +60,28 @@ public final class RawStoreWriter implements Serializable {
    * Creates each writer's keyspace and tables if missing and checks their layout, one table after another (Cassandra
    * applies schema changes one at a time), on a thread of its own; once, on the driver, at start-up. A fresh Cassandra
    * takes about a second per table, 4 s per domain: the queries start meanwhile, and a batch's write waits for its
-   * table. The returned future fails as {@link RawStoreSchema#apply} does.
+   * table. The returned future completes when every table is ready, and fails as {@link RawStoreSchema#apply} does.
    */
   public static CompletableFuture<Void> prepareSchemas(Collection<RawStoreWriter> writers) {
     List<RawStoreWriter> pending = List.copyOf(writers);
     if (pending.isEmpty()) return CompletableFuture.completedFuture(null);
-    CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> {
-      for (RawStoreWriter writer : pending) RawStoreSchema.apply(RawStoreSessions.get(writer.config), writer.table);
-    }, task -> {
-      Thread thread = new Thread(task, "trackpipe-rawstore-schema");
-      thread.setDaemon(true);
-      thread.start();
-    });
-    pending.forEach(writer -> writer.schemaReady = ready);
-    return ready;
+    // One future per table: a domain's batches wait for its own table, not for every domain's.
+    pending.forEach(writer -> writer.schemaReady = new CompletableFuture<>());
+    Thread thread = new Thread(() -> {
+      for (int i = 0; i < pending.size(); i++) {
+        RawStoreWriter writer = pending.get(i);
+        try {
+          RawStoreSchema.apply(RawStoreSessions.get(writer.config), writer.table);
+          writer.schemaReady.complete(null);
+        } catch (RuntimeException | Error e) {
+          pending.subList(i, pending.size()).forEach(notPrepared -> notPrepared.schemaReady.completeExceptionally(e));
+          return;
+        }
+      }
+    }, "trackpipe-rawstore-schema");
+    thread.setDaemon(true);
+    thread.start();
+    return CompletableFuture.allOf(pending.stream().map(writer -> writer.schemaReady).toArray(CompletableFuture[]::new));
   }
 
   /** Waits for the preparation {@link #prepareSchemas} started, and rethrows its failure as it was thrown. */

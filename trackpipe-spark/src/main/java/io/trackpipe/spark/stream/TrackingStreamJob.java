@@ -48,6 +48,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -171,7 +172,8 @@ public final class TrackingStreamJob {
    */
   public StreamQueries start(SparkSession spark, boolean availableNow) throws SQLException, IOException, TimeoutException {
     // Each domain's events go to its own raw table (RawTable, derived from its schema). Its schema is prepared while
-    // the rest starts; a batch's raw write waits for it, and the start still fails when it does (below).
+    // the rest starts, one table after another; a batch's raw write waits for its table, and the start still fails
+    // when one fails (below).
     Map<String, RawStoreWriter> raw = new LinkedHashMap<>();
     if (rawStore != null && rawStore.enabled()) {
       for (Domain domain : domains) raw.put(domain.name(), new RawStoreWriter(RawTable.of(domain, rawStore)));
@@ -197,10 +199,11 @@ public final class TrackingStreamJob {
       spark.conf().set(CHECKPOINT_FILE_MANAGER, LocalCheckpointFileManager.class.getName());
     }
     List<StreamQueries.Running> started = new ArrayList<>();
+    FirstBatchFirst firstBatch = new FirstBatchFirst();
     try {
       for (Domain domain : domains) {
         started.add(startDomain(spark, warehouse, domain, rollups.get(domain.name()),
-            Optional.ofNullable(raw.get(domain.name())), availableNow));
+            Optional.ofNullable(raw.get(domain.name())), availableNow, firstBatch, started.isEmpty()));
       }
       // A raw store that cannot be reached or has another layout stops the start: no batch committed without it.
       RawStoreWriter.awaitSchema(rawSchema);
@@ -218,8 +221,13 @@ public final class TrackingStreamJob {
     return new StreamQueries(started);
   }
 
+  /**
+   * @param first whether this is the first domain, whose first batch releases {@code firstBatch}; the others' first
+   *     batches wait for it
+   */
   private StreamQueries.Running startDomain(SparkSession spark, Warehouse warehouse, Domain domain, Rollups rollups,
-      Optional<RawStoreWriter> rawForDomain, boolean availableNow) throws SQLException, IOException, TimeoutException {
+      Optional<RawStoreWriter> rawForDomain, boolean availableNow, FirstBatchFirst firstBatch, boolean first)
+      throws SQLException, IOException, TimeoutException {
     KafkaConfig topics = kafka.withTopics(domain.topics().events(), domain.topics().deadLetters());
     KafkaTopics.ensureExist(topics);
     CheckpointLocation checkpointDir = stream.checkpointDir(domain);
@@ -254,10 +262,13 @@ public final class TrackingStreamJob {
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(domain.sink(), domainMetrics, warehouse, stream.timeZone(),
         Clock.systemUTC());
     String name = domain.name();
+    AtomicBoolean waitsForFirstBatch = new AtomicBoolean(!first);
     VoidFunction2<Dataset<Row>, Long> onBatch = (records, batchId) -> {
+      if (waitsForFirstBatch.getAndSet(false)) firstBatch.await();
       // Decoded per batch, not on the stream: a batch's records can go straight to Spark's internal rows.
       Dataset<Row> batch = DecodedEvents.decode(records, topics.eventsTopic(), decoder, deadLetters);
       sink.apply(batch, batchId, r -> {
+        if (first) firstBatch.release();
         domainMetrics.deadLettersNotStored(deadLettersNotStored.value());
         if (r.applied()) {
           domainMetrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
@@ -267,7 +278,7 @@ public final class TrackingStreamJob {
       });
     };
     QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, sink, dedup, new KafkaEndOffsets(topics), backlog,
-        statusWriter);
+        statusWriter, first ? firstBatch::release : () -> {});
     spark.streams().addListener(lifecycle);
     StreamingQuery query;
     try {
@@ -320,15 +331,17 @@ public final class TrackingStreamJob {
     private final KafkaEndOffsets endOffsets;
     private final KafkaEndOffsets backlog;
     private final PipelineStatusWriter statusWriter;
+    private final Runnable idleOrEnded;
     private volatile StreamingQuery query;
     private boolean ended;
 
     /**
      * @param endOffsets the lag probe of this listener's thread
      * @param backlog the sink's probe, used on the batch thread
+     * @param idleOrEnded runs when a trigger found nothing to read, and when the query ended
      */
     QueryLifecycle(SparkSession spark, StreamMetrics metrics, FactsBatchSink sink, DedupStore dedup,
-        KafkaEndOffsets endOffsets, KafkaEndOffsets backlog, PipelineStatusWriter statusWriter) {
+        KafkaEndOffsets endOffsets, KafkaEndOffsets backlog, PipelineStatusWriter statusWriter, Runnable idleOrEnded) {
       this.spark = spark;
       this.metrics = metrics;
       this.sink = sink;
@@ -336,6 +349,7 @@ public final class TrackingStreamJob {
       this.endOffsets = endOffsets;
       this.backlog = backlog;
       this.statusWriter = statusWriter;
+      this.idleOrEnded = idleOrEnded;
     }
 
     void follow(StreamingQuery started) {
@@ -346,6 +360,7 @@ public final class TrackingStreamJob {
     synchronized void end() {
       if (ended) return;
       ended = true;
+      idleOrEnded.run();
       sink.close(COMMIT_AT_STOP);
       dedup.close();
       endOffsets.close();
@@ -368,6 +383,7 @@ public final class TrackingStreamJob {
     @Override
     public void onQueryProgress(QueryProgressEvent event) {
       if (!ours(event.progress().runId())) return;
+      if (event.progress().numInputRows() == 0) idleOrEnded.run();
       synchronized (this) {
         if (ended) return;
         metrics.onQueryProgress(event, endOffsets::latest);

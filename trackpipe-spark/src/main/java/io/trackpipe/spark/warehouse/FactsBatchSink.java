@@ -183,6 +183,7 @@ public final class FactsBatchSink {
     int duplicates;
     long collectedAt;
     long dedupedAt;
+    long rawMillis = 0;
     long[] arrivalMillis;
     BitSet copies;
     List<Column> metrics = new ArrayList<>(List.of(
@@ -231,7 +232,11 @@ public final class FactsBatchSink {
       }
       // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
       // is not committed and runs again.
-      rawStore.ifPresent(raw -> raw.write(batch.filter(valid)));
+      if (rawStore.isPresent()) {
+        long rawStarted = System.nanoTime();
+        rawStore.get().write(batch.filter(valid));
+        rawMillis = (System.nanoTime() - rawStarted) / 1_000_000;
+      }
     } finally {
       batch.unpersist();
     }
@@ -241,7 +246,8 @@ public final class FactsBatchSink {
     long waitStarted = System.nanoTime();
     awaitCommitInFlight();
     Prepared prepared = new Prepared(batchId, queryId, range, counts, facts, steps, arrivalMillis, copies, behind,
-        new StepTimes(started, collectedAt, dedupedAt, aggregatedAt, (System.nanoTime() - waitStarted) / 1_000_000));
+        new StepTimes(started, collectedAt, dedupedAt, aggregatedAt, rawMillis,
+            (System.nanoTime() - waitStarted) / 1_000_000));
     if (behind) {
       commitInFlight = committer.submit(() -> {
         onCommitted.accept(commit(prepared));
@@ -258,7 +264,8 @@ public final class FactsBatchSink {
       boolean behind, StepTimes times) {}
 
   /** When a batch started and its steps ended ({@link System#nanoTime}), and its wait for the previous commit. */
-  private record StepTimes(long started, long collected, long deduped, long aggregated, long waitedMillis) {}
+  /** Nanosecond times of the steps' ends; the raw store's write (part of the rollups' step) and the wait in ms. */
+  private record StepTimes(long started, long collected, long deduped, long aggregated, long rawMillis, long waitedMillis) {}
 
   /** Waits for the previous batch's commit, if it still runs; rethrows its failure. */
   private void awaitCommitInFlight() throws Exception {
@@ -321,9 +328,9 @@ public final class FactsBatchSink {
     StepTimes t = batch.times();
     long millis = (System.nanoTime() - t.started()) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
-        + " dedup {} ms, rollups {} ms, previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
+        + " dedup {} ms, rollups {} ms (raw store {} ms), previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
         duplicates, tooLate, rejected, outcome.rowsWritten(), millis, (t.collected() - t.started()) / 1_000_000,
-        (t.deduped() - t.collected()) / 1_000_000, (t.aggregated() - t.deduped()) / 1_000_000, t.waitedMillis(),
+        (t.deduped() - t.collected()) / 1_000_000, (t.aggregated() - t.deduped()) / 1_000_000, t.rawMillis(), t.waitedMillis(),
         (System.nanoTime() - commitStarted) / 1_000_000, batch.behind() ? " behind the next batch" : "");
     return new BatchResult(batch.batchId(), outcome.applied(), read, counted, duplicates, tooLate, rejected,
         outcome.rowsWritten(), millis, freshness);
