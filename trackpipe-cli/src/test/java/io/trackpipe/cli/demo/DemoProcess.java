@@ -49,7 +49,7 @@ final class DemoProcess implements AutoCloseable {
     List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     java.addAll(StreamJobProcess.sparkJvmFlags());
     // The heap bin/trackpipe gives it: the demo is tested as it ships.
-    java.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName()));
+    java.addAll(List.of("-Xmx768m", "-cp", System.getProperty("java.class.path"), Trackpipe.class.getName()));
     return start(java, Map.of(), dataDir, log, args);
   }
 
