@@ -74,9 +74,9 @@ import picocli.CommandLine.Option;
         "  trackpipe demo --fresh --set stream.time-zone=Asia/Ho_Chi_Minh"})
 public final class DemoCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
-  /** The demo shows every path of the pipeline: a few duplicates, late and malformed records by default. */
   private static final String DEMO_KAFKA_HEAP = "256m";
   private static final String DEMO_CASSANDRA_HEAP = "512m";
+  /** The demo shows every path of the pipeline: a few duplicates, late and malformed records by default. */
   private static final Map<String, String> DEMO_DEFAULTS = Map.of(
       GeneratorConfig.DUPLICATE_RATIO.key(), "0.01",
       GeneratorConfig.LATE_RATIO.key(), "0.02",
