@@ -21,8 +21,13 @@ public final class RawStoreSessions {
   private static final Logger log = LoggerFactory.getLogger(RawStoreSessions.class);
   private static final Map<RawStoreConfig, CqlSession> SESSIONS = new ConcurrentHashMap<>();
 
+  /** Set when the program closes the sessions in its own ordered stop ({@link #closeAtExitWith}). */
+  private static volatile boolean closedByProgram;
+
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(RawStoreSessions::closeAll, "trackpipe-rawstore-sessions-close"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!closedByProgram) closeAll();
+    }, "trackpipe-rawstore-sessions-close"));
   }
 
   private RawStoreSessions() {}
@@ -77,6 +82,9 @@ public final class RawStoreSessions {
         .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(200))
         .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2))
         .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
+        // A closing session waits this long for its event loops to go quiet (default 2 s, added to every stop).
+        .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+        .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
         .withString(DefaultDriverOption.SESSION_NAME, "trackpipe-rawstore");
     RawStoreTls tls = config.tls();
     if (tls.enabled()) {
@@ -91,10 +99,20 @@ public final class RawStoreSessions {
   }
 
   /**
+   * Hands the close at exit to the program's own ordered stop: {@code register} gets {@link #closeAll} to run when the
+   * tasks that write have stopped. This class's own shutdown hook then does nothing; it runs as soon as the JVM is told
+   * to stop, and Spark tasks still writing a batch then failed with "No node was available".
+   */
+  public static void closeAtExitWith(java.util.function.Consumer<Runnable> register) {
+    register.accept(RawStoreSessions::closeAll);
+    closedByProgram = true;
+  }
+
+  /**
    * Closes every session of this JVM (a later {@link #get} opens a new one). A session's threads
    * ({@code trackpipe-rawstore-io-N}, {@code -admin-N}, {@code -timer-0}) are not daemons, so a program whose main
    * returns must call this first, or its JVM does not exit (a cluster-mode driver would stay RUNNING). A shutdown hook
-   * calls it too, for a JVM ended by a signal or {@code System.exit}.
+   * calls it too, for a JVM ended by a signal or {@code System.exit} (the program's, after {@link #closeAtExitWith}).
    */
   public static void closeAll() {
     SESSIONS.values().forEach(session -> {

@@ -108,7 +108,9 @@ public final class RunningStream implements AutoCloseable {
     } catch (TimeoutException e) {
       log.warn("Streaming queries did not stop in time: {}", e.getMessage());
     } finally {
-      spark.stop();
+      // Spark, then the raw store's sessions: closed before the demo stops Cassandra, whose stop they would otherwise
+      // keep trying to reconnect to.
+      SparkSessions.stopApplication(spark);
       metricsEndpoint.ifPresent(MetricsEndpoint::close);
     }
   }

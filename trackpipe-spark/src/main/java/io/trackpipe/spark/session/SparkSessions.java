@@ -18,6 +18,12 @@ public final class SparkSessions {
   /** Generated classes kept for reuse: room for every domain's plans (see {@link #withCodegenCache}). */
   private static final int CODEGEN_CACHE_SIZE = 1_000;
 
+  static {
+    // Tasks write to the raw store until Spark has stopped: its sessions close after Spark, not as soon as the JVM is
+    // told to stop.
+    RawStoreSessions.closeAtExitWith(ShutdownHooks::afterSpark);
+  }
+
   private SparkSessions() {}
 
   /**
