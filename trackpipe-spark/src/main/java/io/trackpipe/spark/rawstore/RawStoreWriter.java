@@ -132,69 +132,6 @@ public final class RawStoreWriter implements Serializable {
     }
   }
 
-  /**
-   * Starts {@link #write} on a thread of its own, so that the batch's other Spark jobs run while Cassandra stores its
-   * events. The thread inherits the caller's Spark job group, so a query's stop cancels its job as well.
-   */
-  public PendingWrite writeInBackground(Dataset<Row> validEvents, String threadName) {
-    CompletableFuture<Long> done = new CompletableFuture<>();
-    Thread thread = new Thread(() -> {
-      long started = System.nanoTime();
-      try {
-        write(validEvents);
-        done.complete((System.nanoTime() - started) / 1_000_000);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }, threadName);
-    thread.setDaemon(true);
-    thread.start();
-    return new PendingWrite(thread, done);
-  }
-
-  /** A write {@link #writeInBackground} started. */
-  public static final class PendingWrite {
-    private final Thread thread;
-    private final CompletableFuture<Long> done;
-
-    private PendingWrite(Thread thread, CompletableFuture<Long> done) {
-      this.thread = thread;
-      this.done = done;
-    }
-
-    /**
-     * Waits for the write; an interrupt (the query stopping) interrupts it too.
-     *
-     * @return how long the write took, in milliseconds
-     * @throws Exception as {@link #write} threw it
-     */
-    public long awaitMillis() throws Exception {
-      try {
-        return done.get();
-      } catch (InterruptedException e) {
-        thread.interrupt();
-        throw e;
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
-    }
-
-    /** Ends a write the batch no longer waits for (it failed elsewhere): interrupted, and its thread waited for. */
-    public void abandon() {
-      if (done.isDone()) return;
-      thread.interrupt();
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) Thread.currentThread().interrupt();
-    }
-  }
-
   /** Rethrows {@code e} unchanged, checked or not (the caller's own failure handling sees the original). */
   @SuppressWarnings("unchecked")
   private static <E extends Exception> RuntimeException rethrow(Exception e) throws E {

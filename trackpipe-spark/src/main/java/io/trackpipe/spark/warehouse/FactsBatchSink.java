@@ -184,7 +184,6 @@ public final class FactsBatchSink {
     long collectedAt;
     long dedupedAt;
     long rawMillis = 0;
-    Optional<RawStoreWriter.PendingWrite> rawWrite = Optional.empty();
     long[] arrivalMillis;
     BitSet copies;
     List<Column> metrics = new ArrayList<>(List.of(
@@ -211,9 +210,6 @@ public final class FactsBatchSink {
         arrivalMillis[i] = arrivals.get(i).getLong(3);
       }
       collectedAt = System.nanoTime();
-      // Every valid event (late ones and copies too) into the raw store, from the cached batch while the rollups run;
-      // awaited before the commit: if it fails, the batch is not committed and runs again.
-      rawWrite = rawStore.map(raw -> raw.writeInBackground(batch.filter(valid), "trackpipe-rawstore-" + sinkName));
       copies = dedup.duplicates(batchId, ids, arrivalMillis);
       dedupedAt = System.nanoTime();
       duplicates = copies.cardinality();
@@ -234,9 +230,14 @@ public final class FactsBatchSink {
         SessionStage stage = sessions.get();
         steps.add(stage.step(SessionViews.of(events.select(viewColumns).collectAsList(), stage), sourceName));
       }
-      if (rawWrite.isPresent()) rawMillis = rawWrite.get().awaitMillis();
+      // Every valid event (late ones and copies too) into the raw store, before the commit: if it fails, the batch
+      // is not committed and runs again.
+      if (rawStore.isPresent()) {
+        long rawStarted = System.nanoTime();
+        rawStore.get().write(batch.filter(valid));
+        rawMillis = (System.nanoTime() - rawStarted) / 1_000_000;
+      }
     } finally {
-      rawWrite.ifPresent(RawStoreWriter.PendingWrite::abandon);
       batch.unpersist();
     }
     long aggregatedAt = System.nanoTime();
@@ -263,8 +264,8 @@ public final class FactsBatchSink {
       boolean behind, StepTimes times) {}
 
   /**
-   * When a batch started and its steps ended ({@link System#nanoTime}); how long its raw store write took (beside dedup
-   * and the rollups) and its wait for the previous commit, in ms.
+   * When a batch started and its steps ended ({@link System#nanoTime}); how long its raw store write took (part of the
+   * rollups' step) and its wait for the previous commit, in ms.
    */
   private record StepTimes(long started, long collected, long deduped, long aggregated, long rawMillis, long waitedMillis) {}
 
@@ -329,7 +330,7 @@ public final class FactsBatchSink {
     StepTimes t = batch.times();
     long millis = (System.nanoTime() - t.started()) / 1_000_000;
     log.debug("Batch {}: {} records, {} counted, {} copies, {} too late, rejected {}; {} rows in {} ms (read and collect ids {} ms,"
-        + " dedup {} ms, rollups {} ms (raw store {} ms beside dedup and them), previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
+        + " dedup {} ms, rollups {} ms (raw store {} ms), previous commit awaited {} ms, commit {} ms{})", batch.batchId(), read, counted,
         duplicates, tooLate, rejected, outcome.rowsWritten(), millis, (t.collected() - t.started()) / 1_000_000,
         (t.deduped() - t.collected()) / 1_000_000, (t.aggregated() - t.deduped()) / 1_000_000, t.rawMillis(), t.waitedMillis(),
         (System.nanoTime() - commitStarted) / 1_000_000, batch.behind() ? " behind the next batch" : "");
