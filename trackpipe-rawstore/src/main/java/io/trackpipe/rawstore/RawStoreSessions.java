@@ -21,12 +21,12 @@ public final class RawStoreSessions {
   private static final Logger log = LoggerFactory.getLogger(RawStoreSessions.class);
   private static final Map<RawStoreConfig, CqlSession> SESSIONS = new ConcurrentHashMap<>();
 
-  /** Set when the program closes the sessions in its own ordered stop ({@link #closeAtExitWith}). */
-  private static volatile boolean closedByProgram;
+  /** Set once the program closes the sessions in its own ordered stop ({@link #closeAtExitWith}). */
+  private static volatile boolean closeHandedOver;
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (!closedByProgram) closeAll();
+      if (!closeHandedOver) closeAll();
     }, "trackpipe-rawstore-sessions-close"));
   }
 
@@ -105,7 +105,7 @@ public final class RawStoreSessions {
    */
   public static void closeAtExitWith(java.util.function.Consumer<Runnable> register) {
     register.accept(RawStoreSessions::closeAll);
-    closedByProgram = true;
+    closeHandedOver = true;
   }
 
   /**

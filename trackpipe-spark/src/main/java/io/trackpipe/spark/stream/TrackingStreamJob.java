@@ -262,13 +262,14 @@ public final class TrackingStreamJob {
     PipelineStatusWriter statusWriter = new PipelineStatusWriter(domain.sink(), domainMetrics, warehouse, stream.timeZone(),
         Clock.systemUTC());
     String name = domain.name();
+    Runnable firstBatchDone = first ? firstBatch::release : () -> {};
     AtomicBoolean waitsForFirstBatch = new AtomicBoolean(!first);
     VoidFunction2<Dataset<Row>, Long> onBatch = (records, batchId) -> {
       if (waitsForFirstBatch.getAndSet(false)) firstBatch.await();
       // Decoded per batch, not on the stream: a batch's records can go straight to Spark's internal rows.
       Dataset<Row> batch = DecodedEvents.decode(records, topics.eventsTopic(), decoder, deadLetters);
       sink.apply(batch, batchId, r -> {
-        if (first) firstBatch.release();
+        firstBatchDone.run();
         domainMetrics.deadLettersNotStored(deadLettersNotStored.value());
         if (r.applied()) {
           domainMetrics.batchCommitted(batchId, r.read(), r.counted(), r.duplicates(), r.tooLate(), r.rejectedByReason(),
@@ -278,7 +279,7 @@ public final class TrackingStreamJob {
       });
     };
     QueryLifecycle lifecycle = new QueryLifecycle(spark, domainMetrics, sink, dedup, new KafkaEndOffsets(topics), backlog,
-        statusWriter, first ? firstBatch::release : () -> {});
+        statusWriter, firstBatchDone);
     spark.streams().addListener(lifecycle);
     StreamingQuery query;
     try {

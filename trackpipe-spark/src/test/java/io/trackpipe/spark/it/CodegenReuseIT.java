@@ -35,10 +35,7 @@ class CodegenReuseIT {
     StreamFixture f = StreamFixture.create("codegen", work);
     Dimensions dimensions = SampleDimensions.generate(21, 10, 40, 8);
     f.loadDimensions(dimensions);
-    DomainCatalog builtIn = DomainCatalog.load(List.of(), List.of());
-    List<Domain> domains = builtIn.domains().stream()
-        .map(d -> d.name().equals(DomainCatalog.JOB_ADS) ? d : f.onOwnTopics(d))
-        .toList();
+    List<Domain> domains = f.builtInDomains();
     StreamConfig stream = f.streamConfig().withDomains(new DomainCatalog(domains));
     GeneratorConfig config = GeneratorConfig.builder(dimensions).seed(21).duplicateRatio(0.02).malformedRatio(0.01).build();
     List<RecordGenerator> generators = domains.stream()
@@ -57,10 +54,7 @@ class CodegenReuseIT {
           batchesBefore = batches(job, domains);
         }
         for (int d = 0; d < domains.size(); d++) {
-          List<StreamFixture.Send> sends = StreamFixture.generate(generators.get(d), 300, from.plusSeconds(round * 60L), 50);
-          // Job ads read the fixture's topic (kafka.topic.*), the others their own.
-          if (domains.get(d).name().equals(DomainCatalog.JOB_ADS)) f.produce(sends);
-          else f.produce(domains.get(d).topics().events(), sends);
+          f.produce(domains.get(d), StreamFixture.generate(generators.get(d), 300, from.plusSeconds(round * 60L), 50));
         }
         queries.processAllAvailable();
       }

@@ -35,18 +35,13 @@ class FirstBatchFirstIT {
     StreamFixture f = StreamFixture.create("firstbatch", work);
     Dimensions dimensions = SampleDimensions.generate(22, 10, 40, 8);
     f.loadDimensions(dimensions);
-    List<Domain> domains = DomainCatalog.load(List.of(), List.of()).domains().stream()
-        .map(d -> d.name().equals(DomainCatalog.JOB_ADS) ? d : f.onOwnTopics(d))
-        .toList();
+    List<Domain> domains = f.builtInDomains();
     assertThat(domains.get(0).name()).isEqualTo(DomainCatalog.JOB_ADS);
     GeneratorConfig config = GeneratorConfig.builder(dimensions).seed(22).build();
     Instant from = Instant.now().minus(Duration.ofMinutes(20));
     for (Domain d : domains) {
-      boolean jobAds = d.name().equals(DomainCatalog.JOB_ADS);
-      List<StreamFixture.Send> sends = StreamFixture.generate(RecordGenerator.forDomain(d, config, ZoneOffset.UTC),
-          jobAds ? 20000 : 50, from, 10);
-      if (jobAds) f.produce(sends);
-      else f.produce(d.topics().events(), sends);
+      f.produce(d, StreamFixture.generate(RecordGenerator.forDomain(d, config, ZoneOffset.UTC),
+          d.name().equals(DomainCatalog.JOB_ADS) ? 20000 : 50, from, 10));
     }
 
     TrackingStreamJob job = f.job(f.streamConfig().withDomains(new DomainCatalog(domains)));

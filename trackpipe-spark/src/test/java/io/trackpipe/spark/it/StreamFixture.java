@@ -133,6 +133,19 @@ public final class StreamFixture {
     return own;
   }
 
+  /** Every built-in domain, as the demo streams them: job ads on the fixture's topics, the others on their own. */
+  public List<Domain> builtInDomains() {
+    return DomainCatalog.load(List.of(), List.of()).domains().stream()
+        .map(d -> d.name().equals(DomainCatalog.JOB_ADS) ? d : onOwnTopics(d))
+        .toList();
+  }
+
+  /** Produces the records to {@code domain}'s events topic (job ads': the fixture's, see {@link #builtInDomains}). */
+  public void produce(Domain domain, List<Send> records) throws Exception {
+    produceAndGetOffsets(domain.name().equals(DomainCatalog.JOB_ADS) ? kafka.eventsTopic() : domain.topics().events(),
+        records);
+  }
+
   public void loadDimensions(Dimensions dimensions) throws Exception {
     new DimensionTables(warehouse).upsert(dimensions);
   }
